@@ -1,0 +1,1 @@
+"""The HTTP API: Litestar controllers, msgspec Structs, auth and problem+json errors."""

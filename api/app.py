@@ -1,0 +1,56 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from api.auth import BearerTokenMiddleware
+from api.health import HealthController
+from api.organisations import OrganisationController
+from api.problems import EXCEPTION_HANDLERS
+from marketplace.service import Marketplace
+from marketplace.settings import Settings
+from marketplace.tokens import jwt_secret
+
+CONTROLLERS: list[Any] = [HealthController, OrganisationController]
+
+
+def create_app(market: Marketplace | None = None, settings: Settings | None = None) -> Litestar:
+    """Build the API around a running marketplace (made from the environment when not given)."""
+    settings = settings or (market.settings if market else Settings.from_env())
+    market = market or Marketplace(settings)
+    state = State({"market": market, "jwt_secret": jwt_secret(settings)})
+
+    def provide_market() -> Marketplace:
+        return market
+
+    return Litestar(
+        route_handlers=CONTROLLERS,
+        state=state,
+        dependencies={"market": Provide(provide_market, sync_to_thread=False)},
+        middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=["/schema"])],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Marketplace",
+            version="1.0.0",
+            description="A council's commissioning marketplace: providers, tenders, bids, grants and audit.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={"bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
+            ),
+        ),
+        on_shutdown=[market.close],
+        debug=False,
+    )
+
+

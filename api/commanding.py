@@ -1,0 +1,78 @@
+"""What every write route shares: reading the caller's intent from headers, and answering.
+
+Idempotency-Key (POST), If-Match (optimistic concurrency), X-Request-ID (correlation),
+and the answer's ETag (the aggregate's version) and X-Event-Position (where in the log).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import Request, Response
+from litestar.datastructures import ResponseHeader
+from litestar.exceptions import ClientException
+
+from api.auth import current_actor
+from marketplace.commands import CommandRequest
+from marketplace.outcome import Outcome
+
+T = TypeVar("T")
+_ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
+_TOKEN = re.compile(r"^[A-Za-z0-9._:\-]{1,200}$")
+
+# Handlers that touch the database run in the thread pool, off the event loop.
+BLOCKING: dict[str, Any] = {"sync_to_thread": True}
+
+WRITE_HEADERS = [
+    ResponseHeader(name="ETag", description="The record's version after the change.", documentation_only=True),
+    ResponseHeader(name="X-Event-Position", description="Position of the change in the event log.", documentation_only=True),
+]
+
+
+def _header_token(request: Request[Any, Any, Any], name: str) -> str | None:
+    value = request.headers.get(name)
+    if value is None:
+        return None
+    if not _TOKEN.match(value):
+        raise ClientException(f"{name} must be 1-200 letters, digits or ._:- characters.", extra={"field": name})
+    return value
+
+
+def expected_version(request: Request[Any, Any, Any]) -> int | None:
+    value = request.headers.get("if-match")
+    if value is None or value.strip() == "*":
+        return None
+    match = _ETAG.match(value.strip())
+    if not match:
+        raise ClientException('If-Match must be an ETag this service gave, such as "3".', extra={"field": "If-Match"})
+    return int(match.group(1))
+
+
+def command_request(request: Request[Any, Any, Any], data: Any = None) -> CommandRequest:
+    actor = current_actor(request)
+    assert actor is not None, "write routes are guarded"
+    body = msgspec.json.encode(data) if data is not None else b""
+    fingerprint = hashlib.sha256(request.method.encode() + request.url.path.encode() + b"\n" + body).hexdigest()
+    return CommandRequest(
+        actor=actor,
+        correlation_id=_header_token(request, "x-request-id") or uuid.uuid4().hex,
+        idempotency_key=_header_token(request, "idempotency-key") if request.method == "POST" else None,
+        fingerprint=fingerprint,
+        expected_version=expected_version(request),
+    )
+
+
+def written(outcome: Outcome, body: T, *, created_at: str | None = None) -> Response[T]:
+    """The answer to a command: 201 with Location when it created the record, else 200."""
+    headers = {"ETag": f'"{outcome.version}"', "X-Event-Position": str(outcome.position)}
+    if created_at:
+        headers["Location"] = created_at
+    return Response(body, status_code=201 if created_at else 200, headers=headers)
+
+
+def etag(version: int) -> dict[str, str]:
+    return {"ETag": f'"{version}"'}

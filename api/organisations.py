@@ -1,0 +1,256 @@
+"""The organisation register: register, read, update, verify, deactivate."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Response, get, patch, post
+from litestar.params import Parameter
+
+from api.auth import current_actor, ensure_acts_for, requires
+from api.commanding import BLOCKING, WRITE_HEADERS, command_request, etag, written
+from api.problems import problem_responses
+from domain.base import Actor, Role
+from domain.organisation import LegalForm, Organisation, SizeClass
+from domain.rules import DomainError, NotFound
+from domain.values import Address, Contact, district, org_id
+from marketplace.outcome import Outcome
+from marketplace.service import Marketplace
+from projections.organisations import find_organisation, search_organisations
+
+Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=2000, description="Why the decision was taken.")]
+OrgId = Annotated[str, msgspec.Meta(min_length=5, max_length=80, examples=["GB-CHC-1234567"])]
+
+
+class AddressBody(msgspec.Struct, forbid_unknown_fields=True):
+    line1: Text
+    town: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    postcode: Annotated[str, msgspec.Meta(min_length=5, max_length=8, examples=["SY3 8HQ"])]
+    line2: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
+class ContactBody(msgspec.Struct, forbid_unknown_fields=True):
+    name: Text
+    email: Annotated[str, msgspec.Meta(min_length=3, max_length=254, examples=["office@example.org"])]
+    phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
+
+
+class RegisterOrganisation(msgspec.Struct, forbid_unknown_fields=True):
+    identifier: OrgId
+    name: Text
+    legal_form: LegalForm
+    size: SizeClass
+    vcse: bool
+    address: AddressBody
+    contact: ContactBody
+
+
+class UpdateOrganisation(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """Only the fields given change; changing name, legal form, size or VCSE status needs re-verification."""
+
+    name: Text | None = None
+    legal_form: LegalForm | None = None
+    size: SizeClass | None = None
+    vcse: bool | None = None
+    address: AddressBody | None = None
+    contact: ContactBody | None = None
+
+
+class DecisionBody(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Reason
+
+
+class OrganisationView(msgspec.Struct):
+    identifier: str
+    name: str
+    legal_form: str
+    size: str
+    vcse: bool
+    address: AddressBody
+    status: str
+    verified: bool
+    version: int
+    registered_at: datetime
+    updated_at: datetime
+    contact: ContactBody | None = None  # personal data: the organisation itself and council officers only
+
+
+class OrganisationPage(msgspec.Struct):
+    items: list[OrganisationView]
+    next_cursor: str | None = None
+
+
+def _sees_contact(actor: Actor | None, identifier: str) -> bool:
+    return actor is not None and (actor.role in (Role.AUDITOR, Role.COMMISSIONER, Role.ADMIN) or actor.organisation == identifier)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def from_row(row: dict[str, Any], actor: Actor | None) -> OrganisationView:
+    return OrganisationView(
+        identifier=row["identifier"],
+        name=row["name"],
+        legal_form=row["legal_form"],
+        size=row["size"],
+        vcse=row["vcse"],
+        address=AddressBody(row["address_line1"], row["town"], row["postcode"], row["address_line2"]),
+        status=row["status"],
+        verified=row["verified"],
+        version=row["version"],
+        registered_at=_utc(row["registered_at"]),
+        updated_at=_utc(row["updated_at"]),
+        contact=ContactBody(row["contact_name"], row["contact_email"], row["contact_phone"])
+        if _sees_contact(actor, row["identifier"])
+        else None,
+    )
+
+
+def from_aggregate(org: Organisation, actor: Actor | None) -> OrganisationView:
+    return OrganisationView(
+        identifier=org.identifier,
+        name=org.name,
+        legal_form=org.legal_form,
+        size=org.size,
+        vcse=org.vcse,
+        address=AddressBody(org.address.line1, org.address.town, org.address.postcode, org.address.line2),
+        status=org.status,
+        verified=org.verified,
+        version=org.version,
+        registered_at=org.created_on,
+        updated_at=org.modified_on,
+        contact=ContactBody(org.contact.name, org.contact.email, org.contact.phone)
+        if _sees_contact(actor, org.identifier)
+        else None,
+    )
+
+
+def _normal(identifier: str) -> str:
+    """Identifiers in paths are matched in their canonical form; an unrecognised one is simply not found."""
+    try:
+        return org_id(identifier)
+    except DomainError:
+        return identifier
+
+
+def _details(body: RegisterOrganisation | UpdateOrganisation) -> dict[str, Any]:
+    fields = {f: getattr(body, f) for f in body.__struct_fields__ if getattr(body, f) is not None}
+    if "address" in fields:
+        a = fields["address"]
+        fields["address"] = Address(a.line1, a.town, a.postcode, a.line2)
+    if "contact" in fields:
+        c = fields["contact"]
+        fields["contact"] = Contact(c.name, c.email, c.phone)
+    return fields
+
+
+WRITERS = requires(Role.PROVIDER, Role.COMMISSIONER, Role.ADMIN)
+DECIDERS = requires(Role.COMMISSIONER, Role.ADMIN)
+WRITE_DOCS: dict[str, Any] = {"security": [{"bearerAuth": []}], "response_headers": WRITE_HEADERS, **BLOCKING}
+
+
+class OrganisationController(Controller):
+    path = "/organisations"
+    tags = ["organisations"]
+
+    def _answer(self, market: Marketplace, request: Request[Any, Any, Any], outcome: Outcome, created: bool = False) -> Response[OrganisationView]:
+        org = outcome.aggregate or market.commands.load(Organisation, UUID(outcome.aggregate_id), outcome.version)
+        view = from_aggregate(org, current_actor(request))
+        return written(outcome, view, created_at=f"/organisations/{org.identifier}" if created else None)
+
+    @post(
+        guards=[WRITERS],
+        responses=problem_responses(400, 401, 403, 409, 413, 422),
+        summary="Register an organisation",
+        **WRITE_DOCS,
+    )
+    def register(self, market: Marketplace, request: Request[Any, Any, Any], data: RegisterOrganisation) -> Response[OrganisationView]:
+        """A provider registers its own organisation; council officers may register any."""
+        command = command_request(request, data)
+        ensure_acts_for(command.actor, _normal(data.identifier))
+        details = _details(data)
+        identifier = details.pop("identifier")
+        outcome = market.organisations.register(command, identifier, **details)
+        return self._answer(market, request, outcome, created=True)
+
+    @get(responses=problem_responses(400), summary="The organisation directory", **BLOCKING)
+    def directory(
+        self,
+        market: Marketplace,
+        request: Request[Any, Any, Any],
+        size: SizeClass | None = None,
+        vcse: bool | None = None,
+        postcode_district: Annotated[str | None, Parameter(query="district", max_length=4)] = None,
+        verified: bool | None = None,
+        status: Annotated[str | None, Parameter(pattern="^(active|deactivated)$")] = None,
+        cursor: Annotated[str | None, Parameter(max_length=500)] = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+    ) -> OrganisationPage:
+        """Filter by size class, VCSE status, postcode district and verification; pages by `next_cursor`."""
+        area = district(postcode_district, "district") if postcode_district else None
+        with market.views() as session:
+            rows, next_cursor = search_organisations(
+                session,
+                size=size.value if size else None,
+                vcse=vcse,
+                district=area,
+                verified=verified,
+                status=status,
+                cursor=cursor,
+                limit=limit,
+            )
+        actor = current_actor(request)
+        return OrganisationPage([from_row(row, actor) for row in rows], next_cursor)
+
+    @get("/{identifier:str}", responses=problem_responses(404), summary="One organisation", **BLOCKING)
+    def read(self, market: Marketplace, request: Request[Any, Any, Any], identifier: str) -> Response[OrganisationView]:
+        with market.views() as session:
+            row = find_organisation(session, _normal(identifier))
+        if row is None:
+            raise NotFound("organisation", identifier)
+        return Response(from_row(row, current_actor(request)), headers=etag(row["version"]))
+
+    @patch(
+        "/{identifier:str}",
+        guards=[WRITERS],
+        responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422),
+        summary="Update an organisation's details",
+        **WRITE_DOCS,
+    )
+    def update(self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: UpdateOrganisation) -> Response[OrganisationView]:
+        command = command_request(request, data)
+        ensure_acts_for(command.actor, _normal(identifier))
+        outcome = market.organisations.update_details(command, _normal(identifier), **_details(data))
+        return self._answer(market, request, outcome)
+
+    @post(
+        "/{identifier:str}/verify",
+        guards=[DECIDERS],
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422),
+        summary="Verify an organisation (commissioner, with reason)",
+        **WRITE_DOCS,
+    )
+    def verify(self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: DecisionBody) -> Response[OrganisationView]:
+        outcome = market.organisations.verify(command_request(request, data), _normal(identifier), data.reason)
+        return self._answer(market, request, outcome)
+
+    @post(
+        "/{identifier:str}/deactivate",
+        guards=[WRITERS],
+        status_code=200,
+        responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422),
+        summary="Deactivate an organisation (with reason)",
+        **WRITE_DOCS,
+    )
+    def deactivate(self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: DecisionBody) -> Response[OrganisationView]:
+        command = command_request(request, data)
+        ensure_acts_for(command.actor, _normal(identifier))
+        outcome = market.organisations.deactivate(command, _normal(identifier), data.reason)
+        return self._answer(market, request, outcome)
+

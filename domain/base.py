@@ -1,0 +1,77 @@
+"""What every event records: who acted, for which organisation, in what role, and when.
+
+Decisions also record why. Aggregates trigger events through `record` and `decide`
+so no event can be written without its actor, and no decision without its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate
+
+from domain.rules import ReasonGiven, check
+
+
+class Role(str, Enum):
+    PROVIDER = "provider"
+    COMMISSIONER = "commissioner"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+    SYSTEM = "system"  # the clock (scheduler) and data loads
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person (subject) acting, for an organisation, in a role."""
+
+    subject: str
+    organisation: str
+    role: Role
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "role", Role(self.role))  # stored events hold the role's code
+
+
+@dataclass(frozen=True)
+class Context:
+    """The circumstances of one command: who, when, and the request it belongs to."""
+
+    actor: Actor
+    now: datetime
+    correlation_id: str = ""
+
+    def stamp(self) -> dict[str, Any]:
+        """The fields every event carries, with the event's time taken from the injected clock."""
+        return {"actor": self.actor, "correlation_id": self.correlation_id, "timestamp": self.now}
+
+
+class MarketplaceAggregate(Aggregate):
+    """Base aggregate whose events all carry the actor and the request's correlation id."""
+
+    class Event(Aggregate.Event):
+        actor: Actor
+        correlation_id: str
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    class Decision(Event):
+        """An event that decides something about a record, so it must say why."""
+
+        reason: str
+
+    def record(self, event_class: type[Aggregate.Event], ctx: Context, **fields: Any) -> None:
+        self.trigger_event(event_class, **ctx.stamp(), **fields)
+
+    def decide(self, event_class: type[Decision], ctx: Context, reason: str, **fields: Any) -> None:
+        check(ReasonGiven(reason))
+        self.trigger_event(event_class, **ctx.stamp(), reason=reason.strip(), **fields)
+
+
+def new_id() -> UUID:
+    return uuid4()

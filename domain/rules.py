@@ -1,0 +1,110 @@
+"""Business rules as small named objects, each with the message a user sees when broken.
+
+A command checks its rules before it triggers any event, so a broken rule never
+leaves a partial change behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Refusal(Enum):
+    """Why a command was refused: the API maps each kind to one HTTP status."""
+
+    INVALID = "invalid"  # the request's values break a rule (422)
+    CONFLICT = "conflict"  # the record's current state does not allow it (409)
+    DUPLICATE = "duplicate"  # the record already exists (409)
+    NOT_FOUND = "not_found"  # no such record (404)
+    FORBIDDEN = "forbidden"  # the actor may not do this to this record (403)
+    PRECONDITION_FAILED = "precondition_failed"  # the caller saw an older version (412)
+
+
+class DomainError(Exception):
+    """A refusal the user can act on: it names the rule, the field at fault and why."""
+
+    def __init__(
+        self, message: str, *, field: str | None = None, kind: Refusal = Refusal.INVALID, rule: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.kind = kind
+        self.rule = rule or type(self).__name__
+
+
+class NotFound(DomainError):
+    def __init__(self, what: str, key: object) -> None:
+        super().__init__(f"No {what} with id {key}.", kind=Refusal.NOT_FOUND, rule="Exists")
+
+
+class Rule:
+    """A named business rule. Subclasses say when it is broken and what the user is told."""
+
+    field: str | None = None
+    kind: Refusal = Refusal.INVALID
+
+    def is_broken(self) -> bool:
+        raise NotImplementedError
+
+    @property
+    def message(self) -> str:
+        raise NotImplementedError
+
+
+def check(*rules: Rule) -> None:
+    """Raise for the first broken rule, so commands read as a list of the rules they keep."""
+    for rule in rules:
+        if rule.is_broken():
+            raise DomainError(rule.message, field=rule.field, kind=rule.kind, rule=type(rule).__name__)
+
+
+@dataclass(frozen=True)
+class ReasonGiven(Rule):
+    """Every decision records why it was taken (auditability, PA2023 s.98 records)."""
+
+    reason: str
+    field: str | None = "reason"
+
+    def is_broken(self) -> bool:
+        return len(self.reason.strip()) < 3
+
+    @property
+    def message(self) -> str:
+        return "A decision must record its reason (at least 3 characters)."
+
+
+@dataclass(frozen=True)
+class TextWithin(Rule):
+    """Free text is present and not absurdly long."""
+
+    value: str
+    field: str | None
+    max_length: int = 500
+    min_length: int = 1
+
+    def is_broken(self) -> bool:
+        return not (self.min_length <= len(self.value.strip()) <= self.max_length)
+
+    @property
+    def message(self) -> str:
+        return f"{self.field} must be between {self.min_length} and {self.max_length} characters."
+
+
+@dataclass(frozen=True)
+class StateAllows(Rule):
+    """A lifecycle guard: the command is only allowed from some states."""
+
+    state: str
+    allowed: frozenset[str]
+    action: str
+    kind: Refusal = Refusal.CONFLICT
+    field: str | None = None
+
+    def is_broken(self) -> bool:
+        return self.state not in self.allowed
+
+    @property
+    def message(self) -> str:
+        return f"Cannot {self.action} while the record is {self.state}."

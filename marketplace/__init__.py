@@ -1,0 +1,1 @@
+"""The marketplace application: commands, settings, the projection runner and the CLI."""

@@ -1,0 +1,140 @@
+"""The `marketplace` command: serve, project, rebuild, token, demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from datetime import timedelta
+
+from domain.base import Actor, Role
+from marketplace.service import Marketplace
+from marketplace.settings import Settings
+from marketplace.tokens import issue_token, jwt_secret
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = Settings.from_env()
+    jwt_secret(settings)  # warn once, and create the development secret before workers race for it
+    if settings.is_sqlite and args.workers > 1:
+        logging.warning("SQLite serialises writes: extra workers add read capacity only")
+    uvicorn.run(
+        "api.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        access_log=False,
+    )
+    return 0
+
+
+def project(args: argparse.Namespace) -> int:
+    """Follow the event log and fold new events into the views until stopped."""
+    market = Marketplace(Settings.from_env())
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    logging.info("projection worker following the log (lag %s)", market.projector.lag())
+    market.projector.follow(stop, poll_interval=args.poll)
+    market.close()
+    return 0
+
+
+def _progress_bar(done: int, total: int) -> None:
+    width = 40
+    filled = width * done // total if total else width
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} events")
+    sys.stderr.flush()
+
+
+def rebuild(args: argparse.Namespace) -> int:
+    market = Marketplace(Settings.from_env())
+    names = None if args.all or not args.names else args.names
+    unknown = set(names or ()) - {p.name for p in market.projector.projections}
+    if unknown:
+        print(f"unknown projection(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+    checksums = market.projector.rebuild(names, progress=None if args.quiet else _progress_bar)
+    if not args.quiet:
+        sys.stderr.write("\n")
+    for name, checksum in sorted(checksums.items()):
+        print(f"{name} {checksum}")
+    market.close()
+    return 0
+
+
+def checksums(_: argparse.Namespace) -> int:
+    market = Marketplace(Settings.from_env())
+    for name, checksum in sorted(market.projector.checksums().items()):
+        print(f"{name} {checksum}")
+    market.close()
+    return 0
+
+
+def token(args: argparse.Namespace) -> int:
+    secret = jwt_secret(Settings.from_env())
+    actor = Actor(args.sub, args.org, Role(args.role))
+    print(issue_token(secret, actor, timedelta(hours=args.hours)))
+    return 0
+
+
+def demo(_: argparse.Namespace) -> int:
+    from marketplace.demo import load_demo
+
+    market = Marketplace(Settings.from_env())
+    created = load_demo(market)
+    print(f"loaded {created} organisations")
+    market.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="marketplace", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="serve the HTTP API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(run=serve)
+
+    p = commands.add_parser("project", help="run the projection worker (PostgreSQL deployments)")
+    p.add_argument("--poll", type=float, default=0.5, help="seconds between polls when idle")
+    p.set_defaults(run=project)
+
+    p = commands.add_parser("rebuild", help="drop and rebuild views from event 1, then print checksums")
+    p.add_argument("names", nargs="*", help="projection names (default: all)")
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(run=rebuild)
+
+    p = commands.add_parser("checksums", help="print each view's content checksum")
+    p.set_defaults(run=checksums)
+
+    p = commands.add_parser("token", help="print a signed bearer token")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role if r is not Role.SYSTEM])
+    p.add_argument("--org", required=True, help="the organisation identifier, e.g. GB-LAE-SHR")
+    p.add_argument("--sub", required=True, help="the subject (a person's id)")
+    p.add_argument("--hours", type=float, default=8.0)
+    p.set_defaults(run=token)
+
+    p = commands.add_parser("demo", help="load a realistic sample: the council and a dozen providers")
+    p.set_defaults(run=demo)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""The event store's database: eventsourcing-sqlalchemy with durable, concurrent-safe settings.
+
+SQLite runs in WAL mode with synchronous=FULL (every commit is durable) and a busy
+timeout so several processes can share one file. PostgreSQL uses psycopg 3.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.utils import Environment
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA busy_timeout=10000",
+    "PRAGMA foreign_keys=ON",
+)
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    for pragma in SQLITE_PRAGMAS:
+        cursor.execute(pragma)
+    cursor.close()
+
+
+def engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"check_same_thread": False, "timeout": 10}}
+    return {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
+
+
+class MarketplaceFactory(SQLAlchemyFactory):
+    """The library's SQLAlchemy factory, with our engine settings applied to every connection."""
+
+    def __init__(self, env: Environment) -> None:  # noqa: D107
+        super(SQLAlchemyFactory, self).__init__(env)
+        self._schema_name = None
+        url = self.env.get(self.SQLALCHEMY_URL) or ""
+        self.datastore = SQLAlchemyDatastore(url=url, **engine_options(url))
+        engine = self.datastore.engine
+        assert isinstance(engine, Engine)
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_connect)
+
+
+def take_write_lock(session: Session) -> None:
+    """Begin SQLite's write transaction now, so a command never reads a snapshot it cannot write on.
+
+    Equivalent to BEGIN IMMEDIATE: other writers (other processes) wait on the busy
+    timeout instead of failing. PostgreSQL needs nothing: the append locks the table.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("UPDATE projection_positions SET position = position WHERE 0")
+

@@ -1,0 +1,167 @@
+"""Runs the projections: inline in a command's transaction, or as a worker following the log."""
+
+from __future__ import annotations
+
+import select
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from eventsourcing.persistence import Recording
+from eventsourcing.utils import resolve_topic
+from sqlalchemy import update
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from marketplace.application import MarketplaceApp
+from projections.engine import (
+    Envelope,
+    Projection,
+    ensure_positions,
+    fold,
+    metadata,
+    positions,
+    projection_checksum,
+    read_positions,
+)
+
+Progress = Callable[[int, int], None]
+
+
+class Projector:
+    """Folds the notification log into every projection, each from its own position."""
+
+    def __init__(self, app: MarketplaceApp, projections: Sequence[Projection], batch_size: int = 2000) -> None:
+        self.app = app
+        self.projections = list(projections)
+        self.batch_size = batch_size
+        self._topics_wanted: dict[str, bool] = {}
+
+    @property
+    def engine(self) -> Engine:
+        engine = self.app.recorder.datastore.engine  # type: ignore[attr-defined]
+        assert isinstance(engine, Engine)
+        return engine
+
+    def setup(self) -> None:
+        metadata.create_all(self.engine)
+        with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+            ensure_positions(session, self.projections)
+
+    def fold_recorded(self, session: Session, recordings: Sequence[Recording[Any]]) -> None:
+        """Inline mode: fold a command's own events before its transaction commits (read-your-writes)."""
+        first = recordings[0].notification.id
+        positions = read_positions(session)
+        if any(positions[p.name] != first - 1 for p in self.projections):
+            self._fold_log(session, self.projections, positions, stop=first - 1)
+            positions = read_positions(session)
+        batch = [Envelope(r.notification.id, r.domain_event) for r in recordings]
+        for projection in self.projections:
+            fold(session, projection, positions[projection.name], batch, batch[-1].position)
+
+    def catch_up(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
+        """Fold everything recorded since each projection's position, a batch per transaction."""
+        chosen = [p for p in self.projections if names is None or p.name in names]
+        folded = 0
+        while True:
+            with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+                count = self._fold_log(session, chosen, read_positions(session), limit=self.batch_size)
+            if count == 0:
+                return folded
+            folded += count
+            if progress:
+                progress(folded, self.app.recorder.max_notification_id() or 0)
+
+    def _fold_log(
+        self,
+        session: Session,
+        chosen: Sequence[Projection],
+        positions: dict[str, int],
+        stop: int | None = None,
+        limit: int | None = None,
+    ) -> int:
+        """Fold one stretch of the log; return how many notifications it covered."""
+        start = min(positions[p.name] for p in chosen)
+        notifications = self.app.recorder.select_notifications(
+            start + 1, limit or 1_000_000_000, stop=stop
+        )
+        if not notifications and stop is None:
+            return 0
+        upto = notifications[-1].id if notifications else stop or start
+        batch = [
+            Envelope(n.id, self.app.mapper.to_domain_event(n)) for n in notifications if self._wanted(n.topic, chosen)
+        ]
+        for projection in chosen:
+            if positions[projection.name] < upto:
+                fold(session, projection, positions[projection.name], batch, upto)
+        return len(notifications)
+
+    def _wanted(self, topic: str, chosen: Sequence[Projection]) -> bool:
+        """Decode only what some projection folds: decoding is most of a rebuild's cost."""
+        if topic not in self._topics_wanted:
+            cls = resolve_topic(topic)
+            self._topics_wanted[topic] = any(issubclass(cls, p.handles) for p in self.projections)
+        return self._topics_wanted[topic]
+
+    def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> dict[str, str]:
+        """Drop the named views, fold the whole log into them again, and return their checksums."""
+        chosen = [p for p in self.projections if names is None or p.name in names]
+        for projection in chosen:
+            for table in projection.tables:
+                table.drop(self.engine, checkfirst=True)
+                table.create(self.engine)
+        with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+            for projection in chosen:
+                session.execute(update(positions).where(positions.c.name == projection.name).values(position=0))
+        self.catch_up([p.name for p in chosen], progress)
+        return self.checksums([p.name for p in chosen])
+
+    def checksums(self, names: Sequence[str] | None = None) -> dict[str, str]:
+        with Session(self.engine) as session:
+            return {
+                p.name: projection_checksum(session, p)
+                for p in self.projections
+                if names is None or p.name in names
+            }
+
+    def lag(self) -> dict[str, int]:
+        """How many notifications each projection has still to fold."""
+        head = self.app.recorder.max_notification_id() or 0
+        with Session(self.engine) as session:
+            return {name: head - position for name, position in read_positions(session).items()}
+
+    def wait_until(self, position: int, timeout: float) -> bool:
+        """Wait until every projection has folded `position` (worker mode's read-your-writes)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with Session(self.engine) as session:
+                if min(read_positions(session).values(), default=0) >= position:
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+
+    def follow(self, stop: threading.Event, poll_interval: float = 0.5) -> None:
+        """Worker mode: catch up, then wait for news (LISTEN on PostgreSQL, polling on SQLite)."""
+        wake = self._listener(stop) if self.engine.dialect.name == "postgresql" else None
+        while not stop.is_set():
+            self.catch_up()
+            if wake is not None:
+                wake(poll_interval)
+            else:
+                stop.wait(poll_interval)
+
+    def _listener(self, stop: threading.Event) -> Callable[[float], None]:
+        channel = self.app.recorder.channel_name  # type: ignore[attr-defined]
+        connection = self.engine.raw_connection()
+        connection.autocommit = True  # type: ignore[attr-defined]
+        connection.cursor().execute(f"LISTEN {channel}")
+        driver: Any = connection.driver_connection
+
+        def wait(timeout: float) -> None:
+            if select.select([driver], [], [], timeout)[0]:
+                for _ in driver.notifies(timeout=0, stop_after=1000):
+                    pass
+
+        return wait

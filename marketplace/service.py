@@ -1,0 +1,55 @@
+"""The running marketplace: event store, projections, commands and views, wired from settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from marketplace.application import MarketplaceApp
+from marketplace.clock import Clock, SystemClock
+from marketplace.commands import CommandRunner
+from marketplace.idempotency import write_side
+from marketplace.organisations import Organisations
+from marketplace.projector import Projector
+from marketplace.settings import Settings
+from projections.registry import all_projections
+
+
+class Marketplace:
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        if settings.is_sqlite:
+            settings.var_dir.mkdir(parents=True, exist_ok=True)
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.app = MarketplaceApp.for_settings(settings)
+        self.projector = Projector(self.app, all_projections())
+        self.projector.setup()
+        write_side.create_all(self.engine)
+        inline = self.projector if settings.projection_mode == "inline" else None
+        self.commands = CommandRunner(self.app, self.clock, inline)
+        self.organisations = Organisations(self.commands)
+
+    @property
+    def engine(self) -> Engine:
+        return self.projector.engine
+
+    @contextmanager
+    def views(self) -> Iterator[Session]:
+        """A read-only session on the view tables."""
+        with Session(self.engine) as session:
+            yield session
+
+    def database_reachable(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            return True
+        except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
+            return False
+
+    def close(self) -> None:
+        self.app.close()
