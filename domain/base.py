@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -17,7 +17,7 @@ from eventsourcing.domain import Aggregate
 from domain.rules import ReasonGiven, check
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     PROVIDER = "provider"
     COMMISSIONER = "commissioner"
     AUDITOR = "auditor"

@@ -8,7 +8,7 @@ of interest all refer to an organisation by its org-id.guide identifier.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -17,7 +17,7 @@ from domain.rules import Refusal, Rule, StateAllows, TextWithin, check
 from domain.values import Address, Contact, choice, email, org_id, postcode
 
 
-class SizeClass(str, Enum):
+class SizeClass(StrEnum):
     """UK size classes (Companies Act thresholds); micro is 1-9 staff."""
 
     MICRO = "micro"
@@ -26,7 +26,7 @@ class SizeClass(str, Enum):
     LARGE = "large"
 
 
-class LegalForm(str, Enum):
+class LegalForm(StrEnum):
     COMPANY = "company"
     COMPANY_LIMITED_BY_GUARANTEE = "company-limited-by-guarantee"
     COMMUNITY_INTEREST_COMPANY = "community-interest-company"
@@ -166,4 +166,3 @@ class Organisation(MarketplaceAggregate):
     def deactivate(self, ctx: Context, reason: str) -> None:
         check(StateAllows(self.status, frozenset({ACTIVE}), "deactivate an organisation"))
         self.decide(self.Deactivated, ctx, reason)
-

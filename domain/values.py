@@ -55,7 +55,7 @@ def postcode(value: str, field: str = "address.postcode") -> str:
 
 def postcode_district(code: str) -> str:
     """The outward part of a postcode (SY3), which areas and supplier-mix figures use."""
-    return code.split(" ")[0]
+    return code.split(" ", maxsplit=1)[0]
 
 
 def district(value: str, field: str = "district") -> str:

@@ -33,4 +33,3 @@ class MarketplaceApp(Application[Any]):
         transcoder.register(DateAsISO())
         for value_type in (Actor, Address, Contact):
             transcoder.register(DataclassAsDict(value_type))
-

@@ -57,7 +57,7 @@ class CommandRunner:
 
     def load(self, kind: type[A], aggregate_id: UUID, version: int | None = None) -> A:
         try:
-            aggregate = self.app.repository.get(aggregate_id, version=version)
+            aggregate: object = self.app.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             raise NotFound(kind.__name__.lower(), aggregate_id) from None
         if not isinstance(aggregate, kind):
@@ -78,7 +78,9 @@ class CommandRunner:
                 ctx = Context(request.actor, self.clock.now(), request.correlation_id)
                 aggregate = body(ctx)
                 recordings = self.app.save(aggregate)
-                outcome = Outcome(str(aggregate.id), aggregate.version, recordings[-1].notification.id, aggregate=aggregate)
+                outcome = Outcome(
+                    str(aggregate.id), aggregate.version, recordings[-1].notification.id, aggregate=aggregate
+                )
                 if self.projector is not None:
                     self.projector.fold_recorded(session, recordings)
                 if key:

@@ -39,7 +39,7 @@ def engine_options(url: str) -> dict[str, Any]:
 class MarketplaceFactory(SQLAlchemyFactory):
     """The library's SQLAlchemy factory, with our engine settings applied to every connection."""
 
-    def __init__(self, env: Environment) -> None:  # noqa: D107
+    def __init__(self, env: Environment) -> None:
         super(SQLAlchemyFactory, self).__init__(env)
         self._schema_name = None
         url = self.env.get(self.SQLALCHEMY_URL) or ""
@@ -58,4 +58,3 @@ def take_write_lock(session: Session) -> None:
     """
     if session.get_bind().dialect.name == "sqlite":
         session.connection().exec_driver_sql("UPDATE projection_positions SET position = position WHERE 0")
-

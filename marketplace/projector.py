@@ -83,9 +83,7 @@ class Projector:
     ) -> int:
         """Fold one stretch of the log; return how many notifications it covered."""
         start = min(positions[p.name] for p in chosen)
-        notifications = self.app.recorder.select_notifications(
-            start + 1, limit or 1_000_000_000, stop=stop
-        )
+        notifications = self.app.recorder.select_notifications(start + 1, limit or 1_000_000_000, stop=stop)
         if not notifications and stop is None:
             return 0
         upto = notifications[-1].id if notifications else stop or start
@@ -120,9 +118,7 @@ class Projector:
     def checksums(self, names: Sequence[str] | None = None) -> dict[str, str]:
         with Session(self.engine) as session:
             return {
-                p.name: projection_checksum(session, p)
-                for p in self.projections
-                if names is None or p.name in names
+                p.name: projection_checksum(session, p) for p in self.projections if names is None or p.name in names
             }
 
     def lag(self) -> dict[str, int]:

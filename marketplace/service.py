@@ -48,7 +48,7 @@ class Marketplace:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
             return True
-        except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
+        except Exception:
             return False
 
     def close(self) -> None:

@@ -32,6 +32,7 @@ organisations = Table(
     Column("contact_phone", String(40), nullable=False),
     Column("status", String(16), nullable=False),
     Column("verified", Boolean, nullable=False),
+    Column("events_folded", Integer, nullable=False),  # equals version: each event folded exactly once
     Column("registered_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("organisations_by_name", "name", "identifier"),
@@ -84,10 +85,13 @@ class OrganisationDirectory(RowProjection):
                 **_contact_columns(event.contact),
                 "status": ACTIVE,
                 "verified": False,
+                "events_folded": 0,
                 "registered_at": event.timestamp,
             }
         assert row is not None, "an organisation event before its registration"
-        row = dict(row, version=event.originator_version, updated_at=event.timestamp)
+        row = dict(
+            row, version=event.originator_version, updated_at=event.timestamp, events_folded=row["events_folded"] + 1
+        )
         if isinstance(event, Organisation.DetailsUpdated):
             row.update(_changed_columns(event.changes))
             row["verified"] = row["verified"] and not (IDENTITY_FIELDS & event.changes.keys())

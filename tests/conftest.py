@@ -1,0 +1,100 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when configured), a fixed clock, tokens."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import create_engine, text
+
+from api.app import create_app
+from domain.base import Actor, Role
+from marketplace.clock import FixedClock
+from marketplace.service import Marketplace
+from marketplace.settings import Settings
+from marketplace.tokens import issue_token
+
+SECRET = "test-secret-" + "x" * 32
+COUNCIL = "GB-LAE-SHR"
+POSTGRES_URL = os.environ.get("MARKETPLACE_TEST_POSTGRES_URL", "")
+
+
+def reset_postgres(url: str) -> None:
+    """Every PostgreSQL test starts from an empty schema."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'marketplace.db'}"
+    if not POSTGRES_URL:
+        pytest.skip("MARKETPLACE_TEST_POSTGRES_URL is not set")
+    reset_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(database_url=database_url, jwt_secret=SECRET, var_dir=tmp_path)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def market(settings: Settings, clock: FixedClock) -> Iterator[Marketplace]:
+    market = Marketplace(settings, clock)
+    yield market
+    market.close()
+
+
+@pytest.fixture
+def client(market: Marketplace) -> Iterator[TestClient[Any]]:
+    with TestClient(create_app(market)) as client:
+        yield client
+
+
+def bearer(role: Role, organisation: str = COUNCIL, subject: str = "") -> dict[str, str]:
+    actor = Actor(subject or f"{role.value}-1", organisation, role)
+    return {"Authorization": f"Bearer {issue_token(SECRET, actor)}"}
+
+
+@pytest.fixture
+def commissioner() -> dict[str, str]:
+    return bearer(Role.COMMISSIONER, COUNCIL, "cathy")
+
+
+@pytest.fixture
+def auditor() -> dict[str, str]:
+    return bearer(Role.AUDITOR, COUNCIL, "audrey")
+
+
+def registration(identifier: str = "GB-CHC-1234567", **overrides: Any) -> dict[str, Any]:
+    """A valid registration body, with any field replaced."""
+    body: dict[str, Any] = {
+        "identifier": identifier,
+        "name": "Shropshire Rural Befrienders",
+        "legal_form": "charitable-trust",
+        "size": "small",
+        "vcse": True,
+        "address": {"line1": "4 Mill Street", "town": "Ludlow", "postcode": "SY8 1BB"},
+        "contact": {"name": "Ann Example", "email": "ann@example.org"},
+    }
+    body.update(overrides)
+    return body
+
+
+def event_count(market: Marketplace) -> int:
+    return market.app.recorder.max_notification_id() or 0

@@ -1,0 +1,26 @@
+"""The service starts on a real database and answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.testing import TestClient
+
+from tests.conftest import registration
+
+
+def test_a_registered_organisation_is_readable_in_the_same_response_cycle(
+    client: TestClient[Any], commissioner: dict[str, str]
+) -> None:
+    created = client.post("/organisations", json=registration(), headers=commissioner)
+    assert created.status_code == 201
+    read = client.get(created.headers["location"])
+    assert read.status_code == 200
+    assert read.json()["name"] == "Shropshire Rural Befrienders"
+    assert read.headers["etag"] == '"1"'
+
+
+def test_readiness_reports_the_database_and_projection_lag(client: TestClient[Any]) -> None:
+    ready = client.get("/ready")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "database": True, "projection_lag": {"organisations": 0}}
