@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import BearerTokenMiddleware
 from api.health import HealthController
+from api.openapi import document_unknown_fields_refused
 from api.organisations import OrganisationController
 from api.problems import EXCEPTION_HANDLERS
 from marketplace.service import Marketplace
@@ -49,6 +50,7 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
                 security_schemes={"bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
         ),
+        on_startup=[document_unknown_fields_refused],
         on_shutdown=[market.close],
         debug=False,
     )

@@ -178,7 +178,7 @@ class OrganisationController(Controller):
         outcome = market.organisations.register(command, identifier, **details)
         return self._answer(market, request, outcome, created=True)
 
-    @get(responses=problem_responses(400), summary="The organisation directory", **BLOCKING)
+    @get(responses=problem_responses(400, 422), summary="The organisation directory", **BLOCKING)
     def directory(
         self,
         market: Marketplace,

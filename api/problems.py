@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import msgspec
-from litestar import MediaType, Request, Response
+from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 
@@ -80,17 +80,23 @@ def domain_error(request: Request[Any, Any, Any], error: DomainError) -> Respons
 
 
 def _field_of(error: dict[str, Any]) -> str:
-    """Litestar names the body `data` when msgspec reports an unknown field: name the field itself."""
-    unknown = re.search(r"unknown field `([^`]+)`", str(error.get("message", "")))
+    """Litestar names the object, not the field, when msgspec reports an unknown or missing field: name the field."""
+    named = re.search(r"(?:unknown|missing required) field `([^`]+)`", str(error.get("message", "")))
     key = str(error.get("key") or "")
-    if unknown:
-        return f"{key}.{unknown.group(1)}" if key and key != "data" else unknown.group(1)
+    if named:
+        return f"{key}.{named.group(1)}" if key and key != "data" else named.group(1)
     return key if key and key != "data" else "body"
+
+
+def _message_of(error: dict[str, Any]) -> str:
+    """Litestar reports an empty or null body as a bare KeyError on its `data` argument."""
+    message = str(error.get("message"))
+    return "The request needs a JSON object as its body." if message == "'data'" else message
 
 
 def validation_error(request: Request[Any, Any, Any], error: ValidationException) -> Response[Problem]:
     extra = error.extra if isinstance(error.extra, list) else []
-    errors = [FieldError(_field_of(e), str(e.get("message"))) for e in extra]
+    errors = [FieldError(_field_of(e), _message_of(e)) for e in extra]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or str(error.detail)
     return problem(request, 400, detail, "RequestValid", errors)
 
@@ -120,7 +126,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for the refusals a route can give."""
     return {
         status: ResponseSpec(
-            data_container=Problem, description=TITLES.get(status, "Error"), media_type=MediaType.JSON
+            data_container=Problem, description=TITLES.get(status, "Error"), media_type=PROBLEM_JSON
         )
         for status in statuses
     }
