@@ -44,10 +44,17 @@ class CommandRunner:
         return self._run(request, make)
 
     def change(
-        self, request: CommandRequest, kind: type[A], aggregate_id: UUID, act: Callable[[A, Context], None]
+        self,
+        request: CommandRequest,
+        kind: type[A],
+        aggregate_id: UUID,
+        act: Callable[[A, Context], None],
+        label: str = "",
     ) -> Outcome:
+        """Load, check If-Match, act. `label` is how the user knows the record (for "not found")."""
+
         def load_and_act(ctx: Context) -> MarketplaceAggregate:
-            aggregate = self.load(kind, aggregate_id)
+            aggregate = self.load(kind, aggregate_id, label=label)
             if request.expected_version is not None and request.expected_version != aggregate.version:
                 raise VersionMismatch(request.expected_version, aggregate.version)
             act(aggregate, ctx)
@@ -55,13 +62,13 @@ class CommandRunner:
 
         return self._run(request, load_and_act)
 
-    def load(self, kind: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+    def load(self, kind: type[A], aggregate_id: UUID, version: int | None = None, label: str = "") -> A:
         try:
             aggregate: object = self.app.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
-            raise NotFound(kind.__name__.lower(), aggregate_id) from None
+            aggregate = None
         if not isinstance(aggregate, kind):
-            raise NotFound(kind.__name__.lower(), aggregate_id)
+            raise NotFound(kind.__name__.lower(), label or aggregate_id)
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
