@@ -47,7 +47,8 @@ def _last_monday(year: int, month: int) -> date:
 def _christmas(year: int) -> set[date]:
     """Christmas Day and Boxing Day, each moved to the next free weekday when it falls at a weekend."""
     days: set[date] = set()
-    for day in (date(year, 12, 25), date(year, 12, 26)):
+    for usual in (date(year, 12, 25), date(year, 12, 26)):
+        day = usual
         while day.weekday() >= SATURDAY or day in days:
             day += timedelta(days=1)
         days.add(day)
