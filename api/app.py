@@ -54,5 +54,3 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
         on_shutdown=[market.close],
         debug=False,
     )
-
-

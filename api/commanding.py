@@ -29,7 +29,9 @@ BLOCKING: dict[str, Any] = {"sync_to_thread": True}
 
 WRITE_HEADERS = [
     ResponseHeader(name="ETag", description="The record's version after the change.", documentation_only=True),
-    ResponseHeader(name="X-Event-Position", description="Position of the change in the event log.", documentation_only=True),
+    ResponseHeader(
+        name="X-Event-Position", description="Position of the change in the event log.", documentation_only=True
+    ),
 ]
 
 
@@ -59,8 +61,8 @@ def command_request(request: Request[Any, Any, Any], data: Any = None) -> Comman
     fingerprint = hashlib.sha256(request.method.encode() + request.url.path.encode() + b"\n" + body).hexdigest()
     return CommandRequest(
         actor=actor,
-        correlation_id=_header_token(request, "x-request-id") or uuid.uuid4().hex,
-        idempotency_key=_header_token(request, "idempotency-key") if request.method == "POST" else None,
+        correlation_id=_header_token(request, "X-Request-ID") or uuid.uuid4().hex,
+        idempotency_key=_header_token(request, "Idempotency-Key") if request.method == "POST" else None,
         fingerprint=fingerprint,
         expected_version=expected_version(request),
     )

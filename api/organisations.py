@@ -85,7 +85,9 @@ class OrganisationPage(msgspec.Struct):
 
 
 def _sees_contact(actor: Actor | None, identifier: str) -> bool:
-    return actor is not None and (actor.role in (Role.AUDITOR, Role.COMMISSIONER, Role.ADMIN) or actor.organisation == identifier)
+    return actor is not None and (
+        actor.role in (Role.AUDITOR, Role.COMMISSIONER, Role.ADMIN) or actor.organisation == identifier
+    )
 
 
 def _utc(moment: datetime) -> datetime:
@@ -158,7 +160,9 @@ class OrganisationController(Controller):
     path = "/organisations"
     tags = ["organisations"]
 
-    def _answer(self, market: Marketplace, request: Request[Any, Any, Any], outcome: Outcome, created: bool = False) -> Response[OrganisationView]:
+    def _answer(
+        self, market: Marketplace, request: Request[Any, Any, Any], outcome: Outcome, created: bool = False
+    ) -> Response[OrganisationView]:
         org = outcome.aggregate or market.commands.load(Organisation, UUID(outcome.aggregate_id), outcome.version)
         view = from_aggregate(org, current_actor(request))
         return written(outcome, view, created_at=f"/organisations/{org.identifier}" if created else None)
@@ -169,7 +173,9 @@ class OrganisationController(Controller):
         summary="Register an organisation",
         **WRITE_DOCS,
     )
-    def register(self, market: Marketplace, request: Request[Any, Any, Any], data: RegisterOrganisation) -> Response[OrganisationView]:
+    def register(
+        self, market: Marketplace, request: Request[Any, Any, Any], data: RegisterOrganisation
+    ) -> Response[OrganisationView]:
         """A provider registers its own organisation; council officers may register any."""
         command = command_request(request, data)
         ensure_acts_for(command.actor, _normal(data.identifier))
@@ -222,7 +228,9 @@ class OrganisationController(Controller):
         summary="Update an organisation's details",
         **WRITE_DOCS,
     )
-    def update(self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: UpdateOrganisation) -> Response[OrganisationView]:
+    def update(
+        self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: UpdateOrganisation
+    ) -> Response[OrganisationView]:
         command = command_request(request, data)
         ensure_acts_for(command.actor, _normal(identifier))
         outcome = market.organisations.update_details(command, _normal(identifier), **_details(data))
@@ -236,7 +244,9 @@ class OrganisationController(Controller):
         summary="Verify an organisation (commissioner, with reason)",
         **WRITE_DOCS,
     )
-    def verify(self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: DecisionBody) -> Response[OrganisationView]:
+    def verify(
+        self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: DecisionBody
+    ) -> Response[OrganisationView]:
         outcome = market.organisations.verify(command_request(request, data), _normal(identifier), data.reason)
         return self._answer(market, request, outcome)
 
@@ -248,9 +258,10 @@ class OrganisationController(Controller):
         summary="Deactivate an organisation (with reason)",
         **WRITE_DOCS,
     )
-    def deactivate(self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: DecisionBody) -> Response[OrganisationView]:
+    def deactivate(
+        self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: DecisionBody
+    ) -> Response[OrganisationView]:
         command = command_request(request, data)
         ensure_acts_for(command.actor, _normal(identifier))
         outcome = market.organisations.deactivate(command, _normal(identifier), data.reason)
         return self._answer(market, request, outcome)
-

@@ -61,7 +61,9 @@ def _kebab(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
 
-def problem(request: Request[Any, Any, Any], status: int, detail: str, rule: str, errors: list[FieldError]) -> Response[Problem]:
+def problem(
+    request: Request[Any, Any, Any], status: int, detail: str, rule: str, errors: list[FieldError]
+) -> Response[Problem]:
     body = Problem(
         type=f"urn:marketplace:problem:{_kebab(rule)}",
         title=TITLES.get(status, "Error"),
@@ -107,7 +109,10 @@ def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respons
     )
     field = error.extra.get("field") if isinstance(error.extra, dict) else None
     errors = [FieldError(str(field), str(error.detail))] if field else []
-    return problem(request, error.status_code, str(error.detail), rule, errors)
+    answer = problem(request, error.status_code, str(error.detail), rule, errors)
+    if error.status_code == 401:
+        answer.headers["WWW-Authenticate"] = 'Bearer realm="marketplace"'  # RFC 9110 s.11.6.1
+    return answer
 
 
 def bad_cursor(request: Request[Any, Any, Any], error: BadCursor) -> Response[Problem]:
@@ -125,8 +130,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI entries for the refusals a route can give."""
     return {
-        status: ResponseSpec(
-            data_container=Problem, description=TITLES.get(status, "Error"), media_type=PROBLEM_JSON
-        )
+        status: ResponseSpec(data_container=Problem, description=TITLES.get(status, "Error"), media_type=PROBLEM_JSON)
         for status in statuses
     }

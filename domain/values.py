@@ -61,7 +61,7 @@ def postcode_district(code: str) -> str:
 def district(value: str, field: str = "district") -> str:
     candidate = value.strip().upper()
     if not _DISTRICT.match(candidate):
-        raise DomainError(f"'{value}' is not a postcode district such as SY3.", field=field)
+        raise DomainError(f"'{value}' is not a postcode district such as SY3.", field=field, rule="DistrictRecognised")
     return candidate
 
 

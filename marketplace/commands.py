@@ -79,7 +79,7 @@ class CommandRunner:
         subject = request.actor.subject
         try:
             with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
-                take_write_lock(session)
+                take_write_lock(session, f"{subject}\n{key}" if key else None)
                 if key and (earlier := idempotency.recall(session, subject, key, request.fingerprint)):
                     return earlier
                 ctx = Context(request.actor, self.clock.now(), request.correlation_id)

@@ -11,7 +11,7 @@ from typing import Any
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -50,11 +50,16 @@ class MarketplaceFactory(SQLAlchemyFactory):
             event.listen(engine, "connect", _sqlite_connect)
 
 
-def take_write_lock(session: Session) -> None:
-    """Begin SQLite's write transaction now, so a command never reads a snapshot it cannot write on.
+def take_write_lock(session: Session, idempotency_key: str | None = None) -> None:
+    """Serialise what must not interleave, before the command reads anything.
 
-    Equivalent to BEGIN IMMEDIATE: other writers (other processes) wait on the busy
-    timeout instead of failing. PostgreSQL needs nothing: the append locks the table.
+    SQLite: begin the write transaction now (equivalent to BEGIN IMMEDIATE), so a command
+    never reads a snapshot it cannot write on; other processes wait on the busy timeout.
+    PostgreSQL: appends lock the events table anyway; two requests with one Idempotency-Key
+    also take one advisory lock, so the retry waits for the first and then replays it.
     """
-    if session.get_bind().dialect.name == "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         session.connection().exec_driver_sql("UPDATE projection_positions SET position = position WHERE 0")
+    elif idempotency_key is not None:
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": idempotency_key})

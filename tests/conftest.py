@@ -97,4 +97,6 @@ def registration(identifier: str = "GB-CHC-1234567", **overrides: Any) -> dict[s
 
 
 def event_count(market: Marketplace) -> int:
-    return market.app.recorder.max_notification_id() or 0
+    """Stored events (not the highest id: PostgreSQL sequences skip ids after a failed append)."""
+    with market.engine.connect() as connection:
+        return int(connection.execute(text("SELECT count(*) FROM marketplace_events")).scalar_one())
