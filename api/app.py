@@ -13,15 +13,30 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from api.auth import BearerTokenMiddleware
+from api.bids import BidController, TenderBidsController
+from api.chronograph import Chronograph
+from api.contracts import AwardController, ContractController, TenderContractsController
+from api.evaluation import EvaluationController
 from api.health import HealthController
 from api.openapi import document_unknown_fields_refused
 from api.organisations import OrganisationController
 from api.problems import EXCEPTION_HANDLERS
+from api.tenders import TenderController
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.tokens import jwt_secret
 
-CONTROLLERS: list[Any] = [HealthController, OrganisationController]
+CONTROLLERS: list[Any] = [
+    HealthController,
+    OrganisationController,
+    TenderController,
+    TenderBidsController,
+    BidController,
+    EvaluationController,
+    TenderContractsController,
+    ContractController,
+    AwardController,
+]
 
 
 def create_app(market: Marketplace | None = None, settings: Settings | None = None) -> Litestar:
@@ -32,6 +47,8 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
 
     def provide_market() -> Marketplace:
         return market
+
+    ticker = Chronograph(market, settings.tick_seconds)
 
     return Litestar(
         route_handlers=CONTROLLERS,
@@ -50,7 +67,7 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
                 security_schemes={"bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
         ),
-        on_startup=[document_unknown_fields_refused],
-        on_shutdown=[market.close],
+        on_startup=[document_unknown_fields_refused, ticker.start],
+        on_shutdown=[ticker.stop, market.close],
         debug=False,
     )

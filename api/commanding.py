@@ -9,18 +9,24 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any, TypeVar
+from uuid import UUID
 
 import msgspec
 from litestar import Request, Response
 from litestar.datastructures import ResponseHeader
 from litestar.exceptions import ClientException
 
-from api.auth import current_actor
+from api.auth import current_actor, requires
+from api.problems import problem_responses
+from domain.base import MarketplaceAggregate, Role
 from marketplace.commands import CommandRequest
 from marketplace.outcome import Outcome
+from marketplace.service import Marketplace
 
 T = TypeVar("T")
+A = TypeVar("A", bound=MarketplaceAggregate)
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
 _TOKEN = re.compile(r"^[A-Za-z0-9._:\-]{1,200}$")
 
@@ -74,6 +80,32 @@ def written(outcome: Outcome, body: T, *, created_at: str | None = None) -> Resp
     if created_at:
         headers["Location"] = created_at
     return Response(body, status_code=201 if created_at else 200, headers=headers)
+
+
+def answer(
+    market: Marketplace,
+    outcome: Outcome,
+    kind: type[A],
+    render: Callable[[A], T],
+    location: Callable[[A], str] | None = None,
+) -> Response[T]:
+    """Answer a command with the record as the command left it (as it stood then, when replayed)."""
+    aggregate = outcome.aggregate
+    if not isinstance(aggregate, kind):
+        aggregate = market.commands.load(kind, UUID(outcome.aggregate_id), outcome.version)
+    return written(outcome, render(aggregate), created_at=location(aggregate) if location else None)
+
+
+def writes(*roles: Role, created: bool = False) -> dict[str, Any]:
+    """Route options every write shares: who may call it, what it may answer, how it is documented."""
+    return {
+        "guards": [requires(*roles)],
+        "status_code": 201 if created else 200,
+        "responses": problem_responses(400, 401, 403, 404, 409, 412, 413, 422),
+        "security": [{"bearerAuth": []}],
+        "response_headers": WRITE_HEADERS,
+        **BLOCKING,
+    }
 
 
 def etag(version: int) -> dict[str, str]:

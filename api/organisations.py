@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Annotated, Any
-from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
 
-from api.auth import current_actor, ensure_acts_for, requires
-from api.commanding import BLOCKING, WRITE_HEADERS, command_request, etag, written
+from api.auth import current_actor, ensure_acts_for
+from api.commanding import BLOCKING, answer, command_request, etag, writes
 from api.problems import problem_responses
 from domain.base import Actor, Role
 from domain.organisation import LegalForm, Organisation, SizeClass
@@ -151,28 +150,23 @@ def _details(body: RegisterOrganisation | UpdateOrganisation) -> dict[str, Any]:
     return fields
 
 
-WRITERS = requires(Role.PROVIDER, Role.COMMISSIONER, Role.ADMIN)
-DECIDERS = requires(Role.COMMISSIONER, Role.ADMIN)
-WRITE_DOCS: dict[str, Any] = {"security": [{"bearerAuth": []}], "response_headers": WRITE_HEADERS, **BLOCKING}
+WRITERS = (Role.PROVIDER, Role.COMMISSIONER, Role.ADMIN)
+DECIDERS = (Role.COMMISSIONER, Role.ADMIN)
+
+
+def _answer(
+    market: Marketplace, request: Request[Any, Any, Any], outcome: Outcome, created: bool = False
+) -> Response[OrganisationView]:
+    actor = current_actor(request)
+    location = (lambda org: f"/organisations/{org.identifier}") if created else None
+    return answer(market, outcome, Organisation, lambda org: from_aggregate(org, actor), location)
 
 
 class OrganisationController(Controller):
     path = "/organisations"
     tags = ["organisations"]
 
-    def _answer(
-        self, market: Marketplace, request: Request[Any, Any, Any], outcome: Outcome, created: bool = False
-    ) -> Response[OrganisationView]:
-        org = outcome.aggregate or market.commands.load(Organisation, UUID(outcome.aggregate_id), outcome.version)
-        view = from_aggregate(org, current_actor(request))
-        return written(outcome, view, created_at=f"/organisations/{org.identifier}" if created else None)
-
-    @post(
-        guards=[WRITERS],
-        responses=problem_responses(400, 401, 403, 409, 413, 422),
-        summary="Register an organisation",
-        **WRITE_DOCS,
-    )
+    @post(summary="Register an organisation", **writes(*WRITERS, created=True))
     def register(
         self, market: Marketplace, request: Request[Any, Any, Any], data: RegisterOrganisation
     ) -> Response[OrganisationView]:
@@ -182,7 +176,7 @@ class OrganisationController(Controller):
         details = _details(data)
         identifier = details.pop("identifier")
         outcome = market.organisations.register(command, identifier, **details)
-        return self._answer(market, request, outcome, created=True)
+        return _answer(market, request, outcome, created=True)
 
     @get(responses=problem_responses(400, 422), summary="The organisation directory", **BLOCKING)
     def directory(
@@ -221,47 +215,27 @@ class OrganisationController(Controller):
             raise NotFound("organisation", identifier)
         return Response(from_row(row, current_actor(request)), headers=etag(row["version"]))
 
-    @patch(
-        "/{identifier:str}",
-        guards=[WRITERS],
-        responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422),
-        summary="Update an organisation's details",
-        **WRITE_DOCS,
-    )
+    @patch("/{identifier:str}", summary="Update an organisation's details", **writes(*WRITERS))
     def update(
         self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: UpdateOrganisation
     ) -> Response[OrganisationView]:
         command = command_request(request, data)
         ensure_acts_for(command.actor, _normal(identifier))
         outcome = market.organisations.update_details(command, _normal(identifier), **_details(data))
-        return self._answer(market, request, outcome)
+        return _answer(market, request, outcome)
 
-    @post(
-        "/{identifier:str}/verify",
-        guards=[DECIDERS],
-        status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422),
-        summary="Verify an organisation (commissioner, with reason)",
-        **WRITE_DOCS,
-    )
+    @post("/{identifier:str}/verify", summary="Verify an organisation (commissioner, with reason)", **writes(*DECIDERS))
     def verify(
         self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: DecisionBody
     ) -> Response[OrganisationView]:
         outcome = market.organisations.verify(command_request(request, data), _normal(identifier), data.reason)
-        return self._answer(market, request, outcome)
+        return _answer(market, request, outcome)
 
-    @post(
-        "/{identifier:str}/deactivate",
-        guards=[WRITERS],
-        status_code=200,
-        responses=problem_responses(400, 401, 403, 404, 409, 412, 413, 422),
-        summary="Deactivate an organisation (with reason)",
-        **WRITE_DOCS,
-    )
+    @post("/{identifier:str}/deactivate", summary="Deactivate an organisation (with reason)", **writes(*WRITERS))
     def deactivate(
         self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: DecisionBody
     ) -> Response[OrganisationView]:
         command = command_request(request, data)
         ensure_acts_for(command.actor, _normal(identifier))
         outcome = market.organisations.deactivate(command, _normal(identifier), data.reason)
-        return self._answer(market, request, outcome)
+        return _answer(market, request, outcome)

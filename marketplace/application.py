@@ -8,6 +8,10 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
 
 from domain.base import Actor
+from domain.bid import Bid  # noqa: F401 - topics resolve when stored events are read
+from domain.evaluation import OpenedBid
+from domain.procurement import Criterion, Lot
+from domain.tender import Assessment, Award, Supplier
 from domain.values import Address, Contact
 from marketplace.settings import Settings
 from marketplace.transcodings import DataclassAsDict, DateAsISO
@@ -31,5 +35,5 @@ class MarketplaceApp(Application[Any]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
-        for value_type in (Actor, Address, Contact):
+        for value_type in (Actor, Address, Contact, Lot, Criterion, Supplier, Assessment, Award, OpenedBid):
             transcoder.register(DataclassAsDict(value_type))

@@ -84,6 +84,16 @@ def token(args: argparse.Namespace) -> int:
     return 0
 
 
+def tick(_: argparse.Namespace) -> int:
+    """Record deadlines that have passed (the chronograph), once."""
+    from marketplace.scheduler import tick as run_tick
+
+    market = Marketplace(Settings.from_env())
+    print(f"closed {run_tick(market)} tender(s)")
+    market.close()
+    return 0
+
+
 def demo(_: argparse.Namespace) -> int:
     from marketplace.demo import load_demo
 
@@ -124,6 +134,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--sub", required=True, help="the subject (a person's id)")
     p.add_argument("--hours", type=float, default=8.0)
     p.set_defaults(run=token)
+
+    p = commands.add_parser("tick", help="record deadlines that have passed (closes tendering)")
+    p.set_defaults(run=tick)
 
     p = commands.add_parser("demo", help="load a realistic sample: the council and a dozen providers")
     p.set_defaults(run=demo)

@@ -21,6 +21,8 @@ from marketplace.persistence import take_write_lock
 from marketplace.projector import Projector
 
 A = TypeVar("A", bound=MarketplaceAggregate)
+# What a command changed: one aggregate, or several saved atomically (the first is the subject).
+Changed = MarketplaceAggregate | tuple[MarketplaceAggregate, ...]
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ class CommandRunner:
         self.clock = clock
         self.projector = projector  # None in worker mode: a `marketplace project` process folds
 
-    def create(self, request: CommandRequest, make: Callable[[Context], MarketplaceAggregate]) -> Outcome:
+    def create(self, request: CommandRequest, make: Callable[[Context], Changed]) -> Outcome:
         return self._run(request, make)
 
     def change(
@@ -48,17 +50,17 @@ class CommandRunner:
         request: CommandRequest,
         kind: type[A],
         aggregate_id: UUID,
-        act: Callable[[A, Context], None],
+        act: Callable[[A, Context], Any],
         label: str = "",
     ) -> Outcome:
         """Load, check If-Match, act. `label` is how the user knows the record (for "not found")."""
 
-        def load_and_act(ctx: Context) -> MarketplaceAggregate:
+        def load_and_act(ctx: Context) -> Changed:
             aggregate = self.load(kind, aggregate_id, label=label)
             if request.expected_version is not None and request.expected_version != aggregate.version:
                 raise VersionMismatch(request.expected_version, aggregate.version)
-            act(aggregate, ctx)
-            return aggregate
+            also = act(aggregate, ctx)
+            return (aggregate, *also) if isinstance(also, tuple) else aggregate
 
         return self._run(request, load_and_act)
 
@@ -74,7 +76,8 @@ class CommandRunner:
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.app.recorder.select_events(aggregate_id, limit=1))
 
-    def _run(self, request: CommandRequest, body: Callable[[Context], MarketplaceAggregate]) -> Outcome:
+    def _run(self, request: CommandRequest, body: Callable[[Context], Changed]) -> Outcome:
+        """Run `body` in one transaction; the first aggregate it returns is the one the outcome names."""
         key = request.idempotency_key
         subject = request.actor.subject
         try:
@@ -83,8 +86,10 @@ class CommandRunner:
                 if key and (earlier := idempotency.recall(session, subject, key, request.fingerprint)):
                     return earlier
                 ctx = Context(request.actor, self.clock.now(), request.correlation_id)
-                aggregate = body(ctx)
-                recordings = self.app.save(aggregate)
+                changed = body(ctx)
+                aggregates = changed if isinstance(changed, tuple) else (changed,)
+                aggregate = aggregates[0]
+                recordings = self.app.save(*aggregates)
                 outcome = Outcome(
                     str(aggregate.id), aggregate.version, recordings[-1].notification.id, aggregate=aggregate
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from uuid import UUID
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -16,7 +17,9 @@ from marketplace.idempotency import write_side
 from marketplace.organisations import Organisations
 from marketplace.projector import Projector
 from marketplace.settings import Settings
+from marketplace.tendering import Bids, Contracts, Evaluations, Tenders
 from projections.registry import all_projections
+from projections.tendering import bid_ids_for_tender
 
 
 class Marketplace:
@@ -32,6 +35,17 @@ class Marketplace:
         inline = self.projector if settings.projection_mode == "inline" else None
         self.commands = CommandRunner(self.app, self.clock, inline)
         self.organisations = Organisations(self.commands)
+        self.tenders = Tenders(self.commands, settings.policy, self.bid_index)
+        self.bids = Bids(self.commands)
+        self.evaluations = Evaluations(self.commands)
+        self.contracts = Contracts(self.commands)
+
+    def bid_index(self, tender_id: UUID) -> list[str]:
+        """Every bid submitted for a tender. Worker mode waits for the views to reach the log's head first."""
+        if self.commands.projector is None:
+            self.projector.wait_until(self.app.recorder.max_notification_id() or 0, timeout=30)
+        with self.views() as session:
+            return bid_ids_for_tender(session, str(tender_id))
 
     @property
     def engine(self) -> Engine:

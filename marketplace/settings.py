@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.procurement import ProcurementPolicy
+
 DEFAULT_VAR_DIR = Path("var")
 
 
@@ -23,6 +25,9 @@ class Settings:
     var_dir: Path = field(default=DEFAULT_VAR_DIR)
     max_body_bytes: int = 1024 * 1024
     ocid_prefix: str = "ocds-shr000"
+    policy: ProcurementPolicy = field(default_factory=ProcurementPolicy)
+    tick_seconds: float = 30.0  # how often `serve` records deadlines passing (0: never; use `marketplace tick`)
+    local_postcode_areas: tuple[str, ...] = ("SY", "TF")  # what counts as a local supplier
 
     @property
     def is_sqlite(self) -> bool:
@@ -42,4 +47,7 @@ class Settings:
             projection_mode=mode,
             var_dir=var_dir,
             ocid_prefix=env.get("MARKETPLACE_OCID_PREFIX", "ocds-shr000"),
+            policy=ProcurementPolicy(social_value_minimum=int(env.get("MARKETPLACE_SOCIAL_VALUE_MINIMUM", "10"))),
+            tick_seconds=float(env.get("MARKETPLACE_TICK_SECONDS", "30")),
+            local_postcode_areas=tuple(env.get("MARKETPLACE_LOCAL_POSTCODE_AREAS", "SY,TF").split(",")),
         )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from projections.awards import AwardNotices
+from projections.contracts import ContractRegister
 from projections.engine import Projection
+from projections.evaluation import EvaluationViews
 from projections.organisations import OrganisationDirectory
+from projections.tenders import TenderBoard
 
 
 def all_projections() -> list[Projection]:
-    return [OrganisationDirectory()]
+    return [OrganisationDirectory(), TenderBoard(), EvaluationViews(), AwardNotices(), ContractRegister()]

@@ -45,7 +45,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, jwt_secret=SECRET, var_dir=tmp_path)
+    return Settings(database_url=database_url, jwt_secret=SECRET, var_dir=tmp_path, tick_seconds=0)
 
 
 @pytest.fixture

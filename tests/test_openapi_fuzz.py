@@ -22,7 +22,9 @@ from tests.conftest import SECRET, bearer
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     var: Path = tmp_path_factory.mktemp("fuzz")
-    market = Marketplace(Settings(database_url=f"sqlite:///{var / 'fuzz.db'}", jwt_secret=SECRET, var_dir=var))
+    market = Marketplace(
+        Settings(database_url=f"sqlite:///{var / 'fuzz.db'}", jwt_secret=SECRET, var_dir=var, tick_seconds=0)
+    )
     load_demo(market)
     yield schemathesis.openapi.from_asgi("/schema/openapi.json", create_app(market))
     market.close()

@@ -1,0 +1,132 @@
+"""Evaluation: assign evaluators, declare interests, score with justifications, moderate; the matrix."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get, post
+
+from api.auth import requires
+from api.commanding import BLOCKING, answer, command_request, writes
+from api.problems import problem_responses
+from api.tenders import Key, LongText, tender_id
+from domain.base import Role
+from domain.evaluation import PRICE_FORMULA, Evaluation
+from domain.rules import NotFound
+from marketplace.outcome import Outcome
+from marketplace.service import Marketplace
+from projections.tendering import evaluation_matrix
+
+OFFICERS = (Role.COMMISSIONER, Role.ADMIN)
+Score = Annotated[int, msgspec.Meta(ge=0, le=100)]
+BidId = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+
+
+class EvaluatorBody(msgspec.Struct, forbid_unknown_fields=True):
+    evaluator: Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="the evaluator's subject")]
+
+
+class DeclarationBody(msgspec.Struct, forbid_unknown_fields=True):
+    conflict: bool
+    statement: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+
+
+class ScoreBody(msgspec.Struct, forbid_unknown_fields=True):
+    bid_id: BidId
+    criterion: Key
+    score: Score
+    justification: LongText
+
+
+class ModerationBody(msgspec.Struct, forbid_unknown_fields=True):
+    bid_id: BidId
+    criterion: Key
+    score: Score
+    note: LongText
+
+
+class EvaluationState(msgspec.Struct):
+    tender_id: str
+    evaluators: dict[str, str]
+    scored: int
+    agreed: int
+    version: int
+    price_formula: str = PRICE_FORMULA
+
+
+def state_of(evaluation: Evaluation) -> EvaluationState:
+    return EvaluationState(
+        evaluation.tender_id,
+        dict(evaluation.evaluators),
+        len(evaluation.scores),
+        len(evaluation.agreed),
+        evaluation.version,
+    )
+
+
+def _answer(market: Marketplace, outcome: Outcome) -> Response[EvaluationState]:
+    return answer(market, outcome, Evaluation, state_of)
+
+
+class EvaluationController(Controller):
+    path = "/tenders/{tender:str}/evaluation"
+    tags = ["evaluation"]
+
+    @get(
+        summary="The evaluation matrix: bids x criteria, scores, moderated scores, ranking per lot",
+        **BLOCKING,
+        guards=[requires(Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR)],
+        responses=problem_responses(401, 403, 404),
+        security=[{"bearerAuth": []}],
+    )
+    def matrix(self, market: Marketplace, tender: str) -> dict[str, Any]:
+        with market.views() as session:
+            found = evaluation_matrix(session, str(tender_id(tender)))
+        if not found:
+            raise NotFound("evaluation for tender", tender)
+        return dict(found, price_formula=PRICE_FORMULA)
+
+    @post("/evaluators", summary="Assign an evaluator", **writes(*OFFICERS))
+    def assign(
+        self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: EvaluatorBody
+    ) -> Response[EvaluationState]:
+        return _answer(
+            market, market.evaluations.assign(command_request(request, data), tender_id(tender), data.evaluator)
+        )
+
+    @post(
+        "/declarations", summary="Declare any conflict of interest (the evaluator, before scoring)", **writes(*OFFICERS)
+    )
+    def declare(
+        self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: DeclarationBody
+    ) -> Response[EvaluationState]:
+        outcome = market.evaluations.declare(
+            command_request(request, data), tender_id(tender), data.conflict, data.statement
+        )
+        return _answer(market, outcome)
+
+    @post(
+        "/scores", summary="Score a bid on a quality or social value criterion, with justification", **writes(*OFFICERS)
+    )
+    def score(
+        self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: ScoreBody
+    ) -> Response[EvaluationState]:
+        outcome = market.evaluations.score(
+            command_request(request, data),
+            tender_id(tender),
+            data.bid_id,
+            data.criterion,
+            data.score,
+            data.justification,
+        )
+        return _answer(market, outcome)
+
+    @post("/moderation", summary="Record the agreed (moderated) score", **writes(*OFFICERS))
+    def moderate(
+        self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: ModerationBody
+    ) -> Response[EvaluationState]:
+        outcome = market.evaluations.moderate(
+            command_request(request, data), tender_id(tender), data.bid_id, data.criterion, data.score, data.note
+        )
+        return _answer(market, outcome)

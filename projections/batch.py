@@ -1,0 +1,168 @@
+"""Batch folding over several tables, plain JSON and keyset pages over dates: what the tendering views share.
+
+Tender, bid and evaluation events touch rows other than their own aggregate's (opening a tender
+marks its bids; a withdrawal changes its tender's bid count), so these projections fold a batch
+through `Rows` caches: each touched row is read once, folded in memory and written once.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Column, Date, DateTime, Select, Table, and_, or_, select
+from sqlalchemy.orm import Session
+
+from projections.engine import Envelope, Projection, upsert
+from projections.pagination import BadCursor, decode_cursor, encode_cursor
+
+Key = tuple[Any, ...]
+Row = dict[str, Any]
+
+
+def utc(moment: datetime) -> datetime:
+    """Views hold UTC: SQLite drops the offset, so any other zone would sort wrongly there."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def plain(value: Any) -> Any:
+    """Plain JSON with sorted keys, so a JSON column compares (and checksums) the same however it was built."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in sorted(value.items(), key=lambda item: str(item[0]))}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if isinstance(value, datetime):
+        return utc(value).isoformat()
+    if isinstance(value, (Decimal, date)):
+        return str(value)
+    return value
+
+
+def bumped(row: Row, event: Any) -> Row:
+    """A row after one more of its own aggregate's events: events_folded must end equal to version."""
+    return {**row, "version": event.originator_version, "events_folded": row["events_folded"] + 1}
+
+
+class Rows:
+    """The rows of one table that a batch touches."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.key_names = tuple(column.name for column in table.primary_key.columns)
+        self.rows: dict[Key, Row] = {}
+        self.before: dict[Key, Row] = {}
+
+    def key_of(self, row: Any) -> Key:
+        return tuple(row[name] for name in self.key_names)
+
+    def load(self, session: Session, column: str, values: Iterable[Any]) -> None:
+        """Read every stored row whose `column` is one of `values`, unless already read."""
+        wanted = sorted(set(values))
+        if not wanted:
+            return
+        for found in session.execute(select(self.table).where(self.table.c[column].in_(wanted))).mappings():
+            key = self.key_of(found)
+            if key not in self.before:
+                self.before[key] = copy.deepcopy(dict(found))  # JSON values must not be shared with `rows`
+                self.rows.setdefault(key, dict(found))
+
+    def get(self, key: Any) -> Row | None:
+        """The row with this primary key (a tuple, or the value itself for a one-column key)."""
+        return self.rows.get(key if isinstance(key, tuple) else (key,))
+
+    def __getitem__(self, key: Any) -> Row:
+        row = self.get(key)
+        if row is None:
+            raise KeyError(f"{self.table.name} has no row {key} in this batch")
+        return row
+
+    def put(self, row: Row) -> None:
+        self.rows[self.key_of(row)] = row
+
+    def values(self) -> list[Row]:
+        return list(self.rows.values())
+
+    def flush(self, session: Session) -> None:
+        """Write each changed row once, in one statement."""
+        changed = [row for key, row in self.rows.items() if row != self.before.get(key)]
+        if changed:
+            upsert(session, self.table, changed)
+
+
+Touched = dict[str, Rows]  # by table name
+Handler = Callable[[Touched, Any], None]
+Handlers = tuple[tuple[type | tuple[type, ...], Handler], ...]  # every handler whose event types match runs
+
+
+class BatchProjection(Projection):
+    """Folds a batch through `Rows` caches: `load` reads what the batch touches, `handlers` fold each event."""
+
+    handlers: Handlers = ()
+
+    def load(self, session: Session, touched: Touched, events: list[Any]) -> None:
+        raise NotImplementedError
+
+    def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
+        touched = {table.name: Rows(table) for table in self.tables}
+        events = [envelope.event for envelope in batch]
+        self.load(session, touched, events)
+        for event in events:
+            for kind, handler in self.handlers:
+                if isinstance(event, kind):
+                    handler(touched, event)
+        for rows in touched.values():
+            rows.flush(session)
+
+
+def _to_cursor(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _from_cursor(column: Column[Any], value: Any) -> Any:
+    try:
+        if isinstance(column.type, DateTime):
+            return datetime.fromisoformat(value)
+        if isinstance(column.type, Date):
+            return date.fromisoformat(value)
+    except (TypeError, ValueError) as error:
+        raise BadCursor("The cursor is not valid; use the `next` link of the previous page.") from error
+    return value
+
+
+def keyset_after(query: Select[Any], columns: list[Column[Any]], cursor: str | None) -> Select[Any]:
+    """Like pagination.after, for sort keys that include dates and times (a cursor holds them as ISO text)."""
+    query = query.order_by(*columns)
+    if not cursor:
+        return query
+    values = [_from_cursor(c, v) for c, v in zip(columns, decode_cursor(cursor, len(columns)), strict=True)]
+    clauses = [and_(*(columns[j] == values[j] for j in range(i)), columns[i] > values[i]) for i in range(len(columns))]
+    return query.where(or_(*clauses))
+
+
+def keyset_page(rows: list[Row], limit: int, columns: list[Column[Any]]) -> tuple[list[Row], str | None]:
+    """Trim a limit+1 fetch to a page and make the cursor for the next one."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor([_to_cursor(rows[-1][column.name]) for column in columns])
+
+
+def fetch_page(
+    session: Session, query: Select[Any], columns: list[Column[Any]], cursor: str | None, limit: int
+) -> tuple[list[Row], str | None]:
+    """One keyset page of a query's rows, as dicts."""
+    query = keyset_after(query, columns, cursor).limit(limit + 1)
+    return keyset_page([dict(row) for row in session.execute(query).mappings()], limit, columns)
