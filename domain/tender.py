@@ -123,35 +123,32 @@ class ConflictsAssessed(Rule):
 
 
 @dataclass(frozen=True)
-class Before(Rule):
+class OnTime(Rule):
+    """A step allowed only before (or only after) a deadline, by the clock, whatever else has run."""
+
     now: datetime
     limit: datetime
     what: str
+    before: bool = True
     kind: Refusal = Refusal.CONFLICT
     field: str | None = None
 
     def is_broken(self) -> bool:
-        return self.now >= self.limit
+        return self.now >= self.limit if self.before else self.now < self.limit
 
     @property
     def message(self) -> str:
-        return f"The {self.what} passed at {self.limit.isoformat()}."
-
-
-@dataclass(frozen=True)
-class After(Rule):
-    now: datetime
-    limit: datetime
-    what: str
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
-
-    def is_broken(self) -> bool:
-        return self.now < self.limit
-
-    @property
-    def message(self) -> str:
+        if self.before:
+            return f"The {self.what} passed at {self.limit.isoformat()}."
         return f"Not before the {self.what} ({self.limit.isoformat()})."
+
+
+def Before(now: datetime, limit: datetime, what: str) -> OnTime:  # noqa: N802 - reads as a rule
+    return OnTime(now, limit, what, before=True)
+
+
+def After(now: datetime, limit: datetime, what: str) -> OnTime:  # noqa: N802 - reads as a rule
+    return OnTime(now, limit, what, before=False)
 
 
 def checked_terms(terms: dict[str, Any], policy: ProcurementPolicy) -> dict[str, Any]:

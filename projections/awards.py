@@ -10,13 +10,14 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, DateTime, Index, Numeric, String, Table, Text, select
+from sqlalchemy import Column, Date, DateTime, Index, Numeric, String, Table, Text, select
 from sqlalchemy.orm import Session
 
 from domain.organisation import SizeClass
 from domain.tender import Tender
 from projections.batch import BatchProjection, Handlers, Row, Touched, fetch_page, utc
 from projections.engine import metadata
+from projections.suppliers import supplier_columns, supplier_values
 
 awards = Table(
     "awards",
@@ -24,11 +25,7 @@ awards = Table(
     Column("tender_id", String(36), primary_key=True),
     Column("lot_id", String(64), primary_key=True),
     Column("bid_id", String(36), nullable=False),
-    Column("supplier_identifier", String(80), nullable=False),
-    Column("supplier_name", String(200), nullable=False),
-    Column("supplier_size", String(16), nullable=False),
-    Column("supplier_vcse", Boolean, nullable=False),
-    Column("supplier_district", String(4), nullable=False),
+    *supplier_columns(),
     Column("value", Numeric(14, 2), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
     Column("standstill_ends", Date),  # the last day of standstill; none when none applies
@@ -45,11 +42,7 @@ def fold_award(touched: Touched, event: Tender.Awarded) -> None:
             "tender_id": str(event.originator_id),
             "lot_id": award.lot_id,
             "bid_id": award.bid_id,
-            "supplier_identifier": supplier.identifier,
-            "supplier_name": supplier.name,
-            "supplier_size": supplier.size,
-            "supplier_vcse": supplier.vcse,
-            "supplier_district": supplier.district,
+            **supplier_values(supplier),
             "value": award.value,
             "decided_at": utc(award.decided_at),
             "standstill_ends": award.standstill_ends,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Index, Integer, Numeric, String, Table, Text, select
+from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, Numeric, String, Table, Text, select
 from sqlalchemy.orm import Session
 
 from domain.contract import ACTIVE, Contract
 from projections.batch import Row, bumped, fetch_page, plain, utc
 from projections.engine import Envelope, RowProjection, metadata
+from projections.suppliers import supplier_columns, supplier_values
 
 contracts = Table(
     "contracts",
@@ -18,11 +19,7 @@ contracts = Table(
     Column("tender_id", String(36), nullable=False),
     Column("lot_id", String(64), nullable=False),
     Column("buyer", String(80), nullable=False),
-    Column("supplier_identifier", String(80), nullable=False),
-    Column("supplier_name", String(200), nullable=False),
-    Column("supplier_size", String(16), nullable=False),
-    Column("supplier_vcse", Boolean, nullable=False),
-    Column("supplier_district", String(4), nullable=False),
+    *supplier_columns(),
     Column("value", Numeric(14, 2), nullable=False),
     Column("start", Date, nullable=False),
     Column("end", Date, nullable=False),
@@ -47,11 +44,7 @@ def _concluded(event: Contract.Concluded) -> Row:
         "tender_id": event.tender_id,
         "lot_id": event.lot_id,
         "buyer": event.buyer,
-        "supplier_identifier": supplier.identifier,
-        "supplier_name": supplier.name,
-        "supplier_size": supplier.size,
-        "supplier_vcse": supplier.vcse,
-        "supplier_district": supplier.district,
+        **supplier_values(supplier),
         "value": event.value,
         "start": event.start,
         "end": event.end,
