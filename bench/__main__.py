@@ -1,0 +1,197 @@
+"""python -m bench {inprocess,http,rebuild,all,profile}: the marketplace's benchmarks.
+
+Each prints a markdown table. `all` runs the three benchmarks and a targets summary
+(a few minutes on 2 cores). `profile` runs cProfile over one path and prints where
+the time goes. See docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.common import Stopwatch, Table, fmt, machine_table, verdict
+
+HTTP_TARGET = 0.5  # HTTP POST commands/s at least half the bare library's in-process rate
+
+
+def _inprocess(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from bench import experiments, inprocess
+
+    with experiments.applied(args.experiment):
+        result = inprocess.run(count=args.count, rounds=args.rounds, keep=args.keep)
+    table = result.table()
+    if args.experiment:
+        table.title += f" - EXPERIMENT {', '.join(args.experiment)} (monkeypatched, not production code)"
+    table.show()
+    results["inprocess"] = result.as_dict()
+
+
+def _http(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from bench import experiments, http_load
+
+    server = None
+    if args.experiment:
+        server = [sys.executable, "-m", "bench.profserver", "--port", "{port}"]
+        for name in args.experiment:
+            server += ["--experiment", name]
+    with experiments.applied(args.experiment):
+        result = http_load.run(
+            seconds=args.seconds,
+            connections=args.connections,
+            threads=args.threads,
+            preload_count=args.preload,
+            bare_count=args.bare_count,
+            tool=args.tool,
+            keep=args.keep,
+            server_command=server,
+        )
+    table = result.table()
+    if args.experiment:
+        table.title += f" - EXPERIMENT {', '.join(args.experiment)} (monkeypatched server, not production code)"
+    table.show()
+    results["http"] = result.as_dict()
+
+
+def _rebuild(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from bench import experiments, rebuild
+
+    with experiments.applied(args.experiment):
+        result = rebuild.run(events=args.events, rounds=args.rounds, keep=args.keep)
+    table = result.table()
+    if args.experiment:
+        table.title += f" - EXPERIMENT {', '.join(args.experiment)} (monkeypatched, not production code)"
+    table.show()
+    results["rebuild"] = result.as_dict()
+
+
+def _all(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from bench import http_load, inprocess, rebuild
+
+    one = inprocess.run(count=args.count, rounds=args.rounds, keep=args.keep)
+    one.table().show()
+    results["inprocess"] = one.as_dict()
+    two = http_load.run(seconds=args.seconds, connections=args.connections, threads=args.threads, keep=args.keep)
+    two.table().show()
+    results["http"] = two.as_dict()
+    three = rebuild.run(events=args.events, keep=args.keep)
+    three.table().show()
+    results["rebuild"] = three.as_dict()
+
+    post = two.load("post")
+    summary = Table("Targets", ["target", "measured", "verdict"])
+    summary.add(
+        f"HTTP POST /organisations >= {HTTP_TARGET}x bare library in-process",
+        f"{fmt(post.rate if post else 0)}/s vs {fmt(two.bare_median)}/s = {two.post_ratio:.2f}x",
+        verdict(two.post_ratio >= HTTP_TARGET),
+    )
+    summary.add(
+        f"rebuild >= {fmt(rebuild.TARGET_EVENTS_PER_S)} events/s",
+        f"{fmt(three.rate_median)} events/s",
+        verdict(three.rate_median >= rebuild.TARGET_EVENTS_PER_S),
+    )
+    summary.add("(no target) Marketplace.register vs bare, in-process", f"{one.ratio_median:.2f}x", "-")
+    summary.show()
+
+
+def _profile(args: argparse.Namespace, _: dict[str, Any]) -> None:
+    from bench import profiling
+
+    profiling.main(args)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    root.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    root.add_argument("--keep", action="store_true", help="keep the temporary databases (their paths are printed)")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    def inprocess_options(p: argparse.ArgumentParser, rounds: int = 3) -> None:
+        p.add_argument("--count", type=int, default=1000, help="commands per side per round (default 1000)")
+        p.add_argument("--rounds", type=int, default=rounds, help=f"alternating rounds (default {rounds})")
+
+    def http_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--seconds", type=float, default=10.0, help="length of each load run (default 10)")
+        p.add_argument("--connections", type=int, default=16, help="concurrent connections (default 16)")
+        p.add_argument("--threads", type=int, default=1, help="wrk threads (default 1: leave the CPU to the server)")
+
+    def experiment_option(p: argparse.ArgumentParser) -> None:
+        from bench.experiments import EXPERIMENTS
+
+        p.add_argument(
+            "--experiment",
+            action="append",
+            default=[],
+            choices=sorted(EXPERIMENTS),
+            help="monkeypatch a proposed production change into this process first (repeatable)",
+        )
+
+    p = commands.add_parser("inprocess", help="1. Marketplace.register vs the bare library, in-process")
+    inprocess_options(p)
+    experiment_option(p)
+    p.set_defaults(run=_inprocess)
+
+    p = commands.add_parser("http", help="2. HTTP throughput with wrk against marketplace serve")
+    http_options(p)
+    p.add_argument("--preload", type=int, default=500, help="organisations registered before the read loads")
+    p.add_argument("--bare-count", type=int, default=1000, help="commands in each bare-library yardstick run")
+    p.add_argument(
+        "--tool",
+        choices=["auto", "wrk", "python"],
+        default="auto",
+        help="load generator (auto: wrk if installed, else the python httpx fallback)",
+    )
+    experiment_option(p)
+    p.set_defaults(run=_http)
+
+    p = commands.add_parser("rebuild", help="3. projection rebuild rate")
+    p.add_argument("--events", type=int, default=50_000, help="events in the log (default 50000)")
+    p.add_argument("--rounds", type=int, default=2, help="rebuilds of the same log (default 2)")
+    experiment_option(p)
+    p.set_defaults(run=_rebuild)
+
+    p = commands.add_parser("all", help="1, 2 and 3, then the targets")
+    inprocess_options(p)
+    http_options(p)
+    p.add_argument("--events", type=int, default=50_000, help="events in the rebuild log (default 50000)")
+    p.set_defaults(run=_all)
+
+    p = commands.add_parser("profile", help="cProfile one path: inprocess, http or rebuild")
+    p.add_argument("target", choices=["inprocess", "http", "rebuild"])
+    p.add_argument("--count", type=int, default=1000, help="inprocess: commands profiled")
+    p.add_argument("--events", type=int, default=50_000, help="rebuild: events in the log")
+    p.add_argument("--seconds", type=float, default=10.0, help="http: length of the POST load")
+    p.add_argument("--connections", type=int, default=16, help="http: concurrent connections")
+    p.add_argument("--top", type=int, default=30, help="rows of each listing")
+    p.add_argument("--out", type=Path, help="also write the raw .prof file here (for snakeviz, pstats)")
+    experiment_option(p)
+    p.set_defaults(run=_profile)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    args = parser().parse_args(argv)
+    clock = Stopwatch()
+    results: dict[str, Any] = {}
+    if args.command in ("all", "inprocess", "http", "rebuild"):
+        machine_table().show()
+    args.run(args, results)
+    if args.command != "profile":
+        load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"_{args.command} finished in {clock.elapsed:.0f}s; load average at the end: {load}_", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
