@@ -8,7 +8,9 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session
 
 from domain.base import Actor, Context, MarketplaceAggregate
 from domain.rules import DomainError, NotFound, Refusal
@@ -16,6 +18,7 @@ from marketplace import idempotency
 from marketplace.application import MarketplaceApp
 from marketplace.clock import Clock
 from marketplace.errors import ConcurrentChange, VersionMismatch
+from marketplace.group_commit import GroupCommit
 from marketplace.outcome import Outcome
 from marketplace.persistence import take_write_lock
 from marketplace.projector import Projector
@@ -23,6 +26,7 @@ from marketplace.projector import Projector
 A = TypeVar("A", bound=MarketplaceAggregate)
 # What a command changed: one aggregate, or several saved atomically (the first is the subject).
 Changed = MarketplaceAggregate | tuple[MarketplaceAggregate, ...]
+Job = tuple["CommandRequest", Callable[[Context], Changed]]
 
 
 @dataclass(frozen=True)
@@ -37,10 +41,13 @@ class CommandRequest:
 
 
 class CommandRunner:
-    def __init__(self, app: MarketplaceApp, clock: Clock, projector: Projector | None) -> None:
+    def __init__(
+        self, app: MarketplaceApp, clock: Clock, projector: Projector | None, group_commit: bool = True
+    ) -> None:
         self.app = app
         self.clock = clock
         self.projector = projector  # None in worker mode: a `marketplace project` process folds
+        self._group = GroupCommit(self._run_together, self._run_alone) if group_commit else None
 
     def create(self, request: CommandRequest, make: Callable[[Context], Changed]) -> Outcome:
         return self._run(request, make)
@@ -74,36 +81,78 @@ class CommandRunner:
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
-        return bool(self.app.recorder.select_events(aggregate_id, limit=1))
+        """Whether any event exists for this id (in the command's own transaction when there is one)."""
+        table = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        query = select(literal(1)).select_from(table).where(table.c.originator_id == aggregate_id).limit(1)
+        with self.app.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
+            return session.execute(query).first() is not None
+
+    def close(self) -> None:
+        if self._group is not None:
+            self._group.close()
 
     def _run(self, request: CommandRequest, body: Callable[[Context], Changed]) -> Outcome:
-        """Run `body` in one transaction; the first aggregate it returns is the one the outcome names."""
-        key = request.idempotency_key
-        subject = request.actor.subject
+        """Run `body` and save what it changed; the first aggregate it returns is the one the outcome names."""
+        if self._group is None or self._group.is_writer:
+            return self._run_alone((request, body))
+        return self._group.submit((request, body))
+
+    def _run_alone(self, job: Job) -> Outcome:
+        request, _ = job
         try:
             with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
-                take_write_lock(session, f"{subject}\n{key}" if key else None)
-                if key and (earlier := idempotency.recall(session, subject, key, request.fingerprint)):
-                    return earlier
-                ctx = Context(request.actor, self.clock.now(), request.correlation_id)
-                changed = body(ctx)
-                aggregates = changed if isinstance(changed, tuple) else (changed,)
-                aggregate = aggregates[0]
-                recordings = self.app.save(*aggregates)
-                outcome = Outcome(
-                    str(aggregate.id), aggregate.version, recordings[-1].notification.id, aggregate=aggregate
-                )
-                if self.projector is not None:
+                outcome, recordings = self._execute(session, job)
+                if self.projector is not None and recordings:
                     self.projector.fold_recorded(session, recordings)
-                if key:
-                    idempotency.remember(session, subject, key, request.fingerprint, outcome, ctx.now)
                 return outcome
         except IntegrityError:
-            if key:
+            if key := request.idempotency_key:
                 with self.app.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
-                    if earlier := idempotency.recall(session, subject, key, request.fingerprint):
+                    if earlier := idempotency.recall(session, request.actor.subject, key, request.fingerprint):
                         return earlier
             raise ConcurrentChange() from None
+
+    def _run_together(self, jobs: list[Job]) -> list[Outcome | BaseException] | None:
+        """One transaction for the group; a rule's refusal answers that job only. None: run each alone."""
+        answers: list[Outcome | BaseException] = []
+        recorded: list[Recording[Any]] = []
+        try:
+            with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+                for job in jobs:
+                    try:
+                        outcome, recordings = self._execute(session, job)
+                    except DomainError as refusal:  # decided before anything was written
+                        answers.append(refusal)
+                        continue
+                    answers.append(outcome)
+                    recorded.extend(recordings)
+                if self.projector is not None and recorded:
+                    self.projector.fold_recorded(session, recorded)
+        except Exception:
+            return None
+        return answers
+
+    def _execute(self, session: Session, job: Job) -> tuple[Outcome, list[Recording[Any]]]:
+        """Recall the Idempotency-Key, decide, save, remember: the part of a command inside a transaction."""
+        request, body = job
+        key, subject = request.idempotency_key, request.actor.subject
+        take_write_lock(session, f"{subject}\n{key}" if key else None)
+        if key and (earlier := idempotency.recall(session, subject, key, request.fingerprint)):
+            return earlier, []
+        ctx = Context(request.actor, self.clock.now(), request.correlation_id)
+        changed = body(ctx)
+        aggregates = changed if isinstance(changed, tuple) else (changed,)
+        recordings = self.app.save(*aggregates)
+        subject_aggregate = aggregates[0]
+        outcome = Outcome(
+            str(subject_aggregate.id),
+            subject_aggregate.version,
+            recordings[-1].notification.id,
+            aggregate=subject_aggregate,
+        )
+        if key:
+            idempotency.remember(session, subject, key, request.fingerprint, outcome, ctx.now)
+        return outcome, recordings
 
 
 def refuse_duplicate(what: str, key: Any) -> DomainError:

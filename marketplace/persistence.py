@@ -6,12 +6,16 @@ timeout so several processes can share one file. PostgreSQL uses psycopg 3.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from eventsourcing.persistence import Notification
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from sqlalchemy import event, text
+from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -63,3 +67,27 @@ def take_write_lock(session: Session, idempotency_key: str | None = None) -> Non
         session.connection().exec_driver_sql("UPDATE projection_positions SET position = position WHERE 0")
     elif idempotency_key is not None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": idempotency_key})
+
+
+def read_log(session: Session, recorder: Any, start: int, limit: int, stop: int | None = None) -> list[Notification]:
+    """Notifications from `start` on, read as plain rows (the recorder's ORM query costs a mapped object each)."""
+    c = recorder.events_record_cls.__table__.c
+    query = select(c.id, c.originator_id, c.originator_version, c.topic, c.state).where(c.id >= start)
+    if stop is not None:
+        query = query.where(c.id <= stop)
+    rows = session.execute(query.order_by(c.id).limit(limit))
+    return [
+        Notification(id=i, originator_id=o, originator_version=v, topic=t, state=bytes(s)) for i, o, v, t, s in rows
+    ]
+
+
+@contextmanager
+def paused_garbage_collector() -> Iterator[None]:
+    """Long folds build big heaps of acyclic rows; full GC passes over them are pure cost."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -15,9 +15,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from marketplace.application import MarketplaceApp
+from marketplace.persistence import paused_garbage_collector, read_log
 from projections.engine import (
     Envelope,
     Projection,
+    by_position,
     ensure_positions,
     fold,
     metadata,
@@ -32,7 +34,7 @@ Progress = Callable[[int, int], None]
 class Projector:
     """Folds the notification log into every projection, each from its own position."""
 
-    def __init__(self, app: MarketplaceApp, projections: Sequence[Projection], batch_size: int = 2000) -> None:
+    def __init__(self, app: MarketplaceApp, projections: Sequence[Projection], batch_size: int = 10_000) -> None:
         self.app = app
         self.projections = list(projections)
         self.batch_size = batch_size
@@ -57,12 +59,15 @@ class Projector:
             self._fold_log(session, self.projections, positions, stop=first - 1)
             positions = read_positions(session)
         batch = [Envelope(r.notification.id, r.domain_event) for r in recordings]
-        for projection in self.projections:
-            fold(session, projection, positions[projection.name], batch, batch[-1].position)
+        for position, group in by_position(self.projections, positions).items():
+            fold(session, group, position, batch, batch[-1].position)
 
     def catch_up(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
         """Fold everything recorded since each projection's position, a batch per transaction."""
-        chosen = [p for p in self.projections if names is None or p.name in names]
+        with paused_garbage_collector():
+            return self._catch_up([p for p in self.projections if names is None or p.name in names], progress)
+
+    def _catch_up(self, chosen: Sequence[Projection], progress: Progress | None) -> int:
         folded = 0
         while True:
             with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
@@ -83,19 +88,18 @@ class Projector:
     ) -> int:
         """Fold one stretch of the log; return how many notifications it covered."""
         start = min(positions[p.name] for p in chosen)
-        notifications = self.app.recorder.select_notifications(start + 1, limit or 1_000_000_000, stop=stop)
+        notifications = read_log(session, self.app.recorder, start + 1, limit or 1_000_000_000, stop)
         if not notifications and stop is None:
             return 0
         upto = notifications[-1].id if notifications else stop or start
-        batch = [
-            Envelope(n.id, self.app.mapper.to_domain_event(n)) for n in notifications if self._wanted(n.topic, chosen)
-        ]
-        for projection in chosen:
-            if positions[projection.name] < upto:
-                fold(session, projection, positions[projection.name], batch, upto)
+        decode = self.app.mapper.to_domain_event
+        batch = [Envelope(n.id, decode(n)) for n in notifications if self._wanted(n.topic)]
+        for position, group in by_position(chosen, positions).items():
+            if position < upto:
+                fold(session, group, position, batch, upto)
         return len(notifications)
 
-    def _wanted(self, topic: str, chosen: Sequence[Projection]) -> bool:
+    def _wanted(self, topic: str) -> bool:
         """Decode only what some projection folds: decoding is most of a rebuild's cost."""
         if topic not in self._topics_wanted:
             cls = resolve_topic(topic)

@@ -66,4 +66,5 @@ class Marketplace:
             return False
 
     def close(self) -> None:
+        self.commands.close()
         self.app.close()

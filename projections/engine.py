@@ -9,14 +9,15 @@ transaction, and the position moves by compare-and-set, so a batch folded twice
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
+import msgspec
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, delete, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, bindparam, delete, insert, select, text, update
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 metadata = MetaData()
 
@@ -90,13 +91,34 @@ class RowProjection(Projection):
             upsert(session, self.table, changed)
 
 
+_UPSERTS: dict[tuple[str, Table], TextClause] = {}
+
+
+def _upsert_statement(dialect: Dialect, table: Table) -> TextClause:
+    """INSERT ... ON CONFLICT (key) DO UPDATE, the same SQL on SQLite and PostgreSQL, built once per table.
+
+    SQLAlchemy cannot cache its dialect-specific on_conflict constructs, so building one per batch
+    recompiles it every time; a typed text() statement is compiled once.
+    """
+    quote = dialect.identifier_preparer.quote
+    names = [column.name for column in table.columns]
+    keys = [column.name for column in table.primary_key.columns]
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(n) for n in names)}) "
+        f"VALUES ({', '.join(':' + n for n in names)}) "
+        f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET "
+        + ", ".join(f"{quote(n)} = excluded.{quote(n)}" for n in names if n not in keys)
+    )
+    return text(sql).bindparams(*(bindparam(c.name, type_=c.type) for c in table.columns))
+
+
 def upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert or replace rows by primary key, in one statement for the whole list."""
-    dialect = session.get_bind().dialect.name
-    stmt: Any = (postgresql if dialect == "postgresql" else sqlite).insert(table)
-    key_names = [column.name for column in table.primary_key.columns]
-    changing = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in key_names}
-    session.execute(stmt.on_conflict_do_update(index_elements=key_names, set_=changing), rows)
+    dialect = session.get_bind().dialect
+    statement = _UPSERTS.get((dialect.name, table))
+    if statement is None:
+        statement = _UPSERTS[(dialect.name, table)] = _upsert_statement(dialect, table)
+    session.execute(statement, rows)
 
 
 def read_positions(session: Session) -> dict[str, int]:
@@ -110,22 +132,32 @@ def ensure_positions(session: Session, projections: Iterable[Projection]) -> Non
         session.execute(insert(positions), missing)
 
 
-def move_position(session: Session, name: str, old: int, new: int) -> None:
-    """Compare-and-set: the position moves only from where this folder found it."""
+def move_position(session: Session, names: Sequence[str], old: int, new: int) -> None:
+    """Compare-and-set: the positions move only from where this folder found them, all or none."""
     result = session.execute(
-        update(positions).where(positions.c.name == name, positions.c.position == old).values(position=new)
+        update(positions).where(positions.c.name.in_(names), positions.c.position == old).values(position=new)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise PositionMoved(f"projection {name} moved past {old} while this batch was folded")
+    if result.rowcount != len(names):  # type: ignore[attr-defined]
+        raise PositionMoved(f"projection(s) {', '.join(names)} moved past {old} while this batch was folded")
 
 
-def fold(session: Session, projection: Projection, position: int, batch: Sequence[Envelope], upto: int) -> int:
-    """Fold the events after `position` into the projection and move it to `upto`."""
-    relevant = [e for e in batch if e.position > position and projection.wants(e.event)]
-    if relevant:
-        projection.apply(session, relevant)
-    move_position(session, projection.name, position, upto)
-    return upto
+def fold(
+    session: Session, projections: Sequence[Projection], position: int, batch: Sequence[Envelope], upto: int
+) -> None:
+    """Fold the events after `position` into projections that all stand there, and move them to `upto` at once."""
+    for projection in projections:
+        relevant = [e for e in batch if e.position > position and projection.wants(e.event)]
+        if relevant:
+            projection.apply(session, relevant)
+    move_position(session, [p.name for p in projections], position, upto)
+
+
+def by_position(projections: Iterable[Projection], positions: dict[str, int]) -> dict[int, list[Projection]]:
+    """Projections grouped by where they stand (usually all together)."""
+    groups: dict[int, list[Projection]] = {}
+    for projection in projections:
+        groups.setdefault(positions[projection.name], []).append(projection)
+    return groups
 
 
 def _canonical(value: Any) -> Any:
@@ -138,8 +170,9 @@ def table_checksum(session: Session, table: Table) -> str:
     """SHA-256 over a table's rows in primary-key order: equal views, equal checksums."""
     digest = hashlib.sha256()
     order = list(table.primary_key.columns)
-    for row in session.execute(select(table).order_by(*order)).mappings():
-        digest.update(json.dumps({k: _canonical(v) for k, v in row.items()}, sort_keys=True).encode())
+    encode = msgspec.json.Encoder(enc_hook=_canonical, order="sorted").encode
+    for row in session.execute(select(table).order_by(*order)):
+        digest.update(encode([_canonical(value) for value in row]))
         digest.update(b"\n")
     return digest.hexdigest()
 

@@ -85,7 +85,7 @@ def test_a_batch_folded_twice_is_refused_and_changes_nothing(market: Marketplace
     before = market.projector.checksums()
     projection = market.projector.projections[0]
     with market.app.recorder.transaction(commit=True) as session, pytest.raises(PositionMoved):  # type: ignore[attr-defined]
-        fold(session, projection, 0, [], 5)  # pretends to be at position 0 again
+        fold(session, [projection], 0, [], 5)  # pretends to be at position 0 again
     assert market.projector.checksums() == before
     assert each_event_folded_once(market)
 
