@@ -24,6 +24,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=FULL",
     "PRAGMA busy_timeout=10000",
     "PRAGMA foreign_keys=ON",
+    "PRAGMA cache_size=-65536",  # 64 MiB of page cache: view upserts touch many index pages
 )
 
 

@@ -34,7 +34,7 @@ Progress = Callable[[int, int], None]
 class Projector:
     """Folds the notification log into every projection, each from its own position."""
 
-    def __init__(self, app: MarketplaceApp, projections: Sequence[Projection], batch_size: int = 10_000) -> None:
+    def __init__(self, app: MarketplaceApp, projections: Sequence[Projection], batch_size: int = 25_000) -> None:
         self.app = app
         self.projections = list(projections)
         self.batch_size = batch_size
