@@ -77,7 +77,7 @@ class RowProjection(Projection):
     def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
         keys = {self.key(envelope.event) for envelope in batch}
         primary = self.table.primary_key.columns.values()[0]
-        found = session.execute(select(self.table).where(primary.in_(keys))).mappings()
+        found = session.execute(select(self.table).where(primary.in_(keys))).mappings().all()
         rows: dict[Any, dict[str, Any] | None] = {row[primary.name]: dict(row) for row in found}
         before = dict(rows)
         for envelope in batch:
