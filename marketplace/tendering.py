@@ -14,8 +14,8 @@ from domain.contract import Contract, contract_uuid
 from domain.evaluation import Evaluation, OpenedBid, evaluation_uuid
 from domain.organisation import Organisation, organisation_uuid
 from domain.procurement import ProcurementPolicy
-from domain.rules import DomainError, Refusal
-from domain.tender import Supplier, Tender
+from domain.rules import DomainError, Refusal, StateAllows, check
+from domain.tender import EVALUATION, Supplier, Tender
 from marketplace.commands import Changed, CommandRequest, CommandRunner, refuse_duplicate
 from marketplace.outcome import Outcome
 
@@ -92,6 +92,7 @@ class Tenders:
         """Award a lot to its most advantageous bid, naming it, with reasons and an assessment for every bidder."""
 
         def award_it(tender: Tender, ctx: Context) -> None:
+            check(StateAllows(tender.status, frozenset({EVALUATION}), "award"))
             evaluation = self.commands.load(Evaluation, evaluation_uuid(tender_id))
             ranking = evaluation.ranking(lot_id)
             if ranking[0].bid_id != bid_id:
