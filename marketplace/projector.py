@@ -6,6 +6,7 @@ import select
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from eventsourcing.persistence import Recording
@@ -56,7 +57,7 @@ class Projector:
         first = recordings[0].notification.id
         positions = read_positions(session)
         if any(positions[p.name] != first - 1 for p in self.projections):
-            self._fold_log(session, self.projections, positions, stop=first - 1)
+            self._fold_log(session, positions, stop=first - 1)
             positions = read_positions(session)
         batch = [Envelope(r.notification.id, r.domain_event) for r in recordings]
         for position, group in by_position(self.projections, positions).items():
@@ -68,36 +69,47 @@ class Projector:
             return self._catch_up([p for p in self.projections if names is None or p.name in names], progress)
 
     def _catch_up(self, chosen: Sequence[Projection], progress: Progress | None) -> int:
-        folded = 0
-        while True:
-            with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
-                count = self._fold_log(session, chosen, read_positions(session), limit=self.batch_size)
-            if count == 0:
-                return folded
-            folded += count
-            if progress:
-                progress(folded, self.app.recorder.max_notification_id() or 0)
+        """Read and decode the next stretch of the log on another thread while this one folds and writes.
 
-    def _fold_log(
-        self,
-        session: Session,
-        chosen: Sequence[Projection],
-        positions: dict[str, int],
-        stop: int | None = None,
-        limit: int | None = None,
-    ) -> int:
-        """Fold one stretch of the log; return how many notifications it covered."""
-        start = min(positions[p.name] for p in chosen)
-        notifications = read_log(session, self.app.recorder, start + 1, limit or 1_000_000_000, stop)
-        if not notifications and stop is None:
-            return 0
-        upto = notifications[-1].id if notifications else stop or start
+        SQLite and psycopg release the GIL while they work, so decoding overlaps the writes.
+        """
+        with self.app.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
+            start = min(read_positions(session)[p.name] for p in chosen) + 1
+        folded = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-reader") as reader:
+            ahead = reader.submit(self._read_stretch, start)
+            while True:
+                upto, batch = ahead.result()
+                if upto < start:
+                    return folded
+                ahead = reader.submit(self._read_stretch, upto + 1)
+                with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+                    positions = read_positions(session)
+                    for position, group in by_position(chosen, positions).items():
+                        if position < upto:
+                            fold(session, group, position, batch, upto)
+                folded += upto - start + 1
+                start = upto + 1
+                if progress:
+                    progress(folded, self.app.recorder.max_notification_id() or 0)
+
+    def _read_stretch(self, start: int, stop: int | None = None) -> tuple[int, list[Envelope]]:
+        """The decoded events of one batch from `start`, and the last position it covers (start - 1: none)."""
+        with self.app.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
+            notifications = read_log(session, self.app.recorder, start, self.batch_size, stop)
         decode = self.app.mapper.to_domain_event
         batch = [Envelope(n.id, decode(n)) for n in notifications if self._wanted(n.topic)]
-        for position, group in by_position(chosen, positions).items():
-            if position < upto:
-                fold(session, group, position, batch, upto)
-        return len(notifications)
+        return (notifications[-1].id if notifications else start - 1), batch
+
+    def _fold_log(self, session: Session, positions: dict[str, int], stop: int) -> None:
+        """Fold the stretch of the log up to `stop` that the views have not yet seen (inline mode's gap)."""
+        start = min(positions.values())
+        notifications = read_log(session, self.app.recorder, start + 1, 1_000_000_000, stop)
+        decode = self.app.mapper.to_domain_event
+        batch = [Envelope(n.id, decode(n)) for n in notifications if self._wanted(n.topic)]
+        for position, group in by_position(self.projections, positions).items():
+            if position < stop:
+                fold(session, group, position, batch, stop)
 
     def _wanted(self, topic: str) -> bool:
         """Decode only what some projection folds: decoding is most of a rebuild's cost."""
