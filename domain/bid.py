@@ -59,6 +59,25 @@ class TenderOpenForBids(Rule):
         return f"The tender is {self.tender.status}, not open for bids."
 
 
+@dataclass(frozen=True)
+class BidderInRegister(Rule):
+    """Only organisations in the register, and still active, may bid: awards name a registered supplier."""
+
+    bidder: str
+    status: str | None  # the organisation's status; None when it is not registered
+    kind: Refusal = Refusal.CONFLICT
+    field: str | None = None
+
+    def is_broken(self) -> bool:
+        return self.status != "active"
+
+    @property
+    def message(self) -> str:
+        if self.status is None:
+            return f"Register {self.bidder} in the organisation register before bidding."
+        return f"{self.bidder} is {self.status} in the organisation register and cannot bid."
+
+
 def _checked_offer(tender: Tender, prices: dict[str, Decimal], responses: dict[str, str]) -> None:
     """Prices for real lots only; a response for every non-price criterion and nothing else."""
     if not prices:

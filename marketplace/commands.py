@@ -80,6 +80,13 @@ class CommandRunner:
             raise NotFound(kind.__name__.lower(), label or aggregate_id)
         return aggregate
 
+    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        """The aggregate, or None when there is none of this kind with this id."""
+        try:
+            return self.load(kind, aggregate_id)
+        except NotFound:
+            return None
+
     def exists(self, aggregate_id: UUID) -> bool:
         """Whether any event exists for this id (in the command's own transaction when there is one)."""
         table = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]

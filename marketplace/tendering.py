@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.base import Context
-from domain.bid import Bid, bid_uuid
+from domain.bid import Bid, BidderInRegister, bid_uuid
 from domain.contract import Contract, contract_uuid
 from domain.evaluation import Evaluation, OpenedBid, evaluation_uuid
 from domain.organisation import Organisation, organisation_uuid
@@ -139,6 +139,8 @@ class Bids:
         self, request: CommandRequest, tender_id: UUID, prices: dict[str, Decimal], responses: dict[str, str]
     ) -> Outcome:
         def submit(ctx: Context) -> Bid:
+            bidder = self.commands.find(Organisation, organisation_uuid(ctx.actor.organisation))
+            check(BidderInRegister(ctx.actor.organisation, bidder.status if bidder else None))
             tender = self._tender(tender_id)
             if self.commands.exists(bid_uuid(tender_id, ctx.actor.organisation)):
                 raise refuse_duplicate("A bid from", f"{ctx.actor.organisation} (replace or resubmit it instead)")

@@ -12,7 +12,7 @@ from marketplace.clock import FixedClock
 from tests.conftest import registration
 from tests.test_api_tendering_journey import OFFICER, offer, provider, publish_tender, tender_terms
 
-BIDDER = "GB-CHC-1102345"
+BIDDER, RIVAL = "GB-CHC-1102345", "GB-COH-09876543"
 
 
 def refused(response: Any, status: int, words: str, field: str | None = None) -> None:
@@ -26,8 +26,10 @@ def refused(response: Any, status: int, words: str, field: str | None = None) ->
 
 
 def criteria(price: int, quality: int, social: int = 0) -> dict[str, Any]:
-    listed = [{"key": "price", "name": "Price", "kind": "price", "weight": price},
-              {"key": "q", "name": "Quality", "kind": "quality", "weight": quality}]
+    listed = [
+        {"key": "price", "name": "Price", "kind": "price", "weight": price},
+        {"key": "q", "name": "Quality", "kind": "quality", "weight": quality},
+    ]
     if social:
         listed.append({"key": "s", "name": "Social value", "kind": "social-value", "weight": social})
     return {"criteria": listed}
@@ -68,8 +70,11 @@ def test_an_above_threshold_tender_must_allow_25_days(client: TestClient[Any], c
 
 
 def test_the_bidding_refusals_say_what_went_wrong(client: TestClient[Any], clock: FixedClock) -> None:
-    client.post("/organisations", json=registration(BIDDER), headers=provider(BIDDER))
     tender = publish_tender(client, clock)
+    unregistered = client.post(f"/tenders/{tender}/bids", json=offer({"north": "100"}), headers=provider(BIDDER))
+    refused(unregistered, 409, "register gb-chc-1102345 in the organisation register")
+    for org in (BIDDER, RIVAL):
+        client.post("/organisations", json=registration(org), headers=provider(org))
     bids = f"/tenders/{tender}/bids"
     refused(client.post(bids, json=offer({"east": "100"}), headers=provider(BIDDER)), 422, "no lot east")
     refused(client.post(bids, json=offer({"north": "0"}), headers=provider(BIDDER)), 422, "more than zero")
@@ -79,7 +84,7 @@ def test_the_bidding_refusals_say_what_went_wrong(client: TestClient[Any], clock
     refused(client.post(bids, json=offer({"north": "90"}), headers=provider(BIDDER)), 409, "already registered")
     refused(client.post(f"/tenders/{tender}/open-bids", headers=OFFICER), 409, "not before the tender deadline")
     clock.advance(days=31)
-    refused(client.post(bids, json=offer({"north": "80"}), headers=provider("GB-COH-09876543")), 409, "deadline passed")
+    refused(client.post(bids, json=offer({"north": "80"}), headers=provider(RIVAL)), 409, "deadline passed")
     refused(
         client.post(f"/tenders/{tender}/award", json={"lot_id": "north", "bid_id": "x", "reason": "Best value"},
                     headers=OFFICER),
@@ -91,7 +96,8 @@ def test_a_provider_cannot_manage_a_tender_nor_touch_another_bidders_bid(
     client: TestClient[Any], clock: FixedClock
 ) -> None:
     tender = publish_tender(client, clock)
+    client.post("/organisations", json=registration(BIDDER), headers=provider(BIDDER))
     bid = client.post(f"/tenders/{tender}/bids", json=offer({"north": "100"}), headers=provider(BIDDER)).json()
-    rival = provider("GB-COH-09876543")
+    rival = provider(RIVAL)
     refused(client.post(f"/tenders/{tender}/cancel", json={"reason": "Mine now"}, headers=rival), 403, "role")
     refused(client.post(f"/bids/{bid['id']}/withdraw", headers=rival), 403, "only the bidder")

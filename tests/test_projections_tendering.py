@@ -68,18 +68,24 @@ def as_evaluator(subject: str) -> CommandRequest:
     return CommandRequest(Actor(subject, COUNCIL, Role.COMMISSIONER))
 
 
+def register(
+    market: Marketplace, identifier: str, size: str = "small", vcse: bool = False, postcode: str = "SY1 1AA"
+) -> None:
+    market.organisations.register(
+        OFFICER,
+        identifier,
+        name=f"Supplier {identifier}",
+        legal_form="company",
+        size=size,
+        vcse=vcse,
+        address=Address("1 High Street", "Town", postcode),
+        contact=Contact("Office", "office@example.org"),
+    )
+
+
 def register_suppliers(market: Marketplace) -> None:
     for identifier, (size, vcse, postcode) in SUPPLIERS.items():
-        market.organisations.register(
-            OFFICER,
-            identifier,
-            name=f"Supplier {identifier}",
-            legal_form="company",
-            size=size,
-            vcse=vcse,
-            address=Address("1 High Street", "Town", postcode),
-            contact=Contact("Office", "office@example.org"),
-        )
+        register(market, identifier, size, vcse, postcode)
 
 
 def responses() -> dict[str, str]:
@@ -392,6 +398,7 @@ def test_rebuilding_gives_the_checksums_of_incremental_folding(market: Marketpla
 
 def test_no_view_holds_what_a_bid_says(market: Marketplace, clock: FixedClock) -> None:
     tender_id = publish(market, [Lot("1", "Lot", Decimal("50000"))])
+    register(market, "GB-COH-07777777")
     bid(market, tender_id, "GB-COH-07777777", {"1": "43210.98"})
     with market.views() as session:
         sealed = [v for t in metadata.sorted_tables for v in every_value(session, t) if "43210.98" in v]
