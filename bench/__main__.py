@@ -1,6 +1,6 @@
-"""python -m bench {inprocess,http,rebuild,all,profile}: the marketplace's benchmarks.
+"""python -m bench {inprocess,http,rebuild,bids,all,profile}: the marketplace's benchmarks.
 
-Each prints a markdown table. `all` runs the three benchmarks and a targets summary
+Each prints a markdown table. `all` runs the four benchmarks and a targets summary
 (a few minutes on 2 cores). `profile` runs cProfile over one path and prints where
 the time goes. See docs/benchmarks.md.
 """
@@ -71,8 +71,18 @@ def _rebuild(args: argparse.Namespace, results: dict[str, Any]) -> None:
     results["rebuild"] = result.as_dict()
 
 
+def _bids(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from bench import bids
+
+    result = bids.run(bids=args.bids, window=args.window, keep=args.keep, profile=args.profile)
+    result.table().show()
+    if result.profiles is not None:
+        bids.show_profiles(result.profiles, args.window, top=args.top, out=args.out)
+    results["bids"] = result.as_dict()
+
+
 def _all(args: argparse.Namespace, results: dict[str, Any]) -> None:
-    from bench import http_load, inprocess, rebuild
+    from bench import bids, http_load, inprocess, rebuild
 
     one = inprocess.run(count=args.count, rounds=args.rounds, keep=args.keep)
     one.table().show()
@@ -83,6 +93,9 @@ def _all(args: argparse.Namespace, results: dict[str, Any]) -> None:
     three = rebuild.run(events=args.events, keep=args.keep)
     three.table().show()
     results["rebuild"] = three.as_dict()
+    four = bids.run(bids=args.bids, keep=args.keep)
+    four.table().show()
+    results["bids"] = four.as_dict()
 
     post = two.load("post")
     summary = Table("Targets", ["target", "measured", "verdict"])
@@ -96,6 +109,11 @@ def _all(args: argparse.Namespace, results: dict[str, Any]) -> None:
         f"{fmt(three.rate_median)} events/s",
         verdict(three.rate_median >= rebuild.TARGET_EVENTS_PER_S),
     )
+    summary.add(
+        f"bid {fmt(args.bids - 99)}-{fmt(args.bids)} on one tender <= {bids.TARGET_RATIO}x bids 1-100 (median)",
+        f"{four.ratio:.2f}x (interleaved with a fresh tender's first 100: {four.fresh_ratio:.2f}x)",
+        verdict(four.met),
+    )
     summary.add("(no target) Marketplace.register vs bare, in-process", f"{one.ratio_median:.2f}x", "-")
     summary.show()
 
@@ -104,6 +122,16 @@ def _profile(args: argparse.Namespace, _: dict[str, Any]) -> None:
     from bench import profiling
 
     profiling.main(args)
+
+
+def _bids_command(commands: Any) -> None:
+    p = commands.add_parser("bids", help="4. bid submission cost as one tender collects bids")
+    p.add_argument("--bids", type=int, default=10_000, help="bids on the one tender (default 10000)")
+    p.add_argument("--window", type=int, default=100, help="bids per measured window (default 100)")
+    p.add_argument("--profile", action="store_true", help="also cProfile extra bids at each end and compare")
+    p.add_argument("--top", type=int, default=25, help="--profile: rows of the comparison")
+    p.add_argument("--out", type=Path, help="--profile: also write OUT.first.prof and OUT.last.prof")
+    p.set_defaults(run=_bids)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -158,10 +186,13 @@ def parser() -> argparse.ArgumentParser:
     experiment_option(p)
     p.set_defaults(run=_rebuild)
 
-    p = commands.add_parser("all", help="1, 2 and 3, then the targets")
+    _bids_command(commands)
+
+    p = commands.add_parser("all", help="1, 2, 3 and 4, then the targets")
     inprocess_options(p)
     http_options(p)
     p.add_argument("--events", type=int, default=50_000, help="events in the rebuild log (default 50000)")
+    p.add_argument("--bids", type=int, default=10_000, help="bids on one tender in benchmark 4 (default 10000)")
     p.set_defaults(run=_all)
 
     p = commands.add_parser("profile", help="cProfile one path: inprocess, http or rebuild")
@@ -182,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     clock = Stopwatch()
     results: dict[str, Any] = {}
-    if args.command in ("all", "inprocess", "http", "rebuild"):
+    if args.command in ("all", "inprocess", "http", "rebuild", "bids"):
         machine_table().show()
     args.run(args, results)
     if args.command != "profile":
