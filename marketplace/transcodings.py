@@ -12,16 +12,26 @@ from eventsourcing.persistence import Transcoding
 class DataclassAsDict(Transcoding):
     """A frozen dataclass of plain fields, stored as a dict and rebuilt by its constructor."""
 
-    def __init__(self, cls: type[Any]) -> None:
+    def __init__(self, cls: type[Any], shared: bool = False) -> None:
         self.type = cls
         self.name = cls.__name__.lower()
         self._fields = [field.name for field in dataclasses.fields(cls)]
+        # Values that recur in event after event (the same officer acting) decode to one shared instance.
+        self._shared: dict[tuple[Any, ...], Any] | None = {} if shared else None
 
     def encode(self, obj: Any) -> dict[str, Any]:
         return {name: getattr(obj, name) for name in self._fields}
 
     def decode(self, data: dict[str, Any]) -> Any:
-        return self.type(**data)
+        if self._shared is None:
+            return self.type(**data)
+        key = tuple(data.values())
+        found = self._shared.get(key)
+        if found is None:
+            if len(self._shared) > 10_000:
+                self._shared.clear()
+            found = self._shared[key] = self.type(**data)
+        return found
 
 
 class DateAsISO(Transcoding):

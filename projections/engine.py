@@ -48,7 +48,19 @@ class Projection:
     handles: tuple[type, ...] = ()
 
     def wants(self, event: object) -> bool:
-        return isinstance(event, self.handles)
+        kind = type(event)
+        wanted = self._wanted.get(kind)
+        if wanted is None:
+            wanted = self._wanted[kind] = issubclass(kind, self.handles)
+        return wanted
+
+    @property
+    def _wanted(self) -> dict[type, bool]:
+        """Which event classes this projection folds, learned once per class."""
+        cache: dict[type, bool] | None = self.__dict__.get("_wanted_cache")
+        if cache is None:
+            cache = self.__dict__["_wanted_cache"] = {}
+        return cache
 
     def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
         raise NotImplementedError
@@ -58,7 +70,8 @@ class RowProjection(Projection):
     """A view with one row per key (usually per aggregate), each row a fold of its events.
 
     A batch loads the rows it touches once, folds every event in memory, then writes
-    each changed row once: that is what makes rebuilding fast.
+    each touched row once: that is what makes rebuilding fast. A fold may change the row
+    it is given in place (every event at least moves the row's version).
     """
 
     table: Table
@@ -75,16 +88,16 @@ class RowProjection(Projection):
         raise NotImplementedError
 
     def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
-        keys = {self.key(envelope.event) for envelope in batch}
+        keyed = [(self.key(envelope.event), envelope) for envelope in batch]
+        keys = {key for key, _ in keyed}
         primary = self.table.primary_key.columns.values()[0]
         found = session.execute(select(self.table).where(primary.in_(keys))).mappings().all()
         rows: dict[Any, dict[str, Any] | None] = {row[primary.name]: dict(row) for row in found}
-        before = dict(rows)
-        for envelope in batch:
-            key = self.key(envelope.event)
+        existed = set(rows)
+        for key, envelope in keyed:
             rows[key] = self.fold(rows.get(key), envelope)
-        gone = [key for key, row in rows.items() if row is None and before.get(key) is not None]
-        changed = [row for key, row in rows.items() if row is not None and row != before.get(key)]
+        gone = [key for key, row in rows.items() if row is None and key in existed]
+        changed = [row for row in rows.values() if row is not None]
         if gone:
             session.execute(delete(self.table).where(primary.in_(gone)))
         if changed:
@@ -127,10 +140,13 @@ def upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     statement = _UPSERTS.get((dialect.name, table))
     if statement is None:
         statement = _UPSERTS[(dialect.name, table)] = _upsert_statement(dialect, table)
-    values = [statement.pick(row) for row in rows]
-    for index, process in statement.processed:
-        for i, value in enumerate(values):
-            values[i] = (*value[:index], process(value[index]), *value[index + 1 :])
+    pick, processed = statement.pick, statement.processed
+    values = []
+    for row in rows:
+        value = list(pick(row))
+        for index, process in processed:
+            value[index] = process(value[index])
+        values.append(tuple(value))
     connection.exec_driver_sql(statement.sql, values)  # type: ignore[arg-type]
 
 

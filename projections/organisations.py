@@ -89,9 +89,7 @@ class OrganisationDirectory(RowProjection):
                 "registered_at": event.timestamp,
             }
         assert row is not None, "an organisation event before its registration"
-        row = dict(
-            row, version=event.originator_version, updated_at=event.timestamp, events_folded=row["events_folded"] + 1
-        )
+        row.update(version=event.originator_version, updated_at=event.timestamp, events_folded=row["events_folded"] + 1)
         if isinstance(event, Organisation.DetailsUpdated):
             row.update(_changed_columns(event.changes))
             row["verified"] = row["verified"] and not (IDENTITY_FIELDS & event.changes.keys())
