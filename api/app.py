@@ -21,6 +21,7 @@ from api.health import HealthController
 from api.openapi import document_unknown_fields_refused
 from api.organisations import OrganisationController
 from api.problems import EXCEPTION_HANDLERS
+from api.registrations import DirectoryController, RegistrationController
 from api.tenders import TenderController
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
@@ -36,6 +37,8 @@ CONTROLLERS: list[Any] = [
     TenderContractsController,
     ContractController,
     AwardController,
+    RegistrationController,
+    DirectoryController,
 ]
 
 

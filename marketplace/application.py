@@ -11,6 +11,7 @@ from domain.base import Actor
 from domain.bid import Bid  # noqa: F401 - topics resolve when stored events are read
 from domain.evaluation import OpenedBid
 from domain.procurement import Criterion, Lot
+from domain.registration import Evidence
 from domain.tender import Assessment, Award, Supplier
 from domain.values import Address, Contact
 from marketplace.settings import Settings
@@ -37,3 +38,5 @@ class MarketplaceApp(Application[Any]):
         transcoder.register(DateAsISO())
         for value_type in (Actor, Address, Contact, Lot, Criterion, Supplier, Assessment, Award, OpenedBid):
             transcoder.register(DataclassAsDict(value_type))
+        transcoder.register(DataclassAsDict(Evidence))
+        transcoder.register(DataclassAsDict(Actor, shared=True))  # the same people act in event after event

@@ -1,18 +1,24 @@
-"""The chronograph: records deadlines passing as events, for the audit trail.
+"""The chronograph: records deadlines and expiry dates passing as events, for the audit trail.
 
-Commands obey the clock whether or not this has run (a bid after the deadline is refused
-by the rule itself); this only writes the explicit closing event, as Prozorro's chronograph does.
+Commands obey the clock whether or not this has run (a bid after the deadline is refused by the
+rule itself; a listing whose evidence has expired is out of the directory at once); this only
+writes the explicit events, as Prozorro's chronograph does: tendering closed at a tender's
+deadline, and a care micro-enterprise's renewal due or listing lapsed as its evidence nears
+expiry or expires.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from uuid import UUID
 
 from domain.base import Actor, Role
+from domain.registration import LAPSED, RENEWAL_DUE, standing_of
 from domain.rules import DomainError
 from marketplace.commands import CommandRequest
 from marketplace.service import Marketplace
+from projections.registrations import listings_expiring
 from projections.tendering import search_tenders
 
 log = logging.getLogger(__name__)
@@ -20,6 +26,15 @@ CHRONOGRAPH = Actor("chronograph", "", Role.SYSTEM)
 
 
 def tick(market: Marketplace) -> int:
+    """Record what the clock says; return how many tenders closed (as `marketplace tick` reports)."""
+    closed = close_tendering(market)
+    recorded = record_registration_standing(market)
+    if recorded:
+        log.info("recorded %d registration(s) renewal due or lapsed", recorded)
+    return closed
+
+
+def close_tendering(market: Marketplace) -> int:
     """Close tendering on every published tender whose deadline has passed; return how many closed."""
     now = market.clock.now()
     with market.views() as session:
@@ -32,3 +47,32 @@ def tick(market: Marketplace) -> int:
         except DomainError as refused:  # someone opened or cancelled it meanwhile (or a race: 409)
             log.info("tender %s not closed: %s", tender["id"], refused)
     return closed
+
+
+def record_registration_standing(market: Marketplace) -> int:
+    """Record renewal due or lapsed, once per earliest expiry, on every listing the clock has moved.
+
+    The view says which listings to look at (those whose earliest expiry falls within the renewal
+    window) and which the chronograph has already recorded; the aggregate decides.
+    """
+    now, policy = market.clock.now(), market.registrations.policy
+    horizon = now.date() + timedelta(days=policy.renewal_window_days)
+    recorded, cursor = 0, None
+    while True:
+        with market.views() as session:
+            rows, cursor = listings_expiring(session, horizon, cursor)
+        for row in rows:
+            standing = standing_of(row["status"], row["evidence_expires_on"], now, policy)
+            if standing not in (RENEWAL_DUE, LAPSED) or (row["clock_standing"], row["clock_for"]) == (
+                standing,
+                row["evidence_expires_on"],
+            ):
+                continue
+            try:
+                request = CommandRequest(CHRONOGRAPH, correlation_id="chronograph")
+                market.registrations.record_standing(request, UUID(row["id"]))
+                recorded += 1
+            except DomainError as refused:  # suspended, renewed or withdrawn meanwhile (or a race: 409)
+                log.info("registration %s not recorded: %s", row["id"], refused)
+        if cursor is None:
+            return recorded

@@ -10,12 +10,14 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from domain.registration import MicroEnterprisePolicy
 from marketplace.application import MarketplaceApp
 from marketplace.clock import Clock, SystemClock
 from marketplace.commands import CommandRunner
 from marketplace.idempotency import write_side
 from marketplace.organisations import Organisations
 from marketplace.projector import Projector
+from marketplace.registrations import Registrations
 from marketplace.settings import Settings
 from marketplace.tendering import Bids, Contracts, Evaluations, Tenders
 from projections.registry import all_projections
@@ -39,6 +41,7 @@ class Marketplace:
         self.bids = Bids(self.commands)
         self.evaluations = Evaluations(self.commands)
         self.contracts = Contracts(self.commands)
+        self.registrations = Registrations(self.commands, MicroEnterprisePolicy())
 
     def bid_index(self, tender_id: UUID) -> list[str]:
         """Every bid submitted for a tender. Worker mode waits for the views to reach the log's head first."""

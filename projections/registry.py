@@ -7,8 +7,16 @@ from projections.contracts import ContractRegister
 from projections.engine import Projection
 from projections.evaluation import EvaluationViews
 from projections.organisations import OrganisationDirectory
+from projections.registrations import RegistrationViews
 from projections.tenders import TenderBoard
 
 
 def all_projections() -> list[Projection]:
-    return [OrganisationDirectory(), TenderBoard(), EvaluationViews(), AwardNotices(), ContractRegister()]
+    return [
+        OrganisationDirectory(),
+        TenderBoard(),
+        EvaluationViews(),
+        AwardNotices(),
+        ContractRegister(),
+        RegistrationViews(),
+    ]
