@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from litestar import Litestar
@@ -25,7 +27,7 @@ from api.registrations import DirectoryController, RegistrationController
 from api.tenders import TenderController
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
-from marketplace.tokens import jwt_secret
+from marketplace.tokens import TokenReader, jwt_secret
 
 CONTROLLERS: list[Any] = [
     HealthController,
@@ -42,11 +44,17 @@ CONTROLLERS: list[Any] = [
 ]
 
 
+def widen_thread_pool() -> None:
+    """Blocking handlers run in the loop's default executor; commands wait there for the group-commit
+    writer, so the pool's size bounds how many commit together (the default is only cpus + 4)."""
+    asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="handler"))
+
+
 def create_app(market: Marketplace | None = None, settings: Settings | None = None) -> Litestar:
     """Build the API around a running marketplace (made from the environment when not given)."""
     settings = settings or (market.settings if market else Settings.from_env())
     market = market or Marketplace(settings)
-    state = State({"market": market, "jwt_secret": jwt_secret(settings)})
+    state = State({"market": market, "read_token": TokenReader(jwt_secret(settings))})
 
     def provide_market() -> Marketplace:
         return market
@@ -70,7 +78,7 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
                 security_schemes={"bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
         ),
-        on_startup=[document_unknown_fields_refused, ticker.start],
+        on_startup=[document_unknown_fields_refused, widen_thread_pool, ticker.start],
         on_shutdown=[ticker.stop, market.close],
         debug=False,
     )

@@ -11,7 +11,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from domain.base import Actor, Role
-from marketplace.tokens import InvalidToken, read_token
+from marketplace.tokens import InvalidToken
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
@@ -27,7 +27,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         if scheme.lower() != "bearer" or not token:
             raise NotAuthorizedException("Use an Authorization: Bearer <token> header.")
         try:
-            actor = read_token(connection.app.state.jwt_secret, token.strip())
+            actor = connection.app.state.read_token(token.strip())
         except InvalidToken as error:
             raise NotAuthorizedException(f"The bearer token is not valid: {error}.") from error
         return AuthenticationResult(user=actor, auth=token)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.persistence import IntegrityError, Recording
-from sqlalchemy import literal, select
+from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 
 from domain.base import Actor, Context, MarketplaceAggregate
@@ -48,6 +48,8 @@ class CommandRunner:
         self.clock = clock
         self.projector = projector  # None in worker mode: a `marketplace project` process folds
         self._group = GroupCommit(self._run_together, self._run_alone) if group_commit else None
+        events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+        self._exists = select(literal(1)).select_from(events).where(events.c.originator_id == bindparam("id")).limit(1)
 
     def create(self, request: CommandRequest, make: Callable[[Context], Changed]) -> Outcome:
         return self._run(request, make)
@@ -89,10 +91,8 @@ class CommandRunner:
 
     def exists(self, aggregate_id: UUID) -> bool:
         """Whether any event exists for this id (in the command's own transaction when there is one)."""
-        table = self.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-        query = select(literal(1)).select_from(table).where(table.c.originator_id == aggregate_id).limit(1)
         with self.app.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
-            return session.execute(query).first() is not None
+            return session.execute(self._exists, {"id": aggregate_id}).first() is not None
 
     def close(self) -> None:
         if self._group is not None:

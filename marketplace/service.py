@@ -35,7 +35,7 @@ class Marketplace:
         self.projector.setup()
         write_side.create_all(self.engine)
         inline = self.projector if settings.projection_mode == "inline" else None
-        self.commands = CommandRunner(self.app, self.clock, inline)
+        self.commands = CommandRunner(self.app, self.clock, inline, group_commit=settings.group_commit)
         self.organisations = Organisations(self.commands)
         self.tenders = Tenders(self.commands, settings.policy, self.bid_index)
         self.bids = Bids(self.commands)

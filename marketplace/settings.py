@@ -28,6 +28,7 @@ class Settings:
     policy: ProcurementPolicy = field(default_factory=ProcurementPolicy)
     tick_seconds: float = 30.0  # how often `serve` records deadlines passing (0: never; use `marketplace tick`)
     local_postcode_areas: tuple[str, ...] = ("SY", "TF")  # what counts as a local supplier
+    group_commit: bool = True  # commands arriving together share one transaction (off: one each, e.g. to profile)
 
     @property
     def is_sqlite(self) -> bool:
@@ -50,4 +51,5 @@ class Settings:
             policy=ProcurementPolicy(social_value_minimum=int(env.get("MARKETPLACE_SOCIAL_VALUE_MINIMUM", "10"))),
             tick_seconds=float(env.get("MARKETPLACE_TICK_SECONDS", "30")),
             local_postcode_areas=tuple(env.get("MARKETPLACE_LOCAL_POSTCODE_AREAS", "SY,TF").split(",")),
+            group_commit=env.get("MARKETPLACE_GROUP_COMMIT", "1") not in ("0", "false", "no"),
         )

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 from eventsourcing.domain import DomainEventProtocol
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, delete, insert, select, update
+from sqlalchemy import BigInteger, Column, MetaData, Select, String, Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 
@@ -84,6 +84,15 @@ class RowProjection(Projection):
     def key(self, event: Any) -> Any:
         return str(event.originator_id)
 
+    @classmethod
+    def _rows_by_key(cls) -> Select[Any]:
+        statement: Select[Any] | None = cls.__dict__.get("_rows_by_key_statement")
+        if statement is None:
+            primary = cls.table.primary_key.columns.values()[0]
+            statement = select(cls.table).where(primary.in_(bindparam("keys", expanding=True)))
+            cls._rows_by_key_statement = statement  # type: ignore[attr-defined]
+        return statement
+
     def fold(self, row: dict[str, Any] | None, envelope: Envelope) -> dict[str, Any] | None:
         raise NotImplementedError
 
@@ -91,7 +100,7 @@ class RowProjection(Projection):
         keyed = [(self.key(envelope.event), envelope) for envelope in batch]
         keys = {key for key, _ in keyed}
         primary = self.table.primary_key.columns.values()[0]
-        found = session.execute(select(self.table).where(primary.in_(keys))).mappings().all()
+        found = session.execute(self._rows_by_key(), {"keys": list(keys)}).mappings().all()
         rows: dict[Any, dict[str, Any] | None] = {row[primary.name]: dict(row) for row in found}
         existed = set(rows)
         for key, envelope in keyed:
@@ -150,8 +159,17 @@ def upsert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     connection.exec_driver_sql(statement.sql, values)  # type: ignore[arg-type]
 
 
+# Statements on the hot path are built once: building one costs more than running it.
+_READ_POSITIONS = select(positions.c.name, positions.c.position)
+_MOVE_POSITIONS = (
+    update(positions)
+    .where(positions.c.name.in_(bindparam("names", expanding=True)), positions.c.position == bindparam("old"))
+    .values(position=bindparam("new"))
+)
+
+
 def read_positions(session: Session) -> dict[str, int]:
-    return {name: position for name, position in session.execute(select(positions.c.name, positions.c.position))}
+    return {name: position for name, position in session.execute(_READ_POSITIONS)}
 
 
 def ensure_positions(session: Session, projections: Iterable[Projection]) -> None:
@@ -163,9 +181,7 @@ def ensure_positions(session: Session, projections: Iterable[Projection]) -> Non
 
 def move_position(session: Session, names: Sequence[str], old: int, new: int) -> None:
     """Compare-and-set: the positions move only from where this folder found them, all or none."""
-    result = session.execute(
-        update(positions).where(positions.c.name.in_(names), positions.c.position == old).values(position=new)
-    )
+    result = session.execute(_MOVE_POSITIONS, {"names": list(names), "old": old, "new": new})
     if result.rowcount != len(names):  # type: ignore[attr-defined]
         raise PositionMoved(f"projection(s) {', '.join(names)} moved past {old} while this batch was folded")
 
