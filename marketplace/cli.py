@@ -1,4 +1,4 @@
-"""The `marketplace` command: serve, project, rebuild, token, demo."""
+"""The `marketplace` command: serve, project, rebuild, checksums, verify, token, tick, demo."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def serve(args: argparse.Namespace) -> int:
 def project(args: argparse.Namespace) -> int:
     """Follow the event log and fold new events into the views until stopped."""
     market = Marketplace(Settings.from_env())
+    market.projector.batch_size = args.batch
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
@@ -75,6 +76,17 @@ def checksums(_: argparse.Namespace) -> int:
         print(f"{name} {checksum}")
     market.close()
     return 0
+
+
+def verify(_: argparse.Namespace) -> int:
+    """Recompute the audit chain from the stored events: `ok <head> <hash>`, or where it first breaks."""
+    from marketplace.audit import verify as verify_chain
+
+    market = Marketplace(Settings.from_env())
+    verdict = verify_chain(market)
+    market.close()
+    print(verdict)
+    return 0 if verdict.ok else 1
 
 
 def token(args: argparse.Namespace) -> int:
@@ -117,6 +129,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("project", help="run the projection worker (PostgreSQL deployments)")
     p.add_argument("--poll", type=float, default=0.5, help="seconds between polls when idle")
+    p.add_argument("--batch", type=int, default=25_000, help="events folded per transaction")
     p.set_defaults(run=project)
 
     p = commands.add_parser("rebuild", help="drop and rebuild views from event 1, then print checksums")
@@ -127,6 +140,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("checksums", help="print each view's content checksum")
     p.set_defaults(run=checksums)
+
+    p = commands.add_parser("verify", help="recompute the audit hash chain; report the first position it breaks")
+    p.set_defaults(run=verify)
 
     p = commands.add_parser("token", help="print a signed bearer token")
     p.add_argument("--role", required=True, choices=[r.value for r in Role if r is not Role.SYSTEM])

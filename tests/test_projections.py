@@ -98,7 +98,7 @@ def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
         MARKETPLACE_VAR_DIR=str(settings.var_dir),
         MARKETPLACE_JWT_SECRET="worker-test",
     )
-    command = [sys.executable, "-m", "marketplace.cli", "project", "--poll", "0.02"]
+    command = [sys.executable, "-m", "marketplace.cli", "project", "--poll", "0.02", "--batch", "20"]
     return subprocess.Popen(command, env=env, cwd=Path(__file__).parent.parent, stderr=subprocess.DEVNULL)
 
 
@@ -116,7 +116,7 @@ def folded_position(market: Marketplace) -> int:
 @pytest.mark.slow
 def test_a_worker_killed_mid_stream_resumes_and_its_views_equal_a_full_rebuild(settings: Settings) -> None:
     market = Marketplace(replace(settings, projection_mode="worker"))
-    writer = threading.Thread(target=write_history, args=(market, 1, 300))
+    writer = threading.Thread(target=write_history, args=(market, 1, 600))
     worker = _start_worker(settings)
     try:
         writer.start()
