@@ -14,6 +14,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from api.audit import AuditController
 from api.auth import BearerTokenMiddleware
 from api.bids import BidController, TenderBidsController
 from api.chronograph import Chronograph
@@ -41,6 +42,7 @@ CONTROLLERS: list[Any] = [
     AwardController,
     RegistrationController,
     DirectoryController,
+    AuditController,
 ]
 
 

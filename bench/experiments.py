@@ -302,7 +302,7 @@ def _one_position_update() -> Any:
         if any(position != first - 1 for position in read_positions(session).values()):
             original(self, session, recordings)
             return
-        batch = [Envelope(r.notification.id, r.domain_event) for r in recordings]
+        batch = [Envelope(r.notification.id, r.domain_event, r.notification) for r in recordings]
         for projection in self.projections:
             relevant = [e for e in batch if projection.wants(e.event)]
             if relevant:

@@ -59,7 +59,7 @@ class Projector:
         if any(positions[p.name] != first - 1 for p in self.projections):
             self._fold_log(session, positions, stop=first - 1)
             positions = read_positions(session)
-        batch = [Envelope(r.notification.id, r.domain_event) for r in recordings]
+        batch = [Envelope(r.notification.id, r.domain_event, r.notification) for r in recordings]
         for position, group in by_position(self.projections, positions).items():
             fold(session, group, position, batch, batch[-1].position)
 
@@ -98,7 +98,7 @@ class Projector:
         with self.app.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
             notifications = read_log(session, self.app.recorder, start, self.batch_size, stop)
         decode = self.app.mapper.to_domain_event
-        batch = [Envelope(n.id, decode(n)) for n in notifications if self._wanted(n.topic)]
+        batch = [Envelope(n.id, decode(n), n) for n in notifications if self._wanted(n.topic)]
         return (notifications[-1].id if notifications else start - 1), batch
 
     def _fold_log(self, session: Session, positions: dict[str, int], stop: int) -> None:
@@ -106,7 +106,7 @@ class Projector:
         start = min(positions.values())
         notifications = read_log(session, self.app.recorder, start + 1, 1_000_000_000, stop)
         decode = self.app.mapper.to_domain_event
-        batch = [Envelope(n.id, decode(n)) for n in notifications if self._wanted(n.topic)]
+        batch = [Envelope(n.id, decode(n), n) for n in notifications if self._wanted(n.topic)]
         for position, group in by_position(self.projections, positions).items():
             if position < stop:
                 fold(session, group, position, batch, stop)

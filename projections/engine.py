@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import msgspec
 from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Notification
 from sqlalchemy import BigInteger, Column, MetaData, Select, String, Table, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
@@ -30,10 +31,11 @@ positions = Table(
 
 
 class Envelope(NamedTuple):
-    """A decoded event with its place in the notification log."""
+    """A decoded event with its place in the notification log, and the stored row it was decoded from."""
 
     position: int
     event: DomainEventProtocol[Any]
+    stored: Notification | None = None  # the bytes as stored (the audit chain hashes these, not the event)
 
 
 class PositionMoved(Exception):

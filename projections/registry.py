@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.awards import AwardNotices
+from projections.chain import AuditChain
 from projections.contracts import ContractRegister
 from projections.engine import Projection
 from projections.evaluation import EvaluationViews
@@ -19,4 +20,5 @@ def all_projections() -> list[Projection]:
         AwardNotices(),
         ContractRegister(),
         RegistrationViews(),
+        AuditChain(),
     ]

@@ -45,7 +45,15 @@ def test_rebuild_twice_prints_the_checksums_of_the_incrementally_built_views(
     second = checksums_printed(capsys.readouterr().out)
     assert first == incremental
     assert second == {"organisations": incremental["organisations"]}
-    assert set(first) == {"organisations", "tenders", "evaluations", "awards", "contracts", "registrations"}
+    assert set(first) == {
+        "organisations",
+        "tenders",
+        "evaluations",
+        "awards",
+        "contracts",
+        "registrations",
+        "audit_chain",
+    }
 
 
 def test_rebuild_refuses_an_unknown_view(environment: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -26,5 +26,5 @@ def test_readiness_reports_the_database_and_projection_lag(client: TestClient[An
     body = ready.json()
     assert (body["status"], body["database"]) == ("ready", True)
     assert body["projection_lag"] == dict.fromkeys(
-        ["organisations", "tenders", "evaluations", "awards", "contracts", "registrations"], 0
+        ["organisations", "tenders", "evaluations", "awards", "contracts", "registrations", "audit_chain"], 0
     )

@@ -1,0 +1,199 @@
+"""Tamper evidence: the hash chain over the stored events, `marketplace verify`, and GET /audit/chain/head.
+
+Each test tampers with the events table directly, as someone with database access could, and
+`marketplace verify` must name the first position where the history no longer matches the chain.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from litestar.testing import TestClient
+from sqlalchemy import Table, delete, func, insert, select, text, update
+
+from domain.base import Role
+from marketplace.audit import verify
+from marketplace.cli import main
+from marketplace.demo import load_demo
+from marketplace.service import Marketplace
+from projections.chain import GENESIS, audit_chain
+from tests.conftest import SECRET, bearer, event_count, registration
+
+
+def events_table(market: Marketplace) -> Table:
+    table = market.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table) and table.name == "marketplace_events"
+    return table
+
+
+def stored(market: Marketplace, position: int) -> dict[str, Any]:
+    events = events_table(market)
+    with market.engine.connect() as connection:
+        return dict(connection.execute(select(events).where(events.c.id == position)).mappings().one())
+
+
+def head_position(market: Marketplace) -> int:
+    events = events_table(market)
+    with market.engine.connect() as connection:
+        return int(connection.execute(select(func.max(events.c.id))).scalar_one())
+
+
+@pytest.fixture
+def demo(market: Marketplace) -> Marketplace:
+    load_demo(market)
+    assert event_count(market) >= 13
+    return market
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url)
+    monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MARKETPLACE_JWT_SECRET", SECRET)
+
+
+def run_verify(capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["verify"])
+    return code, capsys.readouterr().out.strip()
+
+
+def test_an_untouched_store_verifies_to_the_head_the_api_publishes(
+    demo: Marketplace, client: TestClient[Any], cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    head = client.get("/audit/chain/head", headers=bearer(Role.AUDITOR))
+    assert head.status_code == 200
+    body = head.json()
+    assert body["position"] == head_position(demo)
+    assert len(body["hash"]) == 64 and body["hash"] != GENESIS
+    assert run_verify(capsys) == (0, f"ok {body['position']} {body['hash']}")
+
+
+def test_an_empty_store_verifies_at_genesis(market: Marketplace) -> None:
+    assert str(verify(market)) == f"ok 0 {GENESIS}"
+
+
+def test_the_chain_grows_with_every_event_and_keeps_its_anchors(demo: Marketplace, client: TestClient[Any]) -> None:
+    auditor = bearer(Role.AUDITOR)
+    anchor = client.get("/audit/chain/head", headers=auditor).json()
+    assert client.post("/organisations", json=registration(), headers=bearer(Role.COMMISSIONER)).status_code == 201
+    later = client.get("/audit/chain/head", headers=auditor).json()
+    assert later["position"] > anchor["position"] and later["hash"] != anchor["hash"]
+    with demo.views() as session:  # the anchor is still a link of the chain: the history before it is unchanged
+        kept = session.execute(select(audit_chain.c.hash).where(audit_chain.c.position == anchor["position"]))
+        assert kept.scalar_one() == anchor["hash"]
+    assert verify(demo).ok
+
+
+def test_a_changed_event_breaks_the_chain_at_its_position(
+    demo: Marketplace, cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = events_table(demo)
+    state = bytes(stored(demo, 5)["state"])
+    tampered = state[:-1] + bytes([state[-1] ^ 1])
+    with demo.engine.begin() as connection:
+        connection.execute(update(events).where(events.c.id == 5).values(state=tampered))
+    code, out = run_verify(capsys)
+    assert code == 1
+    assert out.startswith("broken at position 5: ") and "changed" in out
+
+
+def test_a_changed_version_or_topic_breaks_the_chain_too(demo: Marketplace) -> None:
+    events = events_table(demo)
+    with demo.engine.begin() as connection:
+        connection.execute(update(events).where(events.c.id == 7).values(topic=stored(demo, 7)["topic"] + "x"))
+    verdict = verify(demo)
+    assert (verdict.ok, verdict.position) == (False, 7)
+
+
+def test_a_deleted_event_breaks_the_chain_at_its_position(
+    demo: Marketplace, cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = events_table(demo)
+    with demo.engine.begin() as connection:
+        connection.execute(delete(events).where(events.c.id == 4))
+    code, out = run_verify(capsys)
+    assert code == 1
+    assert out.startswith("broken at position 4: ") and "deleted" in out
+
+
+def test_deleting_the_last_event_is_seen(demo: Marketplace) -> None:
+    events, last = events_table(demo), head_position(demo)
+    with demo.engine.begin() as connection:
+        connection.execute(delete(events).where(events.c.id == last))
+    verdict = verify(demo)
+    assert (verdict.ok, verdict.position) == (False, last)
+    assert "deleted" in verdict.problem
+
+
+def test_reordered_events_break_the_chain_at_the_first_swapped_position(
+    demo: Marketplace, cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = events_table(demo)
+    third, sixth = stored(demo, 3)["state"], stored(demo, 6)["state"]
+    assert third != sixth
+    with demo.engine.begin() as connection:
+        connection.execute(update(events).where(events.c.id == 3).values(state=sixth))
+        connection.execute(update(events).where(events.c.id == 6).values(state=third))
+    code, out = run_verify(capsys)
+    assert code == 1
+    assert out.startswith("broken at position 3: ")
+
+
+def test_an_inserted_event_breaks_the_chain_at_its_position(
+    demo: Marketplace, cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events, forged = events_table(demo), head_position(demo) + 1
+    copied = stored(demo, 2)
+    with demo.engine.begin() as connection:
+        connection.execute(insert(events).values(copied | {"id": forged, "originator_id": uuid4()}))
+    code, out = run_verify(capsys)
+    assert code == 1
+    assert out.startswith(f"broken at position {forged}: ") and "inserted" in out
+
+
+@pytest.mark.postgres
+def test_the_chain_links_across_sequence_gaps_and_sees_an_event_inserted_into_one(
+    demo: Marketplace, client: TestClient[Any]
+) -> None:
+    if demo.engine.dialect.name != "postgresql":
+        pytest.skip("only PostgreSQL's sequences leave gaps")
+    before = head_position(demo)
+    with demo.engine.begin() as connection:  # what a rolled-back append leaves behind
+        connection.execute(
+            text("SELECT setval(pg_get_serial_sequence('marketplace_events', 'id'), :n)"), {"n": before + 5}
+        )
+    assert client.post("/organisations", json=registration(), headers=bearer(Role.COMMISSIONER)).status_code == 201
+    assert head_position(demo) == before + 6
+    assert verify(demo).ok
+    events = events_table(demo)
+    with demo.engine.begin() as connection:
+        connection.execute(insert(events).values(stored(demo, 2) | {"id": before + 3, "originator_id": uuid4()}))
+    verdict = verify(demo)
+    assert (verdict.ok, verdict.position) == (False, before + 3)
+    assert "never linked" in verdict.problem
+
+
+def test_rebuilding_the_chain_gives_the_same_chain(demo: Marketplace) -> None:
+    incremental = demo.projector.checksums(["audit_chain"])
+    assert demo.projector.rebuild(["audit_chain"]) == incremental
+    assert demo.projector.rebuild()["audit_chain"] == incremental["audit_chain"]
+    assert verify(demo).ok
+
+
+def test_the_chain_head_is_for_auditors_and_council_officers_only(client: TestClient[Any]) -> None:
+    for role in (Role.AUDITOR, Role.COMMISSIONER, Role.ADMIN):
+        assert client.get("/audit/chain/head", headers=bearer(role)).status_code == 200
+    assert client.get("/audit/chain/head", headers=bearer(Role.PROVIDER, "GB-CHC-1234567")).status_code == 403
+    assert client.get("/audit/chain/head").status_code == 401
+
+
+def test_the_auditor_reads_the_chain_but_writes_nothing(market: Marketplace, client: TestClient[Any]) -> None:
+    auditor = bearer(Role.AUDITOR)
+    assert client.get("/audit/chain/head", headers=auditor).json() == {"position": 0, "hash": GENESIS}
+    assert client.post("/organisations", json=registration(), headers=auditor).status_code == 403
+    assert client.post("/audit/chain/head", headers=auditor).status_code == 405
+    assert event_count(market) == 0
