@@ -119,8 +119,12 @@ class Projector:
         return self._topics_wanted[topic]
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> dict[str, str]:
-        """Drop the named views, fold the whole log into them again, and return their checksums."""
-        chosen = [p for p in self.projections if names is None or p.name in names]
+        """Drop the named views (default: every view, not the evidence), fold the log into them again.
+
+        Returns the rebuilt views' checksums. The audit chain is rebuilt only when named: a chain
+        recomputed from a tampered store would vouch for the tampering.
+        """
+        chosen = [p for p in self.projections if p.name in names] if names else self.views()
         for projection in chosen:
             for table in projection.tables:
                 table.drop(self.engine, checkfirst=True)
@@ -131,11 +135,14 @@ class Projector:
         self.catch_up([p.name for p in chosen], progress)
         return self.checksums([p.name for p in chosen])
 
+    def views(self) -> list[Projection]:
+        return [p for p in self.projections if not p.is_evidence]
+
     def checksums(self, names: Sequence[str] | None = None) -> dict[str, str]:
+        """Content checksums of the named projections (default: every view, as `rebuild` does)."""
+        chosen = [p for p in self.projections if p.name in names] if names else self.views()
         with Session(self.engine) as session:
-            return {
-                p.name: projection_checksum(session, p) for p in self.projections if names is None or p.name in names
-            }
+            return {p.name: projection_checksum(session, p) for p in chosen}
 
     def lag(self) -> dict[str, int]:
         """How many notifications each projection has still to fold."""

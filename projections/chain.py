@@ -60,6 +60,7 @@ class AuditChain(Projection):
 
     name = "audit_chain"
     tables = (audit_chain,)
+    is_evidence = True
     handles = (DomainEvent,)
 
     def wants(self, event: object) -> bool:

@@ -48,6 +48,7 @@ class Projection:
     name: str = ""
     tables: tuple[Table, ...] = ()
     handles: tuple[type, ...] = ()
+    is_evidence = False  # evidence (the audit chain) is rebuilt only when named: rebuilding it would bless tampering
 
     def wants(self, event: object) -> bool:
         kind = type(event)

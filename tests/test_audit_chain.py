@@ -180,7 +180,8 @@ def test_the_chain_links_across_sequence_gaps_and_sees_an_event_inserted_into_on
 def test_rebuilding_the_chain_gives_the_same_chain(demo: Marketplace) -> None:
     incremental = demo.projector.checksums(["audit_chain"])
     assert demo.projector.rebuild(["audit_chain"]) == incremental
-    assert demo.projector.rebuild()["audit_chain"] == incremental["audit_chain"]
+    assert "audit_chain" not in demo.projector.rebuild(), "rebuilding every view leaves the evidence alone"
+    assert demo.projector.checksums(["audit_chain"]) == incremental
     assert verify(demo).ok
 
 
