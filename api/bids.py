@@ -9,14 +9,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
-from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 
 from api.auth import current_actor
-from api.commanding import BLOCKING, answer, command_request, etag, writes
+from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.problems import problem_responses
 from api.tenders import Key, Money, tender_id
 from domain.base import Actor, Role
@@ -109,11 +108,7 @@ def _answer(market: Marketplace, outcome: Outcome, created: bool = False) -> Res
     return answer(market, outcome, Bid, receipt_of, location)
 
 
-def bid_id(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise NotFound("bid", value) from None
+bid_id = record_id("bid")
 
 
 class TenderBidsController(Controller):

@@ -21,6 +21,7 @@ from litestar.exceptions import ClientException
 from api.auth import current_actor, requires
 from api.problems import problem_responses
 from domain.base import MarketplaceAggregate, Role
+from domain.rules import NotFound
 from marketplace.commands import CommandRequest
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
@@ -110,3 +111,15 @@ def writes(*roles: Role, created: bool = False) -> dict[str, Any]:
 
 def etag(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
+
+
+def record_id(what: str) -> Callable[[str], UUID]:
+    """A parser for a path's record id: anything that is not a UUID names no record (404, not 400)."""
+
+    def parse(value: str) -> UUID:
+        try:
+            return UUID(value)
+        except ValueError:
+            raise NotFound(what, value) from None
+
+    return parse

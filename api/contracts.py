@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
-from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
-from api.commanding import BLOCKING, answer, command_request, etag, writes
+from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.organisations import Reason
 from api.problems import problem_responses
 from api.tenders import ContractBody, Money, tender_id
@@ -125,11 +124,7 @@ def _answer(market: Marketplace, outcome: Outcome, created: bool = False) -> Res
     return answer(market, outcome, Contract, from_aggregate, location)
 
 
-def contract_id(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise NotFound("contract", value) from None
+contract_id = record_id("contract")
 
 
 class TenderContractsController(Controller):

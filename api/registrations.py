@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
-from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
@@ -18,7 +17,7 @@ from litestar.exceptions import ClientException
 from litestar.params import Parameter
 
 from api.auth import current_actor, requires
-from api.commanding import BLOCKING, answer, command_request, etag, writes
+from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.organisations import DecisionBody, OrgId
 from api.problems import problem_responses
 from api.tenders import Money
@@ -236,11 +235,7 @@ def _pence(value: Decimal | None) -> Decimal | None:
     return None if value is None else Decimal(value).quantize(PENCE)
 
 
-def registration_id(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise NotFound("registration", value) from None
+registration_id = record_id("registration")
 
 
 def _sees_all(actor: Actor | None, organisation: str) -> bool:

@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
-from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
 
 from api.auth import current_actor
-from api.commanding import BLOCKING, answer, command_request, etag, writes
+from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.organisations import DecisionBody, Reason
 from api.problems import problem_responses
 from domain.base import Actor, Role
@@ -214,11 +213,7 @@ def _answer(market: Marketplace, outcome: Outcome, created: bool = False) -> Res
     return answer(market, outcome, Tender, from_aggregate, location)
 
 
-def tender_id(value: str) -> UUID:
-    try:
-        return UUID(value)
-    except ValueError:
-        raise NotFound("tender", value) from None
+tender_id = record_id("tender")
 
 
 class TenderController(Controller):
