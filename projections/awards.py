@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from domain.organisation import SizeClass
 from domain.tender import Tender
-from projections.batch import BatchProjection, Handlers, Row, Touched, fetch_page, utc
+from projections.batch import BatchProjection, Handlers, Row, Touched, utc
 from projections.engine import metadata
+from projections.pagination import fetch_page
 from projections.suppliers import supplier_columns, supplier_values
 
 awards = Table(

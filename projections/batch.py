@@ -15,11 +15,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Select, Table, and_, or_, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from projections.engine import Envelope, Projection, upsert
-from projections.pagination import BadCursor, decode_cursor, encode_cursor
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
@@ -121,48 +120,3 @@ class BatchProjection(Projection):
                     handler(touched, event)
         for rows in touched.values():
             rows.flush(session)
-
-
-def _to_cursor(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return utc(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def _from_cursor(column: Column[Any], value: Any) -> Any:
-    try:
-        if isinstance(column.type, DateTime):
-            return datetime.fromisoformat(value)
-        if isinstance(column.type, Date):
-            return date.fromisoformat(value)
-    except (TypeError, ValueError) as error:
-        raise BadCursor("The cursor is not valid; use the `next` link of the previous page.") from error
-    return value
-
-
-def keyset_after(query: Select[Any], columns: list[Column[Any]], cursor: str | None) -> Select[Any]:
-    """Like pagination.after, for sort keys that include dates and times (a cursor holds them as ISO text)."""
-    query = query.order_by(*columns)
-    if not cursor:
-        return query
-    values = [_from_cursor(c, v) for c, v in zip(columns, decode_cursor(cursor, len(columns)), strict=True)]
-    clauses = [and_(*(columns[j] == values[j] for j in range(i)), columns[i] > values[i]) for i in range(len(columns))]
-    return query.where(or_(*clauses))
-
-
-def keyset_page(rows: list[Row], limit: int, columns: list[Column[Any]]) -> tuple[list[Row], str | None]:
-    """Trim a limit+1 fetch to a page and make the cursor for the next one."""
-    if len(rows) <= limit:
-        return rows, None
-    rows = rows[:limit]
-    return rows, encode_cursor([_to_cursor(rows[-1][column.name]) for column in columns])
-
-
-def fetch_page(
-    session: Session, query: Select[Any], columns: list[Column[Any]], cursor: str | None, limit: int
-) -> tuple[list[Row], str | None]:
-    """One keyset page of a query's rows, as dicts."""
-    query = keyset_after(query, columns, cursor).limit(limit + 1)
-    return keyset_page([dict(row) for row in session.execute(query).mappings()], limit, columns)

@@ -15,7 +15,7 @@ from domain.bid import SUBMITTED, WITHDRAWN, Bid
 from domain.tender import Tender
 from projections.batch import Row, Rows, bumped, plain, utc
 from projections.engine import metadata
-from projections.pagination import after, page
+from projections.pagination import fetch_page
 
 bids = Table(
     "bids",
@@ -124,6 +124,6 @@ def bids_of_bidder(
     session: Session, bidder: str, cursor: str | None = None, limit: int = 100
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A provider's own bids, one keyset page at a time."""
-    query = after(select(bids).where(bids.c.bidder == bidder), [bids.c.tender_id, bids.c.id], cursor)
-    rows = [dict(row) for row in session.execute(query.limit(limit + 1)).mappings()]
-    return page(rows, limit, ["tender_id", "id"])
+    return fetch_page(
+        session, select(bids).where(bids.c.bidder == bidder), [bids.c.tender_id, bids.c.id], cursor, limit
+    )

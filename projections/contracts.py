@@ -8,8 +8,9 @@ from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, Numeric, St
 from sqlalchemy.orm import Session
 
 from domain.contract import ACTIVE, Contract
-from projections.batch import Row, bumped, fetch_page, plain, utc
+from projections.batch import Row, bumped, plain, utc
 from projections.engine import Envelope, RowProjection, metadata
+from projections.pagination import fetch_page
 from projections.suppliers import supplier_columns, supplier_values
 
 contracts = Table(

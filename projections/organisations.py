@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from domain.organisation import ACTIVE, DEACTIVATED, IDENTITY_FIELDS, Organisation
 from domain.values import Address, Contact
 from projections.engine import Envelope, RowProjection, metadata
-from projections.pagination import after, page
+from projections.pagination import fetch_page
 
 organisations = Table(
     "organisations",
@@ -127,6 +127,4 @@ def search_organisations(
     ):
         if value is not None:
             query = query.where(column == value)
-    query = after(query, [organisations.c.name, organisations.c.identifier], cursor).limit(limit + 1)
-    rows = [dict(row) for row in session.execute(query).mappings()]
-    return page(rows, limit, ["name", "identifier"])
+    return fetch_page(session, query, [organisations.c.name, organisations.c.identifier], cursor, limit)

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Select, and_, or_
+from sqlalchemy import Column, Date, DateTime, Select, and_, or_
+from sqlalchemy.orm import Session
+
+Row = dict[str, Any]
 
 
 class BadCursor(ValueError):
@@ -27,23 +31,47 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
     return values
 
 
+def _to_cursor(value: Any) -> Any:
+    """Dates and times travel in the cursor as ISO text (in UTC, as the views store them)."""
+    if isinstance(value, datetime):
+        return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _from_cursor(column: Column[Any], value: Any) -> Any:
+    try:
+        if isinstance(column.type, DateTime):
+            return datetime.fromisoformat(value)
+        if isinstance(column.type, Date):
+            return date.fromisoformat(value)
+    except (TypeError, ValueError) as error:
+        raise BadCursor("The cursor is not valid; use the `next` link of the previous page.") from error
+    return value
+
+
 def after(query: Select[Any], columns: list[Column[Any]], cursor: str | None) -> Select[Any]:
     """Rows strictly after the cursor in the (col1, col2, ...) ascending order."""
     query = query.order_by(*columns)
     if not cursor:
         return query
-    values = decode_cursor(cursor, len(columns))
-    clauses = []
-    for i, column in enumerate(columns):
-        equal = [columns[j] == values[j] for j in range(i)]
-        clauses.append(and_(*equal, column > values[i]))
+    values = [_from_cursor(c, v) for c, v in zip(columns, decode_cursor(cursor, len(columns)), strict=True)]
+    clauses = [and_(*(columns[j] == values[j] for j in range(i)), columns[i] > values[i]) for i in range(len(columns))]
     return query.where(or_(*clauses))
 
 
-def page(rows: list[Any], limit: int, key: list[str]) -> tuple[list[Any], str | None]:
+def page(rows: list[Row], limit: int, columns: list[Column[Any]]) -> tuple[list[Row], str | None]:
     """Trim a limit+1 fetch to a page and make the cursor for the next one."""
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    last = rows[-1]
-    return rows, encode_cursor([last[k] for k in key])
+    return rows, encode_cursor([_to_cursor(rows[-1][column.name]) for column in columns])
+
+
+def fetch_page(
+    session: Session, query: Select[Any], columns: list[Column[Any]], cursor: str | None, limit: int
+) -> tuple[list[Row], str | None]:
+    """One keyset page of a query's rows, as dicts."""
+    query = after(query, columns, cursor).limit(limit + 1)
+    return page([dict(row) for row in session.execute(query).mappings()], limit, columns)

@@ -37,8 +37,9 @@ from sqlalchemy.orm import Session
 
 from domain.base import MarketplaceAggregate
 from domain.registration import APPLIED, FAILED, LISTED, PASSED, PENDING, SUSPENDED, Registration
-from projections.batch import Row, Rows, bumped, fetch_page, plain, utc
+from projections.batch import Row, Rows, bumped, plain, utc
 from projections.engine import Envelope, Projection, metadata
+from projections.pagination import fetch_page
 
 registrations = Table(
     "registrations",

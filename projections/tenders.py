@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session
 from domain.bid import Bid
 from domain.procurement import PUBLICATION_THRESHOLD_BELOW, is_above_threshold
 from domain.tender import CANCELLED, CLOSED, COMPLETE, DRAFT, EVALUATION, TENDERING, TERMS, Tender
-from projections.batch import BatchProjection, Handlers, Row, Touched, bumped, fetch_page, plain, utc
+from projections.batch import BatchProjection, Handlers, Row, Touched, bumped, plain, utc
 from projections.bids import bid_ids_touched, bids, fold_bid, mark_opened, record_outcomes
 from projections.engine import metadata
+from projections.pagination import fetch_page
 
 UNDER_30K = "under-30k"
 MID_BAND = "30k-to-threshold"
