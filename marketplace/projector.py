@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from eventsourcing.persistence import Recording
+from eventsourcing.persistence import Notification, Recording
 from eventsourcing.utils import resolve_topic
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -97,19 +97,22 @@ class Projector:
         """The decoded events of one batch from `start`, and the last position it covers (start - 1: none)."""
         with self.app.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
             notifications = read_log(session, self.app.recorder, start, self.batch_size, stop)
-        decode = self.app.mapper.to_domain_event
-        batch = [Envelope(n.id, decode(n), n) for n in notifications if self._wanted(n.topic)]
+        batch = self._envelopes(notifications)
         return (notifications[-1].id if notifications else start - 1), batch
 
     def _fold_log(self, session: Session, positions: dict[str, int], stop: int) -> None:
         """Fold the stretch of the log up to `stop` that the views have not yet seen (inline mode's gap)."""
         start = min(positions.values())
         notifications = read_log(session, self.app.recorder, start + 1, 1_000_000_000, stop)
-        decode = self.app.mapper.to_domain_event
-        batch = [Envelope(n.id, decode(n), n) for n in notifications if self._wanted(n.topic)]
+        batch = self._envelopes(notifications)
         for position, group in by_position(self.projections, positions).items():
             if position < stop:
                 fold(session, group, position, batch, stop)
+
+    def _envelopes(self, notifications: Sequence[Notification]) -> list[Envelope]:
+        """Decode what some projection folds, each with its stored form (the audit chain hashes that)."""
+        decode = self.app.mapper.to_domain_event
+        return [Envelope(n.id, decode(n), n) for n in notifications if self._wanted(n.topic)]
 
     def _wanted(self, topic: str) -> bool:
         """Decode only what some projection folds: decoding is most of a rebuild's cost."""
