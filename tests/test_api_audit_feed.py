@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 from domain.base import Role
 from marketplace.clock import FixedClock
 from tests.conftest import COUNCIL, bearer, registration
-from tests.test_api_tendering_journey import OFFICER, offer, provider, publish_tender
+from tests.journeys import OFFICER, offer, provider, publish_tender
 
 AUDITOR = bearer(Role.AUDITOR, COUNCIL, "audrey")
 BIDDER = "GB-CHC-1102345"

@@ -11,7 +11,7 @@ from litestar.testing import TestClient
 from domain.base import Role
 from marketplace.clock import FixedClock
 from tests.conftest import COUNCIL, bearer, registration
-from tests.test_api_tendering_journey import OFFICER, offer, provider, publish_tender
+from tests.journeys import OFFICER, offer, provider, publish_tender
 
 MARKER = "SEALED-" + uuid.uuid4().hex
 PRICE = "987654.31"

@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from marketplace.clock import FixedClock
 from tests.conftest import registration
-from tests.test_api_tendering_journey import OFFICER, offer, provider, publish_tender, tender_terms
+from tests.journeys import OFFICER, offer, provider, publish_tender, tender_terms
 
 BIDDER, RIVAL = "GB-CHC-1102345", "GB-COH-09876543"
 
