@@ -19,6 +19,7 @@ from api.auth import BearerTokenMiddleware
 from api.bids import BidController, TenderBidsController
 from api.chronograph import Chronograph
 from api.contracts import AwardController, ContractController, TenderContractsController
+from api.decisions import DecisionController
 from api.evaluation import EvaluationController
 from api.health import HealthController
 from api.openapi import document_unknown_fields_refused
@@ -43,6 +44,7 @@ CONTROLLERS: list[Any] = [
     RegistrationController,
     DirectoryController,
     AuditController,
+    DecisionController,
 ]
 
 

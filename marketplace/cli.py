@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from domain.base import Actor, Role
+from marketplace.projector import Progress
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.tokens import issue_token, jwt_secret
@@ -61,13 +62,28 @@ def rebuild(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown projection(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    checksums = market.projector.rebuild(names, progress=None if args.quiet else _progress_bar)
+    progress = None if args.quiet else _progress_bar
+    if args.check:
+        return _check(market, names, progress)
+    checksums = market.projector.rebuild(names, progress=progress)
     if not args.quiet:
         sys.stderr.write("\n")
     for name, checksum in sorted(checksums.items()):
         print(f"{name} {checksum}")
     market.close()
     return 0
+
+
+def _check(market: Marketplace, names: Sequence[str] | None, progress: Progress | None) -> int:
+    """Rebuild into a scratch database, leave the live views alone, report each view: `ok` or `DIFFERS`."""
+    comparisons = market.projector.check(names, progress=progress)
+    if progress:
+        sys.stderr.write("\n")
+    for c in comparisons:
+        verdict = f"ok {c.live}" if c.same else f"DIFFERS live {c.live} rebuilt {c.rebuilt}"
+        print(f"{c.name} at {c.position}: {verdict}")
+    market.close()
+    return 0 if all(c.same for c in comparisons) else 1
 
 
 def checksums(_: argparse.Namespace) -> int:
@@ -136,6 +152,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="*", help="projection names (default: all)")
     p.add_argument("--all", action="store_true")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="rebuild into a scratch database, compare with the live views (left as they are); exit 1 on a difference",
+    )
     p.set_defaults(run=rebuild)
 
     p = commands.add_parser("checksums", help="print each view's content checksum")

@@ -7,6 +7,8 @@ timeout so several processes can share one file. PostgreSQL uses psycopg 3.
 from __future__ import annotations
 
 import gc
+import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,7 +17,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import Environment
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
-from sqlalchemy import event, select, text
+from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -92,3 +94,48 @@ def paused_garbage_collector() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@contextmanager
+def consistent_read(engine: Engine) -> Iterator[Session]:
+    """A session whose reads all see one moment of the database, without holding up writers.
+
+    PostgreSQL: a REPEATABLE READ transaction. SQLite: an explicit BEGIN, because the driver
+    starts transactions only for writes and each bare SELECT would otherwise see its own moment.
+    """
+    if engine.dialect.name == "postgresql":
+        repeatable = engine.execution_options(isolation_level="REPEATABLE READ")
+        with Session(repeatable) as session:
+            yield session
+            session.rollback()
+        return
+    with Session(engine) as session:
+        session.connection().exec_driver_sql("BEGIN")
+        yield session
+        session.rollback()
+
+
+@contextmanager
+def scratch_database(engine: Engine) -> Iterator[Engine]:
+    """An empty database of the same kind, dropped afterwards: a temporary file on SQLite, a schema on PostgreSQL.
+
+    A schema needs no CREATE DATABASE privilege, only what the service already has on its own database.
+    """
+    if engine.dialect.name == "postgresql":
+        schema = f"scratch_{uuid.uuid4().hex[:16]}"
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+        scratch = create_engine(engine.url, connect_args={"options": f"-csearch_path={schema}"})
+        try:
+            yield scratch
+        finally:
+            scratch.dispose()
+            with engine.begin() as connection:
+                connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        return
+    with tempfile.TemporaryDirectory(prefix="marketplace-scratch-") as directory:
+        scratch = create_engine(f"sqlite:///{directory}/views.sqlite")
+        try:
+            yield scratch
+        finally:
+            scratch.dispose()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import select
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 from eventsourcing.persistence import Notification, Recording
 from eventsourcing.utils import resolve_topic
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from marketplace.application import MarketplaceApp
-from marketplace.persistence import paused_garbage_collector, read_log
+from marketplace.persistence import consistent_read, paused_garbage_collector, read_log, scratch_database
 from projections.engine import (
     Envelope,
     Projection,
@@ -32,24 +33,58 @@ from projections.engine import (
 Progress = Callable[[int, int], None]
 
 
+class Comparison(NamedTuple):
+    """A live view's checksum beside the checksum of the same view rebuilt from the log to the same position."""
+
+    name: str
+    position: int
+    live: str
+    rebuilt: str
+
+    @property
+    def same(self) -> bool:
+        return self.live == self.rebuilt
+
+
 class Projector:
     """Folds the notification log into every projection, each from its own position."""
 
-    def __init__(self, app: MarketplaceApp, projections: Sequence[Projection], batch_size: int = 25_000) -> None:
+    def __init__(
+        self,
+        app: MarketplaceApp,
+        projections: Sequence[Projection],
+        batch_size: int = 25_000,
+        views: Engine | None = None,
+    ) -> None:
+        """`views`: a database for the view tables other than the event store's (a rebuild check's scratch)."""
         self.app = app
         self.projections = list(projections)
         self.batch_size = batch_size
+        self._views = views
         self._topics_wanted: dict[str, bool] = {}
 
     @property
     def engine(self) -> Engine:
-        engine = self.app.recorder.datastore.engine  # type: ignore[attr-defined]
+        """Where the views live: the event store's database, unless given another."""
+        engine = self._views or self.app.recorder.datastore.engine  # type: ignore[attr-defined]
         assert isinstance(engine, Engine)
         return engine
 
+    @contextmanager
+    def _transaction(self, commit: bool) -> Iterator[Session]:
+        """A transaction on the views: the recorder's own when they share its database (it serialises writers)."""
+        if self._views is None:
+            with self.app.recorder.transaction(commit=commit) as session:  # type: ignore[attr-defined]
+                yield session
+            return
+        with Session(self._views) as session:
+            yield session
+            if commit:
+                session.commit()
+
     def setup(self) -> None:
         metadata.create_all(self.engine)
-        with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+        with self._transaction(commit=True) as session:
             ensure_positions(session, self.projections)
 
     def fold_recorded(self, session: Session, recordings: Sequence[Recording[Any]]) -> None:
@@ -63,27 +98,29 @@ class Projector:
         for position, group in by_position(self.projections, positions).items():
             fold(session, group, position, batch, batch[-1].position)
 
-    def catch_up(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> int:
-        """Fold everything recorded since each projection's position, a batch per transaction."""
+    def catch_up(
+        self, names: Sequence[str] | None = None, progress: Progress | None = None, stop: int | None = None
+    ) -> int:
+        """Fold everything recorded since each projection's position (up to `stop`), a batch per transaction."""
         with paused_garbage_collector():
-            return self._catch_up([p for p in self.projections if names is None or p.name in names], progress)
+            return self._catch_up([p for p in self.projections if names is None or p.name in names], progress, stop)
 
-    def _catch_up(self, chosen: Sequence[Projection], progress: Progress | None) -> int:
+    def _catch_up(self, chosen: Sequence[Projection], progress: Progress | None, stop: int | None = None) -> int:
         """Read and decode the next stretch of the log on another thread while this one folds and writes.
 
         SQLite and psycopg release the GIL while they work, so decoding overlaps the writes.
         """
-        with self.app.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
+        with self._transaction(commit=False) as session:
             start = min(read_positions(session)[p.name] for p in chosen) + 1
         folded = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-reader") as reader:
-            ahead = reader.submit(self._read_stretch, start)
+            ahead = reader.submit(self._read_stretch, start, stop)
             while True:
                 upto, batch = ahead.result()
                 if upto < start:
                     return folded
-                ahead = reader.submit(self._read_stretch, upto + 1)
-                with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+                ahead = reader.submit(self._read_stretch, upto + 1, stop)
+                with self._transaction(commit=True) as session:
                     positions = read_positions(session)
                     for position, group in by_position(chosen, positions).items():
                         if position < upto:
@@ -132,11 +169,32 @@ class Projector:
             for table in projection.tables:
                 table.drop(self.engine, checkfirst=True)
                 table.create(self.engine)
-        with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+        with self._transaction(commit=True) as session:
             for projection in chosen:
                 session.execute(update(positions).where(positions.c.name == projection.name).values(position=0))
         self.catch_up([p.name for p in chosen], progress)
         return self.checksums([p.name for p in chosen])
+
+    def check(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> list[Comparison]:
+        """Rebuild the named views (default: every view) into a scratch database and compare them with the live ones.
+
+        The live views are read at one moment with their positions; each rebuilt view is compared at the
+        position its live twin stood at, so a lagging worker or a command arriving meanwhile is no difference.
+        """
+        chosen = [p for p in self.projections if p.name in names] if names else self.views()
+        with consistent_read(self.engine) as session:
+            stood = {name: position for name, position in read_positions(session).items()}
+            live = {p.name: projection_checksum(session, p) for p in chosen}
+        comparisons = []
+        with scratch_database(self.engine) as scratch:
+            rebuilt = Projector(self.app, chosen, self.batch_size, views=scratch)
+            rebuilt.setup()
+            for position in sorted({stood[p.name] for p in chosen}):
+                rebuilt.catch_up(progress=progress, stop=position)
+                due = [p.name for p in chosen if stood[p.name] == position]
+                for name, checksum in rebuilt.checksums(due).items():
+                    comparisons.append(Comparison(name, position, live[name], checksum))
+        return sorted(comparisons)
 
     def views(self) -> list[Projection]:
         return [p for p in self.projections if not p.is_evidence]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from projections.awards import AwardNotices
 from projections.chain import AuditChain
 from projections.contracts import ContractRegister
+from projections.decisions import DecisionLog
 from projections.engine import Projection
 from projections.evaluation import EvaluationViews
 from projections.organisations import OrganisationDirectory
@@ -20,5 +21,6 @@ def all_projections() -> list[Projection]:
         AwardNotices(),
         ContractRegister(),
         RegistrationViews(),
+        DecisionLog(),
         AuditChain(),
     ]
