@@ -14,6 +14,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 
+from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
 from api.auth import current_actor
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.problems import problem_responses
@@ -22,6 +23,7 @@ from domain.base import Actor, Role
 from domain.bid import Bid
 from domain.rules import DomainError, NotFound, Refusal
 from domain.tender import CLOSED, DRAFT, TENDERING
+from marketplace.as_it_stood import Point, history_until
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.tendering import bids_for_tender, bids_of_bidder, find_bid, find_tender
@@ -103,6 +105,26 @@ def _sees(actor: Actor | None, bidder: str) -> bool:
     return actor is not None and (actor.role in OFFICIALS or actor.organisation == bidder)
 
 
+def _receipt_as_it_stood(market: Marketplace, then: Bid) -> Receipt:
+    """The receipt dated when the offer standing then was sent, as the current read dates it (not the time of
+    a later withdrawal or reconfirmation, which is when the aggregate was last modified)."""
+    history = history_until(market.app, then.id, Point(version=then.version))
+    sent = [event.timestamp for event in history if isinstance(event, (Bid.Submitted, Bid.Replaced))]
+    return msgspec.structs.replace(receipt_of(then), submitted_at=sent[-1])
+
+
+def _as_it_stood(market: Marketplace, then: Bid) -> BidView:
+    """A past version of a bid: its content only if the bid has been opened by now (sealed until then,
+    to everyone); no outcome, which is the tender's decision and not part of the bid's record."""
+    with market.views() as session:
+        row = find_bid(session, str(then.id))
+    opened = row is not None and bool(row["opened"])
+    view = BidView(receipt=_receipt_as_it_stood(market, then), opened=opened)
+    if opened:
+        view.prices, view.responses = dict(then.prices), dict(then.responses)
+    return view
+
+
 def _answer(market: Marketplace, outcome: Outcome, created: bool = False) -> Response[Receipt]:
     location = (lambda b: f"/bids/{b.id}") if created else None
     return answer(market, outcome, Bid, receipt_of, location)
@@ -169,13 +191,29 @@ class BidController(Controller):
 
     @get(
         "/{bid:str}",
-        summary="A bid: its receipt; its content only once the tender's bids are opened",
+        summary="A bid: its receipt; its content only once the tender's bids are opened (now, or as it stood)",
+        description="With `version` or `as_of`, the bid as it stood then: its receipt, and its content at that "
+        "point only if the bid has since been opened. The outcome is the tender's decision: read it on the "
+        "current bid.",
         **BLOCKING,
-        responses=problem_responses(401, 403, 404),
+        responses=problem_responses(400, 401, 403, 404),
+        response_headers=HISTORY_HEADERS,
         security=[{"bearerAuth": []}],
     )
-    def read(self, market: Marketplace, request: Request[Any, Any, Any], bid: str) -> Response[BidView]:
+    def read(
+        self,
+        market: Marketplace,
+        request: Request[Any, Any, Any],
+        bid: str,
+        version: Version = None,
+        as_of: AsOf = None,
+    ) -> Response[BidView]:
         actor = current_actor(request)
+        then = recall(
+            market, Bid, bid_id(bid), version, as_of, what="bid", key=bid, visible=lambda b: _sees(actor, b.bidder)
+        )
+        if then is not None:
+            return as_it_stood_answer(_as_it_stood(market, then), then)
         with market.views() as session:
             row = find_bid(session, str(bid_id(bid)))
         if row is None or not _sees(actor, row["bidder"]):

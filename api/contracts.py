@@ -11,10 +11,11 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
 
+from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.organisations import Reason
 from api.problems import problem_responses
-from api.tenders import ContractBody, Money, tender_id
+from api.tenders import ContractBody, Money, pence, tender_id
 from domain.base import Role
 from domain.contract import Contract
 from domain.rules import DomainError, NotFound
@@ -91,7 +92,7 @@ def from_aggregate(c: Contract) -> ContractView:
         c.buyer,
         c.supplier.identifier,
         c.supplier.name,
-        c.value,
+        pence(c.value),
         c.start.isoformat(),
         c.end.isoformat(),
         list(c.kpis),
@@ -165,8 +166,19 @@ class ContractController(Controller):
             )
         return ContractPage([from_row(r) for r in rows], next_cursor)
 
-    @get("/{contract:str}", summary="One contract", **BLOCKING, responses=problem_responses(404))
-    def read(self, market: Marketplace, contract: str) -> Response[ContractView]:
+    @get(
+        "/{contract:str}",
+        summary="One contract (now, or as it stood at a version or moment)",
+        **BLOCKING,
+        responses=problem_responses(400, 404),
+        response_headers=HISTORY_HEADERS,
+    )
+    def read(
+        self, market: Marketplace, contract: str, version: Version = None, as_of: AsOf = None
+    ) -> Response[ContractView]:
+        then = recall(market, Contract, contract_id(contract), version, as_of, what="contract", key=contract)
+        if then is not None:
+            return as_it_stood_answer(from_aggregate(then), then)
         with market.views() as session:
             row = find_contract(session, str(contract_id(contract)))
         if row is None:

@@ -6,11 +6,10 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, MediaType, get
 from litestar.di import Provide
 from litestar.params import Parameter
 from litestar.response import Stream
@@ -34,11 +33,6 @@ Subject = Annotated[str | None, Parameter(max_length=200, description="the perso
 Organisation = Annotated[str | None, Parameter(max_length=80, description="the organisation they decided for")]
 From = Annotated[datetime | None, Parameter(description="decided at or after this time")]
 Before = Annotated[datetime | None, Parameter(description="decided before this time")]
-
-
-class ExportFormat(StrEnum):
-    CSV = "csv"
-    JSON = "json"
 
 
 class DecisionActor(msgspec.Struct):
@@ -152,17 +146,26 @@ class DecisionController(Controller):
         return DecisionPage([_entry(row) for row in rows], next_cursor)
 
     @get(
-        "/export",
-        summary="Every decision the filters select, as CSV (one row per decision) or a JSON array",
+        "/export.csv",
+        summary="Every decision the filters select, as CSV: a header, then one row per decision",
+        media_type="text/csv; charset=utf-8",
         responses=problem_responses(400, 401, 403),
         security=[{"bearerAuth": []}],
         **BLOCKING,
     )
-    def export(self, market: Marketplace, filters: dict[str, Any], format: ExportFormat = ExportFormat.CSV) -> Stream:
-        rows = _all_rows(market, filters)
-        if format is ExportFormat.JSON:
-            return _download(_json_lines(rows), "application/json", "decisions.json")
-        return _download(_csv_lines(rows), "text/csv; charset=utf-8", "decisions.csv")
+    def export_csv(self, market: Marketplace, filters: dict[str, Any]) -> Stream:
+        return _download(_csv_lines(_all_rows(market, filters)), "text/csv; charset=utf-8", "decisions.csv")
+
+    @get(
+        "/export.json",
+        summary="Every decision the filters select, as one JSON array",
+        media_type=MediaType.JSON,
+        responses=problem_responses(400, 401, 403),
+        security=[{"bearerAuth": []}],
+        **BLOCKING,
+    )
+    def export_json(self, market: Marketplace, filters: dict[str, Any]) -> Stream:
+        return _download(_json_lines(_all_rows(market, filters)), MediaType.JSON, "decisions.json")
 
 
 def _all_rows(market: Marketplace, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:

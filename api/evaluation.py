@@ -7,15 +7,18 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 
+from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
 from api.auth import requires
 from api.commanding import BLOCKING, answer, command_request, writes
 from api.problems import problem_responses
 from api.tenders import Key, LongText, tender_id
 from domain.base import Role
-from domain.evaluation import PRICE_FORMULA, Evaluation
+from domain.evaluation import PRICE_FORMULA, Evaluation, evaluation_uuid
 from domain.rules import NotFound
+from marketplace.as_it_stood import Point, history_until, view_folded_from
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
+from projections.evaluation import EvaluationViews
 from projections.tendering import evaluation_matrix
 
 OFFICERS = (Role.COMMISSIONER, Role.ADMIN)
@@ -65,6 +68,13 @@ def state_of(evaluation: Evaluation) -> EvaluationState:
     )
 
 
+def _matrix_as_it_stood(market: Marketplace, then: Evaluation) -> dict[str, Any]:
+    """The live matrix's folds and query, run over the evaluation's events up to `then` alone."""
+    history = history_until(market.app, then.id, Point(version=then.version))
+    found = view_folded_from(EvaluationViews(), history, lambda session: evaluation_matrix(session, then.tender_id))
+    return dict(found or {}, price_formula=PRICE_FORMULA)
+
+
 def _answer(market: Marketplace, outcome: Outcome) -> Response[EvaluationState]:
     return answer(market, outcome, Evaluation, state_of)
 
@@ -74,18 +84,29 @@ class EvaluationController(Controller):
     tags = ["evaluation"]
 
     @get(
-        summary="The evaluation matrix: bids x criteria, scores, moderated scores, ranking per lot",
+        summary="The evaluation matrix: bids x criteria, scores, moderated scores, ranking per lot "
+        "(now, or as it stood at a version or moment)",
         **BLOCKING,
         guards=[requires(Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR)],
-        responses=problem_responses(401, 403, 404),
+        responses=problem_responses(400, 401, 403, 404),
+        response_headers=HISTORY_HEADERS,
         security=[{"bearerAuth": []}],
     )
-    def matrix(self, market: Marketplace, tender: str) -> dict[str, Any]:
+    def matrix(
+        self, market: Marketplace, tender: str, version: Version = None, as_of: AsOf = None
+    ) -> Response[dict[str, Any]]:
+        """The matrix is a view of one aggregate, the tender's evaluation: `version` is the evaluation's version.
+        As it stood, it is that view folded from the evaluation's events up to the point asked for."""
+        key = tender_id(tender)
+        what = "evaluation for tender"
+        then = recall(market, Evaluation, evaluation_uuid(key), version, as_of, what=what, key=tender)
+        if then is not None:
+            return as_it_stood_answer(_matrix_as_it_stood(market, then), then)
         with market.views() as session:
-            found = evaluation_matrix(session, str(tender_id(tender)))
+            found = evaluation_matrix(session, str(key))
         if not found:
-            raise NotFound("evaluation for tender", tender)
-        return dict(found, price_formula=PRICE_FORMULA)
+            raise NotFound(what, tender)
+        return Response(dict(found, price_formula=PRICE_FORMULA))
 
     @post("/evaluators", summary="Assign an evaluator", **writes(*OFFICERS))
     def assign(

@@ -9,11 +9,12 @@ import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
 
+from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
 from api.auth import current_actor, ensure_acts_for
 from api.commanding import BLOCKING, answer, command_request, etag, writes
 from api.problems import problem_responses
 from domain.base import Actor, Role
-from domain.organisation import LegalForm, Organisation, SizeClass
+from domain.organisation import LegalForm, Organisation, SizeClass, organisation_uuid
 from domain.rules import DomainError, NotFound
 from domain.values import Address, Contact, district, org_id
 from marketplace.outcome import Outcome
@@ -207,13 +208,31 @@ class OrganisationController(Controller):
         actor = current_actor(request)
         return OrganisationPage([from_row(row, actor) for row in rows], next_cursor)
 
-    @get("/{identifier:str}", responses=problem_responses(404), summary="One organisation", **BLOCKING)
-    def read(self, market: Marketplace, request: Request[Any, Any, Any], identifier: str) -> Response[OrganisationView]:
+    @get(
+        "/{identifier:str}",
+        responses=problem_responses(400, 404),
+        response_headers=HISTORY_HEADERS,
+        summary="One organisation (now, or as it stood at a version or moment)",
+        **BLOCKING,
+    )
+    def read(
+        self,
+        market: Marketplace,
+        request: Request[Any, Any, Any],
+        identifier: str,
+        version: Version = None,
+        as_of: AsOf = None,
+    ) -> Response[OrganisationView]:
+        actor = current_actor(request)
+        org = organisation_uuid(_normal(identifier))
+        then = recall(market, Organisation, org, version, as_of, what="organisation", key=identifier)
+        if then is not None:
+            return as_it_stood_answer(from_aggregate(then, actor), then)
         with market.views() as session:
             row = find_organisation(session, _normal(identifier))
         if row is None:
             raise NotFound("organisation", identifier)
-        return Response(from_row(row, current_actor(request)), headers=etag(row["version"]))
+        return Response(from_row(row, actor), headers=etag(row["version"]))
 
     @patch("/{identifier:str}", summary="Update an organisation's details", **writes(*WRITERS))
     def update(

@@ -16,6 +16,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.exceptions import ClientException
 from litestar.params import Parameter
 
+from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
 from api.auth import current_actor, requires
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.organisations import DecisionBody, OrgId
@@ -23,6 +24,7 @@ from api.problems import problem_responses
 from api.tenders import Money
 from domain.base import Actor, MarketplaceAggregate, Role
 from domain.registration import (
+    IN_DIRECTORY,
     CareService,
     EvidenceKind,
     MicroEnterprisePolicy,
@@ -242,6 +244,13 @@ def _sees_all(actor: Actor | None, organisation: str) -> bool:
     return actor is not None and (actor.role in READERS or actor.organisation == organisation)
 
 
+def _public_then(market: Marketplace, registration: Registration, moment: datetime) -> bool:
+    """Whether the public may see this past state: a listing in the directory now, listed at that moment."""
+    with market.views() as session:
+        listed_now = is_in_directory(session, str(registration.id), market.clock.now())
+    return listed_now and registration.standing(moment, market.registrations.policy) in IN_DIRECTORY
+
+
 def from_aggregate(
     registration: Registration, now: datetime, policy: MicroEnterprisePolicy, full: bool = True
 ) -> RegistrationView:
@@ -456,17 +465,47 @@ class RegistrationController(Controller):
                 queue.suspended = QueueSection([_queue_item(r) for r in rows], after)
         return queue
 
-    @get("/{registration:str}", summary="One registration", responses=problem_responses(404), **BLOCKING)
+    @get(
+        "/{registration:str}",
+        summary="One registration (now, or as it stood at a version or moment)",
+        responses=problem_responses(400, 404),
+        response_headers=HISTORY_HEADERS,
+        **BLOCKING,
+    )
     def read(
-        self, market: Marketplace, request: Request[Any, Any, Any], registration: str
+        self,
+        market: Marketplace,
+        request: Request[Any, Any, Any],
+        registration: str,
+        version: Version = None,
+        as_of: AsOf = None,
     ) -> Response[RegistrationView]:
-        """Everything, evidence included, for the applicant and council officers; a listing's public entry otherwise."""
-        now, policy = market.clock.now(), market.registrations.policy
+        """Everything, evidence included, for the applicant and council officers; a listing's public entry otherwise.
+
+        As it stood (`version`, `as_of`): the same, except that the public sees a past state only of a listing
+        in the directory now, and only when it was listed then. Its standing is judged by the clock at `as_of`,
+        or when that version was recorded.
+        """
+        actor, policy = current_actor(request), market.registrations.policy
+        then = recall(
+            market,
+            Registration,
+            registration_id(registration),
+            version,
+            as_of,
+            what="registration",
+            key=registration,
+            visible=lambda r: _sees_all(actor, r.organisation) or _public_then(market, r, as_of or r.modified_on),
+        )
+        if then is not None:
+            full = _sees_all(actor, then.organisation)
+            return as_it_stood_answer(from_aggregate(then, as_of or then.modified_on, policy, full), then)
+        now = market.clock.now()
         with market.views() as session:
             row = find_registration(session, str(registration_id(registration)))
             if row is None:
                 raise NotFound("registration", registration)
-            if _sees_all(current_actor(request), row["organisation"]):
+            if _sees_all(actor, row["organisation"]):
                 view = from_rows(row, evidence_of(session, row["id"]), now, policy)
             elif is_in_directory(session, row["id"], now):
                 view = from_rows(row, None, now, policy)

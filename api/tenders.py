@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -10,6 +11,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
 
+from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
 from api.auth import current_actor
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.organisations import DecisionBody, Reason
@@ -17,7 +19,7 @@ from api.problems import problem_responses
 from domain.base import Actor, Role
 from domain.procurement import Category, Criterion, CriterionKind, Lot, Procedure
 from domain.rules import NotFound
-from domain.tender import DRAFT, Tender
+from domain.tender import DRAFT, Award, Tender
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.tendering import awards_for_tender, find_tender, questions_for, search_tenders
@@ -28,6 +30,7 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
 OFFICERS = (Role.COMMISSIONER, Role.ADMIN)
 READERS_OF_DRAFTS = (Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR)
+PENCE = Decimal("0.01")
 
 
 class LotBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -208,6 +211,39 @@ def _may_see_drafts(actor: Actor | None) -> bool:
     return actor is not None and actor.role in READERS_OF_DRAFTS
 
 
+def _shown_to(actor: Actor | None) -> Callable[[Tender], bool]:
+    """Drafts are for council officers and auditors, now and as they stood."""
+    return lambda tender: tender.status != DRAFT or _may_see_drafts(actor)
+
+
+def pence(value: Decimal) -> Decimal:
+    """Money as the views keep it (to the penny), so a record rebuilt from events reads as the view does."""
+    return value.quantize(PENCE)
+
+
+def _award_view(award: Award) -> AwardView:
+    ends = award.standstill_ends.isoformat() if award.standstill_ends else None
+    supplier, contract = award.supplier, award.contract_id or None
+    value = pence(award.value)
+    return AwardView(
+        award.lot_id, award.bid_id, supplier.identifier, supplier.name, value, award.decided_at, ends, contract
+    )
+
+
+def as_read(tender: Tender, actor: Actor | None) -> TenderView:
+    """The tender as its GET shows it: with questions (answered ones only, unless the actor may read drafts;
+    never who asked) and awards, as the aggregate holds them."""
+    view = from_aggregate(tender)
+    answered_only = not _may_see_drafts(actor)
+    view.questions = [
+        QuestionView(question_id, q["text"], q.get("answer"))
+        for question_id, q in tender.questions.items()
+        if "answer" in q or not answered_only
+    ]
+    view.awards = [_award_view(award) for _, award in sorted(tender.awards.items())]
+    return view
+
+
 def _answer(market: Marketplace, outcome: Outcome, created: bool = False) -> Response[TenderView]:
     location = (lambda t: f"/tenders/{t.id}") if created else None
     return answer(market, outcome, Tender, from_aggregate, location)
@@ -276,12 +312,25 @@ class TenderController(Controller):
 
     @get(
         "/{tender:str}",
-        summary="One tender, with published answers and awards",
+        summary="One tender, with published answers and awards (now, or as it stood at a version or moment)",
         **BLOCKING,
-        responses=problem_responses(404),
+        responses=problem_responses(400, 404),
+        response_headers=HISTORY_HEADERS,
     )
-    def read(self, market: Marketplace, request: Request[Any, Any, Any], tender: str) -> Response[TenderView]:
+    def read(
+        self,
+        market: Marketplace,
+        request: Request[Any, Any, Any],
+        tender: str,
+        version: Version = None,
+        as_of: AsOf = None,
+    ) -> Response[TenderView]:
         actor = current_actor(request)
+        then = recall(
+            market, Tender, tender_id(tender), version, as_of, what="tender", key=tender, visible=_shown_to(actor)
+        )
+        if then is not None:
+            return as_it_stood_answer(as_read(then, actor), then)
         with market.views() as session:
             row = find_tender(session, str(tender_id(tender)))
             if row is None or (row["status"] == DRAFT and not _may_see_drafts(actor)):

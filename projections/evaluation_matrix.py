@@ -8,6 +8,7 @@ opening), so the matrix a panel reads is the ranking an award will record.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from domain.evaluation import CENT
 from domain.procurement import CriterionKind
-from projections.batch import Row
+from projections.batch import Row, utc
 from projections.evaluation import agreed_scores, evaluation_scores, evaluations, evaluators, opened_prices
 
 Pair = tuple[str, str]  # (bid id, criterion key)
@@ -80,8 +81,12 @@ class Panel:
 
 
 def _rows(session: Session, table: Table, tender_id: str, *order: str) -> list[Row]:
+    """The rows of one tender, with times in UTC whatever the database (SQLite drops the offset)."""
     query = select(table).where(table.c.tender_id == tender_id).order_by(*(table.c[name] for name in order))
-    return [dict(row) for row in session.execute(query).mappings()]
+    return [
+        {name: utc(value) if isinstance(value, datetime) else value for name, value in row.items()}
+        for row in session.execute(query).mappings()
+    ]
 
 
 def evaluation_matrix(session: Session, tender_id: str) -> dict[str, Any] | None:

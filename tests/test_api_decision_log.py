@@ -92,7 +92,7 @@ def test_an_organisation_decision_names_the_organisation_by_its_identifier(
 def test_the_csv_export_opens_with_the_csv_module_one_row_per_decision(
     client: TestClient[Any], journeys: dict[int, Any]
 ) -> None:
-    response = client.get("/audit/decisions/export?format=csv", headers=AUDITOR)
+    response = client.get("/audit/decisions/export.csv", headers=AUDITOR)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
     assert 'filename="decisions.csv"' in response.headers["content-disposition"]
@@ -110,7 +110,7 @@ def test_the_csv_export_opens_with_the_csv_module_one_row_per_decision(
 def test_the_json_export_holds_the_same_decisions_as_the_pages(
     client: TestClient[Any], journeys: dict[int, Any]
 ) -> None:
-    response = client.get("/audit/decisions/export?format=json", headers=AUDITOR)
+    response = client.get("/audit/decisions/export.json", headers=AUDITOR)
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
     assert response.json() == read_log(client)
 
@@ -129,7 +129,7 @@ def test_the_log_filters_by_kind_decision_and_actor(
     client: TestClient[Any], journeys: dict[int, Any], query: str, expected: set[str]
 ) -> None:
     assert {e["decision"] for e in read_log(client, query)} == expected
-    exported = client.get(f"/audit/decisions/export?{query}", headers=AUDITOR).text
+    exported = client.get(f"/audit/decisions/export.csv?{query}", headers=AUDITOR).text
     assert {r["decision"] for r in csv.DictReader(io.StringIO(exported))} == expected
 
 
@@ -165,12 +165,12 @@ def test_free_text_that_a_spreadsheet_would_run_is_neutralised_in_the_csv(
 ) -> None:
     tender = publish_tender(client, clock)
     ok(client.post(f"/tenders/{tender}/cancel", json={"reason": '=HYPERLINK("x")'}, headers=OFFICER))
-    rows = list(csv.DictReader(io.StringIO(client.get("/audit/decisions/export", headers=AUDITOR).text)))
+    rows = list(csv.DictReader(io.StringIO(client.get("/audit/decisions/export.csv", headers=AUDITOR).text)))
     assert rows[-1]["reason"] == '\'=HYPERLINK("x")'
     assert read_log(client, "decision=tender.cancelled")[0]["reason"] == '=HYPERLINK("x")', "JSON is unchanged"
 
 
-@pytest.mark.parametrize("path", ["/audit/decisions", "/audit/decisions/export"])
+@pytest.mark.parametrize("path", ["/audit/decisions", "/audit/decisions/export.csv", "/audit/decisions/export.json"])
 def test_providers_may_not_read_the_log_and_the_anonymous_must_sign_in(client: TestClient[Any], path: str) -> None:
     assert client.get(path).status_code == 401
     refused = client.get(path, headers=bearer(Role.PROVIDER, CHARITY, "trustee"))
@@ -178,7 +178,7 @@ def test_providers_may_not_read_the_log_and_the_anonymous_must_sign_in(client: T
     assert refused.headers["content-type"].startswith("application/problem+json")
 
 
-def test_a_bad_cursor_or_format_is_a_400_problem(client: TestClient[Any]) -> None:
+def test_a_bad_cursor_limit_or_date_is_a_400_problem(client: TestClient[Any]) -> None:
     for query in ("cursor=nonsense", "limit=0"):
         assert client.get(f"/audit/decisions?{query}", headers=AUDITOR).status_code == 400
-    assert client.get("/audit/decisions/export?format=xlsx", headers=AUDITOR).status_code == 400
+    assert client.get("/audit/decisions/export.csv?decided_from=yesterday", headers=AUDITOR).status_code == 400

@@ -1,0 +1,81 @@
+"""Records as they stood: an aggregate, or a view of one, rebuilt from the event store at a version or a moment.
+
+The views hold only the present; the event store holds every past state. A past state is the fold of a
+prefix of the record's events: up to version N, or up to the last event recorded at or before a moment
+(events carry the injected clock's time, so "as of" means the time the rules were checked against).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import takewhile
+from typing import Any, TypeVar
+from uuid import UUID
+
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+
+from domain.base import MarketplaceAggregate
+from marketplace.application import MarketplaceApp
+from projections.engine import Envelope, Projection, metadata
+
+A = TypeVar("A", bound=MarketplaceAggregate)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point in a record's history: its version, or a moment (timezone-aware); exactly one of them."""
+
+    version: int | None = None
+    as_of: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if (self.version is None) == (self.as_of is None):
+            raise ValueError("A point in history is a version or a moment, not both or neither.")
+        if self.as_of is not None and self.as_of.tzinfo is None:
+            raise ValueError("A moment needs its offset from UTC.")
+
+    def __str__(self) -> str:
+        return f"at version {self.version}" if self.as_of is None else f"as of {self.as_of.isoformat()}"
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def history_until(app: MarketplaceApp, aggregate_id: UUID, point: Point) -> list[Any]:
+    """The record's events up to the point, oldest first (none when it did not yet exist)."""
+    events: Iterator[Any] = app.events.get(aggregate_id, lte=point.version)
+    if point.as_of is None:
+        return list(events)
+    moment = point.as_of
+    return list(takewhile(lambda event: _utc(event.timestamp) <= moment, events))
+
+
+def as_it_stood(app: MarketplaceApp, kind: type[A], aggregate_id: UUID, point: Point) -> A | None:
+    """The aggregate as it stood at the point; None when there was no such record of this kind then."""
+    aggregate: Any = None
+    for event in history_until(app, aggregate_id, point):
+        aggregate = event.mutate(aggregate)
+    if not isinstance(aggregate, kind) or (point.version is not None and aggregate.version != point.version):
+        return None
+    return aggregate
+
+
+def view_folded_from(projection: Projection, events: list[Any], read: Callable[[Session], T]) -> T:
+    """Read a view folded from these events alone, in a throwaway in-memory database.
+
+    For a view over one aggregate (the evaluation matrix) this is the view as it stood, read by the
+    same folds and queries as the live one, so its past and present answers cannot drift apart.
+    """
+    engine = create_engine("sqlite://")
+    try:
+        with Session(engine) as session:
+            metadata.create_all(session.connection(), tables=list(projection.tables))
+            projection.apply(session, [Envelope(n, event) for n, event in enumerate(events, start=1)])
+            return read(session)
+    finally:
+        engine.dispose()
