@@ -7,7 +7,7 @@ so no event can be written without its actor, and no decision without its reason
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from domain.rules import ReasonGiven, check
+from domain.working_days import uk_date
 
 
 class Role(StrEnum):
@@ -44,6 +45,11 @@ class Context:
     actor: Actor
     now: datetime
     correlation_id: str = ""
+
+    @property
+    def today(self) -> date:
+        """The UK calendar day of the command."""
+        return uk_date(self.now)
 
     def stamp(self) -> dict[str, Any]:
         """The fields every event carries, with the event's time taken from the injected clock."""

@@ -50,7 +50,7 @@ class NotExpired(Rule):
     field: str | None = None
 
     def is_broken(self) -> bool:
-        return self.ctx.now.date() > self.contract.end
+        return self.ctx.today > self.contract.end
 
     @property
     def message(self) -> str:

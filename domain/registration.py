@@ -25,6 +25,7 @@ from domain.organisation import ACTIVE as ORGANISATION_ACTIVE
 from domain.organisation import Organisation, SizeClass
 from domain.rules import DomainError, Refusal, Rule, StateAllows, TextWithin, check
 from domain.values import choice, district, money
+from domain.working_days import uk_date
 
 
 class CareService(StrEnum):
@@ -96,7 +97,7 @@ def standing_of(status: str, earliest_expiry: date | None, now: datetime, policy
     """Where a registration stands at `now`: a listing is renewal-due or lapsed by its evidence's dates alone."""
     if status != LISTED or earliest_expiry is None:
         return status
-    today = now.date()
+    today = uk_date(now)
     if today >= earliest_expiry:
         return LAPSED
     if today >= earliest_expiry - timedelta(days=policy.renewal_window_days):
@@ -580,7 +581,7 @@ class Registration(MarketplaceAggregate):
         evidence = _checked_evidence(
             Evidence(f"E{len(self.evidence) + 1}", kind, name, issued, expires, amount, reference),
             self.cqc_regulated,
-            ctx.now.date(),
+            ctx.today,
             policy,
         )
         self.record(self.EvidenceAdded, ctx, evidence=evidence)
@@ -649,7 +650,7 @@ class Registration(MarketplaceAggregate):
             NoFailedCheck([e for e in latest if self.check_of(e.evidence_id) == FAILED]),
             EveryItemChecked([e for e in latest if self.check_of(e.evidence_id) == PENDING]),
             EvidenceComplete(self.missing_evidence(policy)),
-            EvidenceInDate([e for e in self.effective().values() if e.expired(ctx.now.date())]),
+            EvidenceInDate([e for e in self.effective().values() if e.expired(ctx.today)]),
         )
         self.decide(self.Approved, ctx, reason)
 
@@ -749,7 +750,7 @@ class Registration(MarketplaceAggregate):
             raise DomainError(message, kind=Refusal.CONFLICT, rule="ClockHasNews")
         if self.clock_recorded == (standing, expires_on):
             raise DomainError(f"Already recorded as {standing}.", kind=Refusal.CONFLICT, rule="ClockHasNews")
-        horizon = ctx.now.date() + timedelta(days=policy.renewal_window_days if standing == RENEWAL_DUE else 0)
+        horizon = ctx.today + timedelta(days=policy.renewal_window_days if standing == RENEWAL_DUE else 0)
         due = [e.evidence_id for e in self.effective().values() if e.expires is not None and e.expires <= horizon]
         event = self.Lapsed if standing == LAPSED else self.RenewalDue
         self.record(

@@ -32,7 +32,7 @@ from domain.procurement import (
 )
 from domain.rules import DomainError, Refusal, Rule, StateAllows, TextWithin, check
 from domain.values import choice
-from domain.working_days import add_working_days
+from domain.working_days import add_working_days, uk_date
 
 DRAFT = "draft"
 TENDERING = "tendering"
@@ -385,7 +385,7 @@ class Tender(MarketplaceAggregate):
         check(StateAllows(self.status, frozenset({EVALUATION}), "award"), LotOpen(self, lot_id))
         self.lot(lot_id)
         standstill = self.above_threshold or voluntary_standstill
-        ends = add_working_days(ctx.now.date(), policy.standstill_working_days) if standstill else None
+        ends = add_working_days(ctx.today, policy.standstill_working_days) if standstill else None
         award = Award(lot_id, winner.bid_id, supplier, value, ctx.now, ends)
         self.decide(self.Awarded, ctx, reason, award=award, assessments=assessments)
         return award
@@ -474,7 +474,7 @@ class StandstillOver(Rule):
     field: str | None = None
 
     def is_broken(self) -> bool:
-        return self.award.standstill_ends is not None and self.now.date() <= self.award.standstill_ends
+        return self.award.standstill_ends is not None and uk_date(self.now) <= self.award.standstill_ends
 
     @property
     def message(self) -> str:

@@ -7,10 +7,22 @@ Holidays are computed by rule; one-off holidays proclaimed for particular years 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
+from zoneinfo import ZoneInfo
 
 SATURDAY = 5
+UK = ZoneInfo("Europe/London")
+
+
+def uk_date(moment: datetime) -> date:
+    """The day it is in the UK at that moment: standstill, expiries and contract ends count UK calendar days.
+
+    Just after midnight in summer (BST) it is still the previous day in UTC.
+    """
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UK).date()
+
+
 # Proclaimed one-offs and moved holidays (GOV.UK bank holiday list).
 MOVED: dict[int, dict[date, date]] = {
     2020: {date(2020, 5, 4): date(2020, 5, 8)},  # VE Day

@@ -16,6 +16,7 @@ from uuid import UUID
 from domain.base import Actor, Role
 from domain.registration import LAPSED, RENEWAL_DUE, standing_of
 from domain.rules import DomainError
+from domain.working_days import uk_date
 from marketplace.commands import CommandRequest
 from marketplace.service import Marketplace
 from projections.registrations import listings_expiring
@@ -56,7 +57,7 @@ def record_registration_standing(market: Marketplace) -> int:
     window) and which the chronograph has already recorded; the aggregate decides.
     """
     now, policy = market.clock.now(), market.registrations.policy
-    horizon = now.date() + timedelta(days=policy.renewal_window_days)
+    horizon = uk_date(now) + timedelta(days=policy.renewal_window_days)
     recorded, cursor = 0, None
     while True:
         with market.views() as session:

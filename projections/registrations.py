@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 
 from domain.base import MarketplaceAggregate
 from domain.registration import APPLIED, FAILED, LISTED, PASSED, PENDING, SUSPENDED, Registration
+from domain.working_days import uk_date
 from projections.batch import Row, Rows, bumped, plain, utc
 from projections.engine import Envelope, Projection, metadata
 from projections.pagination import fetch_page
@@ -299,7 +300,7 @@ def search_directory(
     limit: int = 100,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Listed micro-enterprises whose evidence is in date at `now`, by name, one keyset page at a time."""
-    query = select(registrations).where(registrations.c.status == LISTED, in_date(now.date()))
+    query = select(registrations).where(registrations.c.status == LISTED, in_date(uk_date(now)))
     for facet, value in (("service", service), ("district", district), ("parish", parish)):
         if value:
             query = query.where(_offers(facet, value.casefold() if facet == "parish" else value))
@@ -310,7 +311,7 @@ def search_directory(
 
 def is_in_directory(session: Session, registration_id: str, now: datetime) -> bool:
     query = select(registrations.c.id).where(
-        registrations.c.id == registration_id, registrations.c.status == LISTED, in_date(now.date())
+        registrations.c.id == registration_id, registrations.c.status == LISTED, in_date(uk_date(now))
     )
     return session.execute(query).first() is not None
 
@@ -337,7 +338,7 @@ def expiring_evidence(
         .join(r, r.c.id == e.c.registration_id)
         .where(
             e.c.effective,
-            e.c.expires <= now.date() + timedelta(days=within_days),
+            e.c.expires <= uk_date(now) + timedelta(days=within_days),
             r.c.status.in_([LISTED, SUSPENDED]),
         )
     )

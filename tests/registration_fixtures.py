@@ -14,6 +14,7 @@ from domain.base import Actor, Context, Role
 from domain.organisation import Organisation
 from domain.registration import MicroEnterprisePolicy, Registration
 from domain.values import Address, Contact
+from domain.working_days import UK
 
 COUNCIL = "GB-LAE-SHR"
 MICRO = "GB-COH-12345678"
@@ -21,7 +22,7 @@ POLICY = MicroEnterprisePolicy()
 APPLIED_AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 INSURANCE_EXPIRES = date(2026, 6, 30)  # the earliest expiry of the complete evidence below
 RENEWAL_DUE_AT = datetime(2026, 5, 31, 9, 0, tzinfo=UTC)  # 30 days before
-LAPSED_AT = datetime(2026, 6, 30, 0, 0, tzinfo=UTC)
+LAPSED_AT = datetime(2026, 6, 30, 0, 0, tzinfo=UK)  # the expiry day begins in London (23:00 UTC)
 
 _requests = count(1)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
@@ -14,7 +14,7 @@ from domain.base import MarketplaceAggregate
 from domain.procurement import LIGHT_TOUCH_CATEGORIES, Category, Criterion, Lot, ProcurementPolicy
 from domain.rules import DomainError, Refusal
 from domain.tender import Tender
-from domain.working_days import add_working_days
+from domain.working_days import UK, add_working_days
 from tests.tendering_fixtures import (
     AFTER_DEADLINE,
     AWARDED_AT,
@@ -384,17 +384,22 @@ def test_standstill_is_counted_without_weekends_or_bank_holidays() -> None:
     assert tender.awards["1"].standstill_ends == date(2026, 4, 16)
 
 
+def test_an_award_just_after_midnight_in_summer_counts_standstill_from_the_uk_day_not_the_utc_one() -> None:
+    tender = in_evaluation()
+    award(tender, now=datetime(2026, 6, 1, 23, 30, tzinfo=UTC))  # 00:30 on Tuesday 2 June in London
+    assert tender.awards["1"].standstill_ends == add_working_days(date(2026, 6, 2), POLICY.standstill_working_days)
+
+
 def test_a_contract_is_concluded_only_after_the_standstill_ends() -> None:
     tender = in_evaluation()
     award(tender)
     last_day = tender.awards["1"].standstill_ends
     assert last_day is not None
     with pytest.raises(DomainError, match="standstill") as refused:
-        tender.conclude_contract(officer(datetime.combine(last_day, datetime.max.time(), AWARDED_AT.tzinfo)), "1",
-                                 uuid4())  # fmt: skip
+        tender.conclude_contract(officer(datetime.combine(last_day, datetime.max.time(), UK)), "1", uuid4())
     assert refused.value.kind is Refusal.CONFLICT
     contract_id = uuid4()
-    next_day = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), AWARDED_AT.tzinfo)
+    next_day = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), UK)
     assert tender.conclude_contract(officer(next_day), "1", contract_id).bid_id == "bid-a"
     assert tender.awards["1"].contract_id == str(contract_id)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.working_days import add_working_days, bank_holidays, is_working_day, working_days_between
+from domain.working_days import add_working_days, bank_holidays, is_working_day, uk_date, working_days_between
 
 # GOV.UK's published England and Wales bank holidays.
 PUBLISHED = {
@@ -53,3 +54,16 @@ def test_weekends_and_bank_holidays_are_never_working_days(day: date) -> None:
 @given(st.dates(date(2026, 1, 1), date(2027, 12, 31)))
 def test_a_standstill_of_eight_working_days_spans_at_least_ten_calendar_days(day: date) -> None:
     assert add_working_days(day, 8) - day >= timedelta(days=10)
+
+
+@pytest.mark.parametrize(
+    ("moment", "day"),
+    [
+        (datetime(2026, 1, 15, 23, 30, tzinfo=UTC), date(2026, 1, 15)),  # GMT: the UTC day
+        (datetime(2026, 7, 15, 23, 30, tzinfo=UTC), date(2026, 7, 16)),  # BST: already tomorrow in London
+        (datetime(2026, 3, 29, 0, 59, tzinfo=UTC), date(2026, 3, 29)),  # the clocks go forward at 01:00 UTC
+        (datetime(2026, 10, 24, 23, 0, tzinfo=UTC), date(2026, 10, 25)),  # the night the clocks go back
+    ],
+)
+def test_the_day_is_the_uk_calendar_day_whatever_the_season(moment: datetime, day: date) -> None:
+    assert uk_date(moment) == day
