@@ -330,8 +330,18 @@ class Tender(MarketplaceAggregate):
             Before(ctx.now, self.tender_deadline, "tender deadline"),
         )
         terms = self._changed_terms(changes, policy)
-        check(DeadlineAhead(terms.get("tender_deadline", self.tender_deadline), ctx.now))
+        deadline = terms.get("tender_deadline", self.tender_deadline)
+        check(DeadlineAhead(deadline, ctx.now), self._minimum_period_kept(terms, deadline, policy))
         self.decide(self.Amended, ctx, reason, terms=terms, amendment=self.amendment + 1)
+
+    def _minimum_period_kept(self, terms: dict[str, Any], deadline: datetime, policy: ProcurementPolicy) -> Rule:
+        """An amendment may not cut an above-threshold tendering period, counted from publication, below the minimum."""
+        lots = terms.get("lots", self.lots)
+        value = sum((lot.value for lot in lots), Decimal(0))
+        above = is_above_threshold(terms.get("category", self.category), value)
+        minimum = policy.minimum_tender_days_above_threshold if above else 0
+        assert self.published_at is not None, "only published terms are amended"
+        return DeadlineAhead(deadline, self.published_at, minimum)
 
     class TenderingClosed(MarketplaceAggregate.Event):
         def apply(self, tender: Tender) -> None:

@@ -307,6 +307,29 @@ def test_an_amendment_that_changes_nothing_or_breaks_a_rule_is_refused() -> None
     assert tender.amendment == 0
 
 
+@pytest.mark.parametrize(("days_after_publication", "allowed"), [(24, False), (25, False), (26, True)])
+def test_an_amendment_cannot_cut_an_above_threshold_tendering_period_below_25_days_from_publication(
+    days_after_publication: int, allowed: bool
+) -> None:
+    tender = published(lots=[Lot("1", "Day care", Decimal("700000"))])
+    assert tender.above_threshold and tender.published_at is not None
+    earlier = tender.published_at + timedelta(days=days_after_publication, minutes=1 if allowed else 0)
+    if allowed:
+        tender.amend(officer(DURING_TENDERING), POLICY, "Shorter, as the market allows", tender_deadline=earlier)
+        assert tender.tender_deadline == earlier
+        return
+    with pytest.raises(DomainError, match="at least 25 days") as refused:
+        tender.amend(officer(DURING_TENDERING), POLICY, "Shorter", tender_deadline=earlier)
+    assert refused.value.field == "tender_deadline" and tender.amendment == 0
+
+
+def test_an_amendment_that_lifts_the_value_above_threshold_must_then_allow_the_minimum_period() -> None:
+    tender = published(tender_deadline=DRAFTED_AT + timedelta(days=20))
+    assert not tender.above_threshold
+    with pytest.raises(DomainError, match="at least 25 days"):
+        tender.amend(officer(DURING_TENDERING), POLICY, "Bigger", lots=[Lot("1", "Day care", Decimal("700000"))])
+
+
 def test_terms_cannot_be_amended_once_the_deadline_has_passed_even_before_tendering_is_closed() -> None:
     tender = published()
     with pytest.raises(DomainError, match="tender deadline") as refused:
