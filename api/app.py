@@ -22,6 +22,7 @@ from api.contracts import AwardController, ContractController, TenderContractsCo
 from api.decisions import DecisionController
 from api.evaluation import EvaluationController
 from api.health import HealthController
+from api.ocds import OpenContractingController
 from api.openapi import document_unknown_fields_refused
 from api.organisations import OrganisationController
 from api.problems import EXCEPTION_HANDLERS
@@ -41,6 +42,7 @@ CONTROLLERS: list[Any] = [
     TenderContractsController,
     ContractController,
     AwardController,
+    OpenContractingController,
     RegistrationController,
     DirectoryController,
     AuditController,

@@ -25,6 +25,8 @@ class Settings:
     var_dir: Path = field(default=DEFAULT_VAR_DIR)
     max_body_bytes: int = 1024 * 1024
     ocid_prefix: str = "ocds-shr000"
+    publisher_name: str = "Shropshire Council"  # who publishes the open data (OCDS `publisher`)
+    publisher_identifier: str = "GB-LAE-SHR"  # its org-id.guide identifier
     policy: ProcurementPolicy = field(default_factory=ProcurementPolicy)
     tick_seconds: float = 30.0  # how often `serve` records deadlines passing (0: never; use `marketplace tick`)
     local_postcode_areas: tuple[str, ...] = ("SY", "TF")  # what counts as a local supplier
@@ -48,6 +50,8 @@ class Settings:
             projection_mode=mode,
             var_dir=var_dir,
             ocid_prefix=env.get("MARKETPLACE_OCID_PREFIX", "ocds-shr000"),
+            publisher_name=env.get("MARKETPLACE_PUBLISHER_NAME", "Shropshire Council"),
+            publisher_identifier=env.get("MARKETPLACE_PUBLISHER_IDENTIFIER", "GB-LAE-SHR"),
             policy=ProcurementPolicy(social_value_minimum=int(env.get("MARKETPLACE_SOCIAL_VALUE_MINIMUM", "10"))),
             tick_seconds=float(env.get("MARKETPLACE_TICK_SECONDS", "30")),
             local_postcode_areas=tuple(env.get("MARKETPLACE_LOCAL_POSTCODE_AREAS", "SY,TF").split(",")),

@@ -8,6 +8,7 @@ from projections.contracts import ContractRegister
 from projections.decisions import DecisionLog
 from projections.engine import Projection
 from projections.evaluation import EvaluationViews
+from projections.ocds import OpenContracting
 from projections.organisations import OrganisationDirectory
 from projections.registrations import RegistrationViews
 from projections.tenders import TenderBoard
@@ -20,6 +21,7 @@ def all_projections() -> list[Projection]:
         EvaluationViews(),
         AwardNotices(),
         ContractRegister(),
+        OpenContracting(),
         RegistrationViews(),
         DecisionLog(),
         AuditChain(),
