@@ -1,0 +1,71 @@
+"""The ocds view's tables, and the states of tenders and lots kept in them."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Table
+
+from projections.engine import metadata
+
+DRAFT, PUBLISHED, CANCELLED = "draft", "published", "cancelled"  # a tender's state here
+AWARDED, CONTRACTED, REMOVED = "awarded", "contracted", "removed"  # a lot's state (or CANCELLED); none: open
+LOT_STATUS = {None: "active", AWARDED: "active", CONTRACTED: "complete", CANCELLED: "cancelled", REMOVED: "cancelled"}
+
+ocds_organisations = Table(
+    "ocds_organisations",
+    metadata,
+    Column("id", String(36), primary_key=True),  # the aggregate's id: uuid5 of the identifier
+    Column("identifier", String(80), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("legal_form", String(64), nullable=False),
+    Column("address", JSON, nullable=False),  # as an OCDS Address
+)
+
+ocds_bids = Table(
+    "ocds_bids",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tender_id", String(36), nullable=False),
+    Column("bidder", String(80), nullable=False),  # who bid, never what: published only once opened
+)
+
+ocds_tenders = Table(
+    "ocds_tenders",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("buyer", String(80), nullable=False),
+    Column("state", String(16), nullable=False),  # draft | published | cancelled
+    Column("published_at", String(40)),
+    Column("terms", JSON, nullable=False),  # the current terms, deadlines as OCDS date-times
+    Column("enquiries", Integer, nullable=False),  # questions answered
+    Column("amendments", JSON, nullable=False),  # OCDS Amendment objects, in order
+    Column("lots", JSON, nullable=False),  # lot id -> awarded | contracted | cancelled | removed
+    Column("releases", Integer, nullable=False),  # how many releases so far: the next one's sequence
+    Column("version", Integer, nullable=False),
+    Column("events_folded", Integer, nullable=False),
+)
+
+ocds_contracts = Table(
+    "ocds_contracts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("tender_id", String(36), nullable=False),
+    Column("lot_id", String(64), nullable=False),
+    Column("value", String(20), nullable=False),
+    Column("start", String(10), nullable=False),
+    Column("end", String(10), nullable=False),
+    Column("amendments", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("events_folded", Integer, nullable=False),
+)
+
+ocds_releases = Table(
+    "ocds_releases",
+    metadata,
+    Column("position", BigInteger, primary_key=True),  # of the event that published it
+    Column("tender_id", String(36), nullable=False),
+    Column("release_id", String(40), nullable=False),  # unique within the tender; served after the ocid
+    Column("date", DateTime(timezone=True), nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("release", JSON, nullable=False),  # the release without `ocid` and `id`
+    Index("ocds_releases_by_tender", "tender_id", "position"),
+)
