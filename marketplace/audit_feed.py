@@ -12,14 +12,12 @@ from uuid import UUID
 
 import msgspec
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Notification, StoredEvent
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from eventsourcing.persistence import StoredEvent
 
 from domain.bid import Bid
 from domain.organisation import organisation_uuid
 from domain.tender import Tender
-from marketplace.persistence import read_log
+from marketplace.persistence import aggregate_log, read_log
 from marketplace.service import Marketplace
 
 BID_TOPIC = "domain.bid:Bid."
@@ -165,13 +163,3 @@ def history(market: Marketplace, kind: str, identifier: str) -> list[AuditEvent]
     if not stored or not stored[0].topic.partition(":")[2].startswith(KINDS[kind] + "."):
         return []
     return _items(market, ((n, n.id) for n in stored))
-
-
-def aggregate_log(session: Session, recorder: Any, aggregate_id: UUID) -> list[Notification]:
-    """One aggregate's events in version order, each with its position in the log."""
-    c = recorder.events_record_cls.__table__.c
-    query = select(c.id, c.originator_id, c.originator_version, c.topic, c.state).where(c.originator_id == aggregate_id)
-    rows = session.execute(query.order_by(c.originator_version)).all()
-    return [
-        Notification(id=i, originator_id=o, originator_version=v, topic=t, state=bytes(s)) for i, o, v, t, s in rows
-    ]

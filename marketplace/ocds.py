@@ -10,11 +10,14 @@ import copy
 from typing import Any, NamedTuple
 from uuid import UUID
 
+from domain.organisation import Organisation, organisation_uuid
 from domain.rules import NotFound
+from marketplace.persistence import aggregate_log
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from projections.batch import utc
 from projections.ocds import org_id_scheme, releases_after, releases_of, stamp
+from projections.ocds.values import PERSONAL, ocds_address
 
 Document = dict[str, Any]
 
@@ -51,10 +54,70 @@ def tender_id_of(prefix: str, an_ocid: str) -> str | None:
         return None
 
 
-def served(prefix: str, row: Document) -> Document:
-    """A stored release as published: with its ocid and its id (unique within the ocid)."""
+class Party(NamedTuple):
+    """What open data says of an organisation as it stood: a person's address (sole trader, partner) is left out."""
+
+    name: str
+    address: Document | None
+
+
+class PartyBook:
+    """Each party as it stood at each release, folded from its own events: read once per organisation per request."""
+
+    def __init__(self, market: Marketplace) -> None:
+        self.market = market
+        self.histories: dict[str, list[tuple[int, Party]]] = {}
+
+    def at(self, identifier: str, position: int) -> Party | None:
+        """The organisation after its last event before `position` (the release's); None if it had none."""
+        history = self.histories.get(identifier)
+        if history is None:
+            history = self.histories[identifier] = self._history(identifier)
+        stood = None
+        for changed_at, party in history:
+            if changed_at >= position:
+                break
+            stood = party
+        return stood
+
+    def _history(self, identifier: str) -> list[tuple[int, Party]]:
+        with self.market.views() as session:
+            stored = aggregate_log(session, self.market.app.recorder, organisation_uuid(identifier))
+        history: list[tuple[int, Party]] = []
+        organisation: Any = None
+        for notification in stored:
+            event: Any = self.market.app.mapper.to_domain_event(notification)
+            organisation = event.mutate(organisation)
+            if isinstance(organisation, Organisation):
+                address = None if organisation.legal_form in PERSONAL else ocds_address(organisation.address)
+                history.append((notification.id, Party(organisation.name, address)))
+        return history
+
+
+def _named(book: PartyBook, position: int, release: Document) -> Document:
+    """The release with its parties' names and addresses, and the names its references leave out, as they stood."""
+    for entry in release.get("parties", []):
+        party = book.at(entry["id"], position)
+        if party is not None:
+            entry["name"] = entry["identifier"]["legalName"] = party.name
+            if party.address is not None:
+                entry["address"] = party.address
+    tender = release.get("tender", {})
+    references = [release.get("buyer"), tender.get("procuringEntity"), *tender.get("tenderers", [])]
+    references += [supplier for award in release.get("awards", []) for supplier in award.get("suppliers", [])]
+    for reference in references:
+        if reference is not None and "name" not in reference:
+            party = book.at(reference["id"], position)
+            if party is not None:
+                reference["name"] = party.name
+    return release
+
+
+def served(prefix: str, book: PartyBook, row: Document) -> Document:
+    """A stored release as published: with its ocid, its id (unique within the ocid) and its parties named."""
     release_ocid = ocid(prefix, row["tender_id"])
-    return {"ocid": release_ocid, "id": f"{release_ocid}-{row['release_id']}", **row["release"]}
+    release = _named(book, row["position"], copy.deepcopy(row["release"]))
+    return {"ocid": release_ocid, "id": f"{release_ocid}-{row['release_id']}", **release}
 
 
 def publisher(settings: Settings) -> Document:
@@ -81,10 +144,10 @@ def release_package(market: Marketplace, base_url: str, after: int, limit: int) 
     if not page:
         return ReleasePage(None, after)
     last = page[-1]["position"]
-    feed = f"{base_url}/ocds/releases"
+    feed, book = f"{base_url}/ocds/releases", PartyBook(market)
     document = {
         **package(market.settings, f"{feed}?after={after}&limit={limit}", stamp(max(utc(row["date"]) for row in page))),
-        "releases": [served(market.settings.ocid_prefix, row) for row in page],
+        "releases": [served(market.settings.ocid_prefix, book, row) for row in page],
     }
     if more:
         document["links"] = {"next": f"{feed}?after={last}&limit={limit}"}
@@ -100,7 +163,8 @@ def record_package(market: Marketplace, base_url: str, an_ocid: str) -> Document
     if not rows:
         raise NotFound("OCDS record", an_ocid)
     rows.sort(key=lambda row: utc(row["date"]))  # date order (stable: log order within a date)
-    releases = [served(prefix, row) for row in rows]
+    book = PartyBook(market)
+    releases = [served(prefix, book, row) for row in rows]
     record = {"ocid": an_ocid, "releases": releases, "compiledRelease": compile_release(an_ocid, releases)}
     published = releases[-1]["date"]
     return {**package(market.settings, f"{base_url}/ocds/records/{an_ocid}", published), "records": [record]}

@@ -84,6 +84,16 @@ def read_log(session: Session, recorder: Any, start: int, limit: int, stop: int 
     ]
 
 
+def aggregate_log(session: Session, recorder: Any, aggregate_id: uuid.UUID) -> list[Notification]:
+    """One aggregate's events in version order, each with its position in the log."""
+    c = recorder.events_record_cls.__table__.c
+    query = select(c.id, c.originator_id, c.originator_version, c.topic, c.state).where(c.originator_id == aggregate_id)
+    rows = session.execute(query.order_by(c.originator_version)).all()
+    return [
+        Notification(id=i, originator_id=o, originator_version=v, topic=t, state=bytes(s)) for i, o, v, t, s in rows
+    ]
+
+
 @contextmanager
 def paused_garbage_collector() -> Iterator[None]:
     """Long folds build big heaps of acyclic rows; full GC passes over them are pure cost."""

@@ -130,7 +130,7 @@ class Projector:
                 if progress:
                     progress(folded, self.app.recorder.max_notification_id() or 0)
 
-    def _read_stretch(self, start: int, stop: int | None = None) -> tuple[int, list[Envelope]]:
+    def _read_stretch(self, start: int, stop: int | None) -> tuple[int, list[Envelope]]:
         """The decoded events of one batch from `start`, and the last position it covers (start - 1: none)."""
         with self.app.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
             notifications = read_log(session, self.app.recorder, start, self.batch_size, stop)

@@ -7,7 +7,6 @@ through `Rows` caches: each touched row is read once, folded in memory and writt
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, timezone
@@ -46,6 +45,18 @@ def plain(value: Any) -> Any:
     return value
 
 
+def copied(value: Any) -> Any:
+    """A copy of a row's JSON values (dicts and lists); scalars are immutable and shared.
+
+    Several times faster than copy.deepcopy, which a rebuild would otherwise pay on every row it reloads.
+    """
+    if isinstance(value, dict):
+        return {key: copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copied(item) for item in value]
+    return value
+
+
 def bumped(row: Row, event: Any) -> Row:
     """A row after one more of its own aggregate's events: events_folded must end equal to version."""
     return {**row, "version": event.originator_version, "events_folded": row["events_folded"] + 1}
@@ -71,7 +82,7 @@ class Rows:
         for found in session.execute(select(self.table).where(self.table.c[column].in_(wanted))).mappings():
             key = self.key_of(found)
             if key not in self.before:
-                self.before[key] = copy.deepcopy(dict(found))  # JSON values must not be shared with `rows`
+                self.before[key] = copied(dict(found))  # JSON values must not be shared with `rows`
                 self.rows.setdefault(key, dict(found))
 
     def get(self, key: Any) -> Row | None:

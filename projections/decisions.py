@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, Table, Text, select
 from sqlalchemy.orm import Session
 
 from domain.base import MarketplaceAggregate
 from domain.contract import Contract
-from domain.organisation import Organisation
 from domain.tender import Tender
 from projections.batch import plain, utc
 from projections.engine import Envelope, Projection, metadata, upsert
+from projections.organisations import organisations
 from projections.pagination import Row, fetch_page
 
 decision_log = Table(
@@ -29,7 +29,7 @@ decision_log = Table(
     Column("position", BigInteger, primary_key=True),  # where in the event log: the log's order
     Column("decided_at", DateTime(timezone=True), nullable=False),
     Column("record_kind", String(32), nullable=False),  # organisation, tender, contract, registration, ...
-    Column("record_id", String(80), nullable=False),  # what the record's own GET takes
+    Column("record_id", String(80), nullable=False),  # the aggregate's id (organisations: named when read)
     Column("version", BigInteger, nullable=False),  # the record's version the decision made
     Column("decision", String(64), nullable=False),  # e.g. tender.awarded
     Column("summary", Text, nullable=False),  # what it decided, in words
@@ -40,14 +40,6 @@ decision_log = Table(
     Column("correlation_id", String(200), nullable=False),
     Column("details", JSON, nullable=False),  # the decision's own fields, as plain JSON
     Index("decision_log_by_time", "decided_at", "position"),
-)
-
-# Organisations are named by their org-id.guide identifier, which their later events do not repeat.
-organisation_identifiers = Table(
-    "decision_log_organisations",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("identifier", String(80), nullable=False),
 )
 
 ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "actor", "correlation_id", "reason"})
@@ -91,28 +83,43 @@ DESCRIPTIONS: dict[str, Describe] = {
 }
 
 
-def decision_name(event: Any) -> str:
-    """`Aggregate.Event`, from the event's qualified class name."""
-    return str(type(event).__qualname__)
+class Naming(NamedTuple):
+    """How the log names one kind of decision: its record's kind, the decision, and how to say what it decided."""
+
+    record_kind: str
+    decision: str
+    describe: Describe
 
 
 def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
-def decision_row(envelope: Envelope, identifiers: dict[str, str]) -> Row:
+NAMINGS: dict[type, Naming] = {}
+
+
+def naming(event_class: type) -> Naming:
+    """From the class's qualified name, `Aggregate.Event`; worked out once per class (a rebuild folds thousands)."""
+    found = NAMINGS.get(event_class)
+    if found is None:
+        kind, _, what = event_class.__qualname__.partition(".")
+        said = _snake(what).replace("_", " ")
+        describe = DESCRIPTIONS.get(event_class.__qualname__, lambda e: said)
+        found = NAMINGS[event_class] = Naming(_snake(kind), f"{_snake(kind)}.{_snake(what)}", describe)
+    return found
+
+
+def decision_row(envelope: Envelope) -> Row:
     event: Any = envelope.event
-    kind, _, what = decision_name(event).partition(".")
-    record_id = str(event.originator_id)
-    describe = DESCRIPTIONS.get(decision_name(event), lambda e: _snake(what).replace("_", " "))
+    named = naming(type(event))
     return {
         "position": envelope.position,
         "decided_at": utc(event.timestamp),
-        "record_kind": _snake(kind),
-        "record_id": identifiers.get(record_id, record_id),
+        "record_kind": named.record_kind,
+        "record_id": str(event.originator_id),
         "version": event.originator_version,
-        "decision": f"{_snake(kind)}.{_snake(what)}",
-        "summary": describe(event),
+        "decision": named.decision,
+        "summary": named.describe(event),
         "actor_subject": event.actor.subject,
         "actor_organisation": event.actor.organisation,
         "actor_role": str(event.actor.role),
@@ -124,25 +131,11 @@ def decision_row(envelope: Envelope, identifiers: dict[str, str]) -> Row:
 
 class DecisionLog(Projection):
     name = "decision_log"
-    tables = (decision_log, organisation_identifiers)
-    handles = (MarketplaceAggregate.Decision, Organisation.Registered)
+    tables = (decision_log,)
+    handles = (MarketplaceAggregate.Decision,)
 
     def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
-        named = {
-            str(e.event.originator_id): e.event.identifier
-            for e in batch
-            if isinstance(e.event, Organisation.Registered)
-        }
-        if named:
-            upsert(session, organisation_identifiers, [{"id": k, "identifier": v} for k, v in named.items()])
-        decisions = [e for e in batch if isinstance(e.event, MarketplaceAggregate.Decision)]
-        organisations = {str(e.event.originator_id) for e in decisions if isinstance(e.event, Organisation.Event)}
-        unnamed = organisations - set(named)
-        if unnamed:
-            query = select(organisation_identifiers).where(organisation_identifiers.c.id.in_(unnamed))
-            named |= {row.id: row.identifier for row in session.execute(query)}
-        if decisions:
-            upsert(session, decision_log, [decision_row(e, named) for e in decisions])
+        upsert(session, decision_log, [decision_row(e) for e in batch])
 
 
 def search_decisions(
@@ -157,9 +150,14 @@ def search_decisions(
     cursor: str | None = None,
     limit: int = 100,
 ) -> tuple[list[Row], str | None]:
-    """Decisions in the order they were made, filtered; one keyset page at a time."""
+    """Decisions in the order they were made, filtered; one keyset page at a time.
+
+    An organisation is named by its org-id.guide identifier, as its own GET names it: its later events do not
+    repeat the identifier, so it is read from the directory (the identifier never changes once registered).
+    """
     c = decision_log.c
-    query = select(decision_log)
+    identifier = organisations.c.identifier.label("organisation_identifier")
+    query = select(decision_log, identifier).outerjoin(organisations, organisations.c.id == c.record_id)
     for column, wanted in (
         (c.record_kind, record_kind),
         (c.decision, decision),
@@ -172,4 +170,7 @@ def search_decisions(
         query = query.where(c.decided_at >= utc(decided_from))
     if decided_before is not None:
         query = query.where(c.decided_at < utc(decided_before))
-    return fetch_page(session, query, [c.position], cursor, limit)
+    rows, next_cursor = fetch_page(session, query, [c.position], cursor, limit)
+    for row in rows:
+        row["record_id"] = row.pop("organisation_identifier") or row["record_id"]
+    return rows, next_cursor

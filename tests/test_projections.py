@@ -10,17 +10,21 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import Column, DateTime, select
+from sqlalchemy.dialects import sqlite
 
 from domain.base import Actor, Role
 from domain.values import Address, Contact
 from marketplace.commands import CommandRequest
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
-from projections.engine import PositionMoved, fold
+from projections.engine import PositionMoved, bind_processor, fold
 from projections.organisations import organisations
 
 OFFICER = CommandRequest(Actor("cathy", "GB-LAE-SHR", Role.COMMISSIONER))
@@ -135,3 +139,14 @@ def test_a_worker_killed_mid_stream_resumes_and_its_views_equal_a_full_rebuild(s
     assert each_event_folded_once(market)
     assert market.projector.rebuild() == followed
     market.close()
+
+
+@given(st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5))])))
+def test_a_view_time_is_written_to_sqlite_exactly_as_sqlalchemy_would_write_it(moment: datetime) -> None:
+    column = Column("at", DateTime(timezone=True))
+    dialect = sqlite.dialect()
+    standard = column.type.dialect_impl(dialect).bind_processor(dialect)
+    fast = bind_processor(dialect, column)
+    assert standard is not None and fast is not None
+    assert fast(moment) == standard(moment)
+    assert fast(moment.replace(tzinfo=None)) == standard(moment.replace(tzinfo=None))

@@ -4,7 +4,7 @@ Drafts never appear: a tender's first release is its publication. Sealed content
 tables: of a bid only who bid for which tender is kept, and bidders are named only once the bids are
 opened; an award's value is the award decision's. Releases are kept without `ocid` and `id`: the ocid
 prefix is a setting, so the serving layer adds them and this view is the same under any prefix.
-Organisations are kept here too (a projection never reads another's tables). Mapping: docs/ocds.md.
+Parties are kept by identifier and role; their names and addresses are filled in when served. Mapping: docs/ocds.md.
 """
 
 from projections.ocds.projection import OpenContracting, releases_after, releases_of

@@ -1,4 +1,4 @@
-"""The ocds projection: organisation and bid folds, each batch's reads, and the queries over its releases."""
+"""The ocds projection: the bid fold, each batch's reads, and the queries over its releases."""
 
 from __future__ import annotations
 
@@ -10,35 +10,14 @@ from sqlalchemy.orm import Session
 
 from domain.bid import Bid
 from domain.contract import Contract
-from domain.organisation import Organisation, organisation_uuid
 from domain.tender import Tender
 from projections.batch import Row, Rows, Touched
 from projections.engine import Envelope, Projection
 from projections.ocds.contract import fold_contract
-from projections.ocds.tables import ocds_bids, ocds_contracts, ocds_organisations, ocds_releases, ocds_tenders
+from projections.ocds.tables import ocds_bids, ocds_contracts, ocds_releases, ocds_tenders
 from projections.ocds.tender import fold_tender
-from projections.ocds.values import ocds_address
 
-# --- organisations and bids ---------------------------------------------------------------------------
-
-
-def fold_organisation(touched: Touched, envelope: Envelope) -> None:
-    event: Any = envelope.event
-    rows = touched[ocds_organisations.name]
-    if isinstance(event, Organisation.Registered):
-        rows.put(
-            {
-                "id": str(event.originator_id),
-                "identifier": event.identifier,
-                "name": event.name,
-                "legal_form": event.legal_form,
-                "address": ocds_address(event.address),
-            }
-        )
-        return
-    changes = event.changes
-    row = {**rows[str(event.originator_id)], **{k: changes[k] for k in ("name", "legal_form") if k in changes}}
-    rows.put({**row, "address": ocds_address(changes["address"])} if "address" in changes else row)
+# --- bids ---------------------------------------------------------------------------
 
 
 def fold_bid(touched: Touched, envelope: Envelope) -> None:
@@ -47,7 +26,6 @@ def fold_bid(touched: Touched, envelope: Envelope) -> None:
 
 
 FOLDS: tuple[tuple[type, Callable[[Touched, Envelope], None]], ...] = (
-    (Organisation.Event, fold_organisation),
     (Bid.Submitted, fold_bid),
     (Tender.Event, fold_tender),
     (Contract.Event, fold_contract),
@@ -55,7 +33,7 @@ FOLDS: tuple[tuple[type, Callable[[Touched, Envelope], None]], ...] = (
 
 
 def _load(session: Session, touched: Touched, events: list[Any]) -> None:
-    """Read once every row the batch touches: contracts, their tenders, the bids opened, the parties named."""
+    """Read once every row the batch touches: contracts, their tenders, the bids opened."""
     contract_ids = {str(e.originator_id) for e in events if isinstance(e, Contract.Event)}
     touched[ocds_contracts.name].load(session, "id", contract_ids)
     tender_ids = {str(e.originator_id) for e in events if isinstance(e, Tender.Event)}
@@ -64,33 +42,14 @@ def _load(session: Session, touched: Touched, events: list[Any]) -> None:
     touched[ocds_tenders.name].load(session, "id", tender_ids)
     opened = {bid_id for e in events if isinstance(e, Tender.BidsOpened) for bid_id in e.bid_ids}
     touched[ocds_bids.name].load(session, "id", opened)
-    named = {row["buyer"] for row in touched[ocds_tenders.name].values()}
-    named |= {row["bidder"] for row in touched[ocds_bids.name].values()}
-    named |= {e.bidder for e in events if isinstance(e, Bid.Submitted) and str(e.originator_id) in opened}
-    for e in events:
-        named |= _named_by(e)
-    org_ids = {str(organisation_uuid(identifier)) for identifier in named}
-    org_ids |= {str(e.originator_id) for e in events if isinstance(e, Organisation.DetailsUpdated)}
-    touched[ocds_organisations.name].load(session, "id", org_ids)
-
-
-def _named_by(event: Any) -> set[str]:
-    """The organisations a tender or contract event names, whose party details its release may need."""
-    if isinstance(event, Contract.Concluded):
-        return {event.buyer, event.supplier.identifier}
-    if isinstance(event, Tender.Awarded):
-        return {event.award.supplier.identifier}
-    if isinstance(event, Tender.Drafted):
-        return {event.buyer}
-    return set()
 
 
 class OpenContracting(Projection):
     """The OCDS releases of every published tender, and the little state it takes to write them."""
 
     name = "ocds"
-    tables = (ocds_organisations, ocds_bids, ocds_tenders, ocds_contracts, ocds_releases)
-    handles = (Organisation.Registered, Organisation.DetailsUpdated, Bid.Submitted, Tender.Event, Contract.Event)
+    tables = (ocds_bids, ocds_tenders, ocds_contracts, ocds_releases)
+    handles = (Bid.Submitted, Tender.Event, Contract.Event)
 
     def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
         touched = {table.name: Rows(table) for table in self.tables}

@@ -1,14 +1,18 @@
-"""One release of a tender: the parties it names, and storing it under the tender's next sequence."""
+"""One release of a tender: the parties it names, and storing it under the tender's next sequence.
+
+Parties are kept by identifier and role only. Their names and addresses are the organisations' as they stood
+at the release, filled in when served (marketplace/ocds.py) from the event store: folding every organisation
+event here as well would cost every rebuild for the few organisations that become parties.
+"""
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from domain.organisation import organisation_uuid
 from projections.batch import Row, Touched, utc
 from projections.engine import Envelope
-from projections.ocds.tables import ocds_organisations, ocds_releases
-from projections.ocds.values import BUYER_ROLES, PERSONAL, org_id_scheme, stamp
+from projections.ocds.tables import ocds_releases
+from projections.ocds.values import BUYER_ROLES, org_id_scheme, stamp
 
 Roles = dict[str, frozenset[str]]  # party identifier -> its roles
 
@@ -21,25 +25,14 @@ class Published(NamedTuple):
     roles: Roles = {}
 
 
-def _organisation(touched: Touched, identifier: str) -> Row | None:
-    return touched[ocds_organisations.name].get(str(organisation_uuid(identifier)))
-
-
-def reference(touched: Touched, identifier: str, name: str = "") -> Row:
-    org = _organisation(touched, identifier)
-    name = name or (org["name"] if org else "")
+def reference(identifier: str, name: str = "") -> Row:
+    """An organisation reference; a name the event does not carry is filled in when served."""
     return {"id": identifier, "name": name} if name else {"id": identifier}
 
 
-def party(touched: Touched, identifier: str, roles: frozenset[str]) -> Row:
-    org = _organisation(touched, identifier)
+def party(identifier: str, roles: frozenset[str]) -> Row:
     scheme, local = org_id_scheme(identifier)
-    entry: Row = {"id": identifier, "identifier": {"scheme": scheme, "id": local}, "roles": sorted(roles)}
-    if org is not None:
-        entry["name"] = entry["identifier"]["legalName"] = org["name"]
-        if org["legal_form"] not in PERSONAL:
-            entry["address"] = org["address"]
-    return entry
+    return {"id": identifier, "identifier": {"scheme": scheme, "id": local}, "roles": sorted(roles)}
 
 
 def publish(touched: Touched, envelope: Envelope, tender: Row, published: Published) -> Row:
@@ -53,8 +46,8 @@ def publish(touched: Touched, envelope: Envelope, tender: Row, published: Publis
         "tag": published.tags,
         "initiationType": "tender",
         "language": "en",
-        "parties": [party(touched, identifier, roles[identifier]) for identifier in sorted(roles)],
-        "buyer": reference(touched, tender["buyer"]),
+        "parties": [party(identifier, roles[identifier]) for identifier in sorted(roles)],
+        "buyer": reference(tender["buyer"]),
         **published.sections,
     }
     sequence = tender["releases"] + 1

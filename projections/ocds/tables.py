@@ -10,16 +10,6 @@ DRAFT, PUBLISHED, CANCELLED = "draft", "published", "cancelled"  # a tender's st
 AWARDED, CONTRACTED, REMOVED = "awarded", "contracted", "removed"  # a lot's state (or CANCELLED); none: open
 LOT_STATUS = {None: "active", AWARDED: "active", CONTRACTED: "complete", CANCELLED: "cancelled", REMOVED: "cancelled"}
 
-ocds_organisations = Table(
-    "ocds_organisations",
-    metadata,
-    Column("id", String(36), primary_key=True),  # the aggregate's id: uuid5 of the identifier
-    Column("identifier", String(80), nullable=False),
-    Column("name", String(200), nullable=False),
-    Column("legal_form", String(64), nullable=False),
-    Column("address", JSON, nullable=False),  # as an OCDS Address
-)
-
 ocds_bids = Table(
     "ocds_bids",
     metadata,

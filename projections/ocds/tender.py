@@ -68,7 +68,7 @@ def tender_section(touched: Touched, row: Row) -> Row:
         "title": terms["title"],
         "description": terms["description"],
         "status": tender_status(row),
-        "procuringEntity": reference(touched, row["buyer"]),
+        "procuringEntity": reference(row["buyer"]),
         "value": money(sum((Decimal(lot["value"]) for lot in terms["lots"]), Decimal(0))),
         "procurementMethod": method,
         "procurementMethodDetails": method_details,
@@ -173,7 +173,7 @@ def _opened(touched: Touched, before: Row, row: Row, event: Tender.BidsOpened) -
     tender = {
         "id": row["id"],
         "numberOfTenderers": len(tenderers),
-        "tenderers": [reference(touched, identifier) for identifier in tenderers],
+        "tenderers": [reference(identifier) for identifier in tenderers],
         "awardPeriod": {"startDate": stamp(event.timestamp)},
     }
     return Published(["tenderUpdate"], {"tender": tender}, dict.fromkeys(tenderers, frozenset({"tenderer"})))
