@@ -17,6 +17,7 @@ from litestar.datastructures import ResponseHeader
 from litestar.exceptions import ClientException
 from litestar.params import Parameter
 
+from api.moments import within_calendar
 from domain.base import MarketplaceAggregate
 from domain.rules import NotFound
 from marketplace.as_it_stood import Point, as_it_stood
@@ -60,7 +61,7 @@ def point_asked(version: int | None, as_of: datetime | None) -> Point | None:
         raise ClientException(
             "as_of needs its offset from UTC (RFC 3339), such as 2026-03-02T09:00:00Z.", extra={"field": "as_of"}
         )
-    return None if version is None and as_of is None else Point(version, as_of)
+    return None if version is None and as_of is None else Point(version, within_calendar(as_of, "as_of"))
 
 
 def _anyone(_: MarketplaceAggregate) -> bool:

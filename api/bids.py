@@ -6,7 +6,7 @@ the bidder gets its receipt (time and SHA-256 digest), officers a count.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -18,6 +18,7 @@ from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, 
 from api.auth import current_actor
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.problems import problem_responses
+from api.rendering import utc
 from api.tenders import Key, Money, tender_id
 from domain.base import Actor, Role
 from domain.bid import Bid
@@ -72,10 +73,6 @@ class BidList(msgspec.Struct):
     next_cursor: str | None = None
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 def receipt_of(bid: Bid) -> Receipt:
     return Receipt(
         str(bid.id), bid.tender_id, bid.bidder, bid.status, bid.digest, bid.modified_on, bid.amendment, bid.version
@@ -89,7 +86,7 @@ def receipt_from_row(row: dict[str, Any]) -> Receipt:
         row["bidder"],
         row["status"],
         row["digest"],
-        _utc(row["submitted_at"]),
+        utc(row["submitted_at"]),
         row["amendment"],
         row["version"],
     )
@@ -113,14 +110,20 @@ def _receipt_as_it_stood(market: Marketplace, then: Bid) -> Receipt:
     return msgspec.structs.replace(receipt_of(then), submitted_at=sent[-1])
 
 
-def _as_it_stood(market: Marketplace, then: Bid) -> BidView:
+def _sees_superseded(actor: Actor | None, bidder: str) -> bool:
+    """An offer replaced or withdrawn before the deadline was never evaluated: its bidder's and the auditors' only."""
+    return actor is not None and (actor.role is Role.AUDITOR or actor.organisation == bidder)
+
+
+def _as_it_stood(market: Marketplace, then: Bid, actor: Actor | None) -> BidView:
     """A past version of a bid: its content only if the bid has been opened by now (sealed until then,
-    to everyone); no outcome, which is the tender's decision and not part of the bid's record."""
+    to everyone), and an offer other than the one opened only to its bidder and auditors; no outcome,
+    which is the tender's decision and not part of the bid's record."""
     with market.views() as session:
         row = find_bid(session, str(then.id))
     opened = row is not None and bool(row["opened"])
     view = BidView(receipt=_receipt_as_it_stood(market, then), opened=opened)
-    if opened:
+    if opened and row is not None and (then.digest == row["digest"] or _sees_superseded(actor, then.bidder)):
         view.prices, view.responses = dict(then.prices), dict(then.responses)
     return view
 
@@ -213,7 +216,7 @@ class BidController(Controller):
             market, Bid, bid_id(bid), version, as_of, what="bid", key=bid, visible=lambda b: _sees(actor, b.bidder)
         )
         if then is not None:
-            return as_it_stood_answer(_as_it_stood(market, then), then)
+            return as_it_stood_answer(_as_it_stood(market, then, actor), then)
         with market.views() as session:
             row = find_bid(session, str(bid_id(bid)))
         if row is None or not _sees(actor, row["bidder"]):

@@ -15,7 +15,8 @@ from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, 
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.organisations import Reason
 from api.problems import problem_responses
-from api.tenders import ContractBody, Money, pence, tender_id
+from api.rendering import pence
+from api.tenders import ContractBody, Money, tender_id
 from domain.base import Role
 from domain.contract import Contract
 from domain.rules import DomainError, NotFound

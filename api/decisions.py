@@ -16,6 +16,7 @@ from litestar.response import Stream
 
 from api.auth import requires
 from api.commanding import BLOCKING
+from api.moments import within_calendar
 from api.problems import problem_responses
 from domain.base import Role
 from marketplace.service import Marketplace
@@ -117,8 +118,8 @@ def decision_filters(
         "decision": decision,
         "actor": actor,
         "organisation": organisation,
-        "decided_from": decided_from,
-        "decided_before": decided_before,
+        "decided_from": within_calendar(decided_from, "decided_from"),
+        "decided_before": within_calendar(decided_before, "decided_before"),
     }
 
 

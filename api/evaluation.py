@@ -15,10 +15,9 @@ from api.tenders import Key, LongText, tender_id
 from domain.base import Role
 from domain.evaluation import PRICE_FORMULA, Evaluation, evaluation_uuid
 from domain.rules import NotFound
-from marketplace.as_it_stood import Point, history_until, view_folded_from
+from marketplace.as_it_stood import evaluation_matrix_as_it_stood
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
-from projections.evaluation import EvaluationViews
 from projections.tendering import evaluation_matrix
 
 OFFICERS = (Role.COMMISSIONER, Role.ADMIN)
@@ -68,13 +67,6 @@ def state_of(evaluation: Evaluation) -> EvaluationState:
     )
 
 
-def _matrix_as_it_stood(market: Marketplace, then: Evaluation) -> dict[str, Any]:
-    """The live matrix's folds and query, run over the evaluation's events up to `then` alone."""
-    history = history_until(market.app, then.id, Point(version=then.version))
-    found = view_folded_from(EvaluationViews(), history, lambda session: evaluation_matrix(session, then.tender_id))
-    return dict(found or {}, price_formula=PRICE_FORMULA)
-
-
 def _answer(market: Marketplace, outcome: Outcome) -> Response[EvaluationState]:
     return answer(market, outcome, Evaluation, state_of)
 
@@ -101,7 +93,8 @@ class EvaluationController(Controller):
         what = "evaluation for tender"
         then = recall(market, Evaluation, evaluation_uuid(key), version, as_of, what=what, key=tender)
         if then is not None:
-            return as_it_stood_answer(_matrix_as_it_stood(market, then), then)
+            matrix = evaluation_matrix_as_it_stood(market.app, then)
+            return as_it_stood_answer(dict(matrix or {}, price_formula=PRICE_FORMULA), then)
         with market.views() as session:
             found = evaluation_matrix(session, str(key))
         if not found:

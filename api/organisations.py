@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -13,8 +13,9 @@ from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, 
 from api.auth import current_actor, ensure_acts_for
 from api.commanding import BLOCKING, answer, command_request, etag, writes
 from api.problems import problem_responses
+from api.rendering import utc
 from domain.base import Actor, Role
-from domain.organisation import LegalForm, Organisation, SizeClass, organisation_uuid
+from domain.organisation import PEOPLE, LegalForm, Organisation, SizeClass, organisation_uuid
 from domain.rules import DomainError, NotFound
 from domain.values import Address, Contact, district, org_id
 from marketplace.outcome import Outcome
@@ -70,7 +71,7 @@ class OrganisationView(msgspec.Struct):
     legal_form: str
     size: str
     vcse: bool
-    address: AddressBody
+    address: AddressBody | None  # a sole trader's or partnership's: the organisation itself and officers only
     status: str
     verified: bool
     version: int
@@ -90,8 +91,9 @@ def _sees_contact(actor: Actor | None, identifier: str) -> bool:
     )
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+def _sees_address(actor: Actor | None, identifier: str, legal_form: str) -> bool:
+    """Where an organisation of people (sole trader, partnership) is, is where someone lives."""
+    return legal_form not in PEOPLE or _sees_contact(actor, identifier)
 
 
 def from_row(row: dict[str, Any], actor: Actor | None) -> OrganisationView:
@@ -101,12 +103,14 @@ def from_row(row: dict[str, Any], actor: Actor | None) -> OrganisationView:
         legal_form=row["legal_form"],
         size=row["size"],
         vcse=row["vcse"],
-        address=AddressBody(row["address_line1"], row["town"], row["postcode"], row["address_line2"]),
+        address=AddressBody(row["address_line1"], row["town"], row["postcode"], row["address_line2"])
+        if _sees_address(actor, row["identifier"], row["legal_form"])
+        else None,
         status=row["status"],
         verified=row["verified"],
         version=row["version"],
-        registered_at=_utc(row["registered_at"]),
-        updated_at=_utc(row["updated_at"]),
+        registered_at=utc(row["registered_at"]),
+        updated_at=utc(row["updated_at"]),
         contact=ContactBody(row["contact_name"], row["contact_email"], row["contact_phone"])
         if _sees_contact(actor, row["identifier"])
         else None,
@@ -120,7 +124,9 @@ def from_aggregate(org: Organisation, actor: Actor | None) -> OrganisationView:
         legal_form=org.legal_form,
         size=org.size,
         vcse=org.vcse,
-        address=AddressBody(org.address.line1, org.address.town, org.address.postcode, org.address.line2),
+        address=AddressBody(org.address.line1, org.address.town, org.address.postcode, org.address.line2)
+        if _sees_address(actor, org.identifier, org.legal_form)
+        else None,
         status=org.status,
         verified=org.verified,
         version=org.version,

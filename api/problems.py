@@ -119,8 +119,15 @@ def bad_cursor(request: Request[Any, Any, Any], error: BadCursor) -> Response[Pr
     return problem(request, 400, str(error), "CursorValid", [FieldError("cursor", str(error))])
 
 
+def out_of_calendar(request: Request[Any, Any, Any], error: OverflowError) -> Response[Problem]:
+    """A date or time too near the ends of the calendar to convert: the request's fault, not the service's."""
+    detail = "A date or time in the request is outside the years this service handles (1900 to 9000)."
+    return problem(request, 400, detail, "TimeWithinCalendar", [])
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error,
+    OverflowError: out_of_calendar,
     ValidationException: validation_error,
     HTTPException: http_error,
     BadCursor: bad_cursor,

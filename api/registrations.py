@@ -6,7 +6,7 @@ clock at the time of the request, so they are right whether or not the chronogra
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -21,6 +21,7 @@ from api.auth import current_actor, requires
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.organisations import DecisionBody, OrgId
 from api.problems import problem_responses
+from api.rendering import pence, utc
 from api.tenders import Money
 from domain.base import Actor, MarketplaceAggregate, Role
 from domain.registration import (
@@ -49,7 +50,6 @@ from projections.registrations import (
 OFFICERS = (Role.COMMISSIONER, Role.ADMIN)
 APPLICANTS = (Role.PROVIDER, Role.COMMISSIONER, Role.ADMIN)
 READERS = (Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR)  # and the registration's own organisation
-PENCE = Decimal("0.01")
 
 District = Annotated[str, msgspec.Meta(min_length=2, max_length=4, examples=["SY7"])]
 Parish = Annotated[str, msgspec.Meta(min_length=1, max_length=100, examples=["Clun"])]
@@ -229,12 +229,8 @@ class Section(StrEnum):
     SUSPENDED = "suspended"
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
 def _pence(value: Decimal | None) -> Decimal | None:
-    return None if value is None else Decimal(value).quantize(PENCE)
+    return None if value is None else pence(value)
 
 
 registration_id = record_id("registration")
@@ -317,8 +313,8 @@ def from_rows(
         cqc_regulated=row["cqc_regulated"],
         evidence_expires_on=row["evidence_expires_on"],
         version=row["version"],
-        applied_at=_utc(row["applied_at"]),
-        updated_at=_utc(row["updated_at"]),
+        applied_at=utc(row["applied_at"]),
+        updated_at=utc(row["updated_at"]),
         decision_reason=row["decision_reason"] if evidence is not None else None,
         evidence=None
         if evidence is None
@@ -336,7 +332,7 @@ def from_rows(
                 effective=e["effective"],
                 note=e["check_note"],
                 checked_by=e["checked_by"],
-                checked_at=_utc(e["checked_at"]) if e["checked_at"] else None,
+                checked_at=utc(e["checked_at"]) if e["checked_at"] else None,
             )
             for e in evidence
         ],
@@ -367,8 +363,8 @@ def _queue_item(row: dict[str, Any]) -> QueueItem:
         name=row["name"],
         status=row["status"],
         unchecked=row["unchecked"],
-        applied_at=_utc(row["applied_at"]),
-        updated_at=_utc(row["updated_at"]),
+        applied_at=utc(row["applied_at"]),
+        updated_at=utc(row["updated_at"]),
         decision_reason=row["decision_reason"],
     )
 
@@ -396,7 +392,7 @@ def history_entry(event: Any) -> HistoryEntry:
     return HistoryEntry(
         version=event.originator_version,
         event=type(event).__name__,
-        at=_utc(event.timestamp),
+        at=utc(event.timestamp),
         actor=ActorView(event.actor.subject, event.actor.organisation, event.actor.role.value),
         correlation_id=event.correlation_id,
         reason=event.reason if isinstance(event, MarketplaceAggregate.Decision) else None,

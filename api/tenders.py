@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -14,8 +14,10 @@ from litestar.params import Parameter
 from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
 from api.auth import current_actor
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
+from api.moments import within_calendar
 from api.organisations import DecisionBody, Reason
 from api.problems import problem_responses
+from api.rendering import pence, utc, utc_or_none
 from domain.base import Actor, Role
 from domain.procurement import Category, Criterion, CriterionKind, Lot, Procedure
 from domain.rules import NotFound
@@ -30,7 +32,6 @@ Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
 OFFICERS = (Role.COMMISSIONER, Role.ADMIN)
 READERS_OF_DRAFTS = (Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR)
-PENCE = Decimal("0.01")
 
 
 class LotBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -170,12 +171,10 @@ class TenderPage(msgspec.Struct):
     next_cursor: str | None = None
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
-
-
 def _terms(body: TenderTerms | TenderChanges) -> dict[str, Any]:
     terms = {f: getattr(body, f) for f in TenderChanges.__struct_fields__ if getattr(body, f, None) is not None}
+    for name in ("clarification_deadline", "tender_deadline"):
+        within_calendar(terms.get(name), name)
     if "lots" in terms:
         terms["lots"] = [Lot(lot.lot_id, lot.title, lot.value) for lot in terms["lots"]]
     if "criteria" in terms:
@@ -212,13 +211,8 @@ def _may_see_drafts(actor: Actor | None) -> bool:
 
 
 def _shown_to(actor: Actor | None) -> Callable[[Tender], bool]:
-    """Drafts are for council officers and auditors, now and as they stood."""
-    return lambda tender: tender.status != DRAFT or _may_see_drafts(actor)
-
-
-def pence(value: Decimal) -> Decimal:
-    """Money as the views keep it (to the penny), so a record rebuilt from events reads as the view does."""
-    return value.quantize(PENCE)
+    """Tenders never published (drafts, or drafts cancelled) are for council officers and auditors, now and then."""
+    return lambda tender: tender.published_at is not None or _may_see_drafts(actor)
 
 
 def _award_view(award: Award) -> AwardView:
@@ -288,8 +282,9 @@ class TenderController(Controller):
                 statuses=wanted,
                 category=category.value if category else None,
                 value_band=value_band,
-                deadline_after=deadline_after,
-                deadline_before=deadline_before,
+                deadline_after=within_calendar(deadline_after, "deadline_after"),
+                deadline_before=within_calendar(deadline_before, "deadline_before"),
+                published_only=not _may_see_drafts(current_actor(request)),
                 cursor=cursor,
                 limit=limit,
             )
@@ -303,7 +298,7 @@ class TenderController(Controller):
                 r["status"],
                 Decimal(r["value"]),
                 r["value_band"],
-                _utc(r["tender_deadline"]) or r["tender_deadline"],
+                utc(r["tender_deadline"]),
                 r["version"],
             )
             for r in rows
@@ -333,7 +328,7 @@ class TenderController(Controller):
             return as_it_stood_answer(as_read(then, actor), then)
         with market.views() as session:
             row = find_tender(session, str(tender_id(tender)))
-            if row is None or (row["status"] == DRAFT and not _may_see_drafts(actor)):
+            if row is None or (row["published_at"] is None and not _may_see_drafts(actor)):
                 raise NotFound("tender", tender)
             questions = questions_for(session, row["id"], answered_only=not _may_see_drafts(actor))
             awards = awards_for_tender(session, row["id"])
@@ -349,11 +344,11 @@ class TenderController(Controller):
             above_threshold=row["above_threshold"],
             lots=[LotView(lot["lot_id"], lot["title"], Decimal(lot["value"])) for lot in row["lots"]],
             criteria=[CriterionView(c["key"], c["name"], c["kind"], c["weight"]) for c in row["criteria"]],
-            clarification_deadline=_utc(row["clarification_deadline"]) or row["clarification_deadline"],
-            tender_deadline=_utc(row["tender_deadline"]) or row["tender_deadline"],
+            clarification_deadline=utc(row["clarification_deadline"]),
+            tender_deadline=utc(row["tender_deadline"]),
             amendment=row["amendment"],
             version=row["version"],
-            published_at=_utc(row["published_at"]),
+            published_at=utc_or_none(row["published_at"]),
             questions=[QuestionView(q["question_id"], q["text"], q["answer"]) for q in questions],
             awards=[
                 AwardView(
@@ -362,7 +357,7 @@ class TenderController(Controller):
                     a["supplier_identifier"],
                     a["supplier_name"],
                     Decimal(a["value"]),
-                    _utc(a["decided_at"]) or a["decided_at"],
+                    utc(a["decided_at"]),
                     str(a["standstill_ends"]) if a["standstill_ends"] else None,
                     a["contract_id"] or None,
                 )

@@ -42,6 +42,8 @@ class LegalForm(StrEnum):
     PUBLIC_BODY = "public-body"
 
 
+# A sole trader or a partnership is people: where it is, is where someone lives (personal data).
+PEOPLE = frozenset({LegalForm.SOLE_TRADER.value, LegalForm.PARTNERSHIP.value})
 ACTIVE = "active"
 DEACTIVATED = "deactivated"
 # Changing who the organisation is (not where it is) means it must be verified again.

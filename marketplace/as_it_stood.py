@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import takewhile
 from typing import Any, TypeVar
 from uuid import UUID
@@ -18,8 +18,12 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from domain.base import MarketplaceAggregate
+from domain.evaluation import Evaluation
 from marketplace.application import MarketplaceApp
+from projections.batch import utc
 from projections.engine import Envelope, Projection, metadata
+from projections.evaluation import EvaluationViews
+from projections.tendering import evaluation_matrix
 
 A = TypeVar("A", bound=MarketplaceAggregate)
 T = TypeVar("T")
@@ -42,17 +46,13 @@ class Point:
         return f"at version {self.version}" if self.as_of is None else f"as of {self.as_of.isoformat()}"
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def history_until(app: MarketplaceApp, aggregate_id: UUID, point: Point) -> list[Any]:
     """The record's events up to the point, oldest first (none when it did not yet exist)."""
     events: Iterator[Any] = app.events.get(aggregate_id, lte=point.version)
     if point.as_of is None:
         return list(events)
     moment = point.as_of
-    return list(takewhile(lambda event: _utc(event.timestamp) <= moment, events))
+    return list(takewhile(lambda event: utc(event.timestamp) <= moment, events))
 
 
 def as_it_stood(app: MarketplaceApp, kind: type[A], aggregate_id: UUID, point: Point) -> A | None:
@@ -63,6 +63,12 @@ def as_it_stood(app: MarketplaceApp, kind: type[A], aggregate_id: UUID, point: P
     if not isinstance(aggregate, kind) or (point.version is not None and aggregate.version != point.version):
         return None
     return aggregate
+
+
+def evaluation_matrix_as_it_stood(app: MarketplaceApp, then: Evaluation) -> dict[str, Any] | None:
+    """The live matrix's folds and query, run over the evaluation's events up to `then` alone."""
+    history = history_until(app, then.id, Point(version=then.version))
+    return view_folded_from(EvaluationViews(), history, lambda session: evaluation_matrix(session, then.tender_id))
 
 
 def view_folded_from(projection: Projection, events: list[Any], read: Callable[[Session], T]) -> T:

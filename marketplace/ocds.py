@@ -78,6 +78,8 @@ class PartyBook:
             if changed_at >= position:
                 break
             stood = party
+        if stood is not None and history[-1][1].address is None:  # a person now: where they were is theirs too
+            stood = stood._replace(address=None)
         return stood
 
     def _history(self, identifier: str) -> list[tuple[int, Party]]:

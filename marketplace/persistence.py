@@ -129,7 +129,8 @@ def consistent_read(engine: Engine) -> Iterator[Session]:
 def scratch_database(engine: Engine) -> Iterator[Engine]:
     """An empty database of the same kind, dropped afterwards: a temporary file on SQLite, a schema on PostgreSQL.
 
-    A schema needs no CREATE DATABASE privilege, only what the service already has on its own database.
+    A schema needs CREATE on the service's own database (its owner has it), not CREATE DATABASE. Scratch
+    schemas are named `scratch_...`: one a killed check left behind can be dropped by hand.
     """
     if engine.dialect.name == "postgresql":
         schema = f"scratch_{uuid.uuid4().hex[:16]}"

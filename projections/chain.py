@@ -63,7 +63,7 @@ class AuditChain(Projection):
     is_evidence = True
     handles = (DomainEvent,)
 
-    def wants(self, event: object) -> bool:
+    def wants_class(self, kind: type) -> bool:
         return True  # every stored event is a link, whatever its type
 
     def apply(self, session: Session, batch: Sequence[Envelope]) -> None:

@@ -18,6 +18,7 @@ import msgspec
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Notification
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Column,
     DateTime,
@@ -261,17 +262,23 @@ def _canonical(value: Any) -> Any:
 def table_checksum(session: Session, table: Table) -> str:
     """SHA-256 over a table's rows in primary-key order: equal views, equal checksums.
 
-    Rows are read as the driver gives them (JSON as stored, times as the dialect stores them), not
-    converted by SQLAlchemy: a view holds what its folds wrote, so equal folds store equal values, and
-    the conversion would cost a rebuild more than the hashing does.
+    Rows are read as the driver gives them (times as the dialect stores them), not converted by
+    SQLAlchemy, whose conversion would cost a rebuild more than the hashing does. Columns are named in
+    the schema's order, and JSON stored as text (SQLite) is parsed, so key order never counts.
     """
     digest = hashlib.sha256()
     preparer = session.get_bind().dialect.identifier_preparer
+    columns = ", ".join(preparer.quote(column.name) for column in table.columns)
     order = ", ".join(preparer.quote(column.name) for column in table.primary_key.columns)
+    json_columns = [i for i, column in enumerate(table.columns) if isinstance(column.type, JSON)]
     encode = msgspec.json.Encoder(enc_hook=_canonical, order="sorted", decimal_format="string").encode
-    cursor = session.connection().exec_driver_sql(f"SELECT * FROM {preparer.format_table(table)} ORDER BY {order}")
-    for row in cursor:
-        digest.update(encode(tuple(row)))
+    query = f"SELECT {columns} FROM {preparer.format_table(table)} ORDER BY {order}"
+    for row in session.connection().exec_driver_sql(query):
+        values = list(row)
+        for index in json_columns:
+            if isinstance(values[index], str):
+                values[index] = msgspec.json.decode(values[index])
+        digest.update(encode(values))
         digest.update(b"\n")
     return digest.hexdigest()
 

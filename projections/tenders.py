@@ -207,11 +207,17 @@ def search_tenders(
     deadline_after: datetime | None = None,
     deadline_before: datetime | None = None,
     buyer: str | None = None,
+    published_only: bool = False,
     cursor: str | None = None,
     limit: int = 100,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Tenders by deadline, soonest first, one keyset page at a time. `statuses` None means every status."""
+    """Tenders by deadline, soonest first, one keyset page at a time. `statuses` None means every status.
+
+    `published_only`: leave out tenders never published (drafts, and drafts cancelled before publication).
+    """
     query = select(tenders)
+    if published_only:
+        query = query.where(tenders.c.published_at.is_not(None))
     if statuses is not None:
         query = query.where(tenders.c.status.in_(statuses))
     equals = ((tenders.c.category, category), (tenders.c.value_band, value_band), (tenders.c.buyer, buyer))

@@ -215,9 +215,13 @@ def test_a_bid_as_it_stood_shows_its_bidder_the_receipt_and_the_content_only_onc
 
     clock.advance(days=31)
     ok(client.post(f"/tenders/{tender}/open-bids", headers=OFFICER))
-    for reader in (provider(RURAL), OFFICER):
+    for reader in (provider(RURAL), AUDITOR):  # the offer it replaced: its bidder's and the auditors'
         assert stood(client, path, reader, version=1)["prices"] == {"north": SEALED_PRICE}
         assert stood(client, path, reader, **at(sent_at))["responses"] == first["responses"]
+    superseded = stood(client, path, OFFICER, version=1)  # evaluators see only the offer that was opened
+    assert superseded["opened"] and superseded["prices"] is None and superseded["responses"] is None
+    assert stood(client, path, OFFICER, as_of=FAR_FUTURE)["prices"] == {"north": LATER_PRICE}
+    for reader in (provider(RURAL), OFFICER, AUDITOR):
         assert stood(client, path, reader, as_of=FAR_FUTURE) == ok(client.get(path, headers=reader))
     assert_problem(client.get(path, params={"version": 1}, headers=provider(SEVERN)), 404)
 

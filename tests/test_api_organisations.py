@@ -314,3 +314,18 @@ def test_a_commissioners_write_answer_hides_nothing_but_another_providers_never_
     refused = client.patch(f"/organisations/{charity}", json={"name": "Hijacked"}, headers=provider(OTHER))
     assert refused.status_code == 403
     assert "ann@example.org" not in refused.text
+
+
+def test_a_sole_traders_address_is_for_itself_and_council_officers_now_and_as_it_stood(
+    client: TestClient[Any], commissioner: dict[str, str]
+) -> None:
+    trader = "GB-COH-01234567"
+    register(client, provider(trader), identifier=trader, legal_form="sole-trader", vcse=False, size="micro")
+    for query in ("", "?version=1"):
+        path = f"/organisations/{trader}{query}"
+        assert client.get(path).json()["address"] is None
+        assert client.get(path, headers=provider(CHARITY)).json()["address"] is None
+        assert client.get(path, headers=provider(trader)).json()["address"]["postcode"] == "SY8 1BB"
+        assert client.get(path, headers=commissioner).json()["address"]["postcode"] == "SY8 1BB"
+    listed = {o["identifier"]: o for o in client.get("/organisations").json()["items"]}
+    assert listed[trader]["address"] is None

@@ -101,3 +101,18 @@ def test_a_provider_cannot_manage_a_tender_nor_touch_another_bidders_bid(
     rival = provider(RIVAL)
     refused(client.post(f"/tenders/{tender}/cancel", json={"reason": "Mine now"}, headers=rival), 403, "role")
     refused(client.post(f"/bids/{bid['id']}/withdraw", headers=rival), 403, "only the bidder")
+
+
+def test_a_tender_never_published_stays_with_the_council_even_once_cancelled(
+    client: TestClient[Any], clock: FixedClock
+) -> None:
+    draft = client.post("/tenders", json=tender_terms(clock), headers=OFFICER).json()["id"]
+    cancelled = client.post(f"/tenders/{draft}/cancel", json={"reason": "Not needed after all"}, headers=OFFICER)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    for anyone in ({}, provider("GB-CHC-1102345")):
+        assert client.get(f"/tenders/{draft}", headers=anyone).status_code == 404
+        assert client.get(f"/tenders/{draft}?version=2", headers=anyone).status_code == 404
+        listed = client.get("/tenders?status=cancelled", headers=anyone).json()["items"]
+        assert draft not in [t["id"] for t in listed]
+    assert client.get(f"/tenders/{draft}", headers=OFFICER).json()["status"] == "cancelled"
+    assert draft in [t["id"] for t in client.get("/tenders?status=cancelled", headers=OFFICER).json()["items"]]
