@@ -28,6 +28,7 @@ from api.organisations import OrganisationController
 from api.problems import EXCEPTION_HANDLERS
 from api.registrations import DirectoryController, RegistrationController
 from api.tenders import TenderController
+from api.text import refuse_nul_in_url
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.tokens import TokenReader, jwt_secret
@@ -86,5 +87,6 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
         ),
         on_startup=[document_unknown_fields_refused, widen_thread_pool, ticker.start],
         on_shutdown=[ticker.stop, market.close],
+        before_request=refuse_nul_in_url,
         debug=False,
     )

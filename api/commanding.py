@@ -20,6 +20,7 @@ from litestar.exceptions import ClientException
 
 from api.auth import current_actor, requires
 from api.problems import problem_responses
+from api.text import refuse_nul_in_body
 from domain.base import MarketplaceAggregate, Role
 from domain.rules import NotFound
 from marketplace.commands import CommandRequest
@@ -64,6 +65,8 @@ def expected_version(request: Request[Any, Any, Any]) -> int | None:
 def command_request(request: Request[Any, Any, Any], data: Any = None) -> CommandRequest:
     actor = current_actor(request)
     assert actor is not None, "write routes are guarded"
+    if data is not None:
+        refuse_nul_in_body(data)
     body = msgspec.json.encode(data) if data is not None else b""
     fingerprint = hashlib.sha256(request.method.encode() + request.url.path.encode() + b"\n" + body).hexdigest()
     return CommandRequest(
