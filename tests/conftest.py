@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from api.app import create_app
 from domain.base import Actor, Role
@@ -21,7 +21,25 @@ from marketplace.tokens import issue_token
 
 SECRET = "test-secret-" + "x" * 32
 COUNCIL = "GB-LAE-SHR"
-POSTGRES_URL = os.environ.get("MARKETPLACE_TEST_POSTGRES_URL", "")
+
+
+def worker_database(url: str) -> str:
+    """Each xdist worker resets its own database (`<name>_gw0`, ...), made on first use beside the one named."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        found = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).first()
+        if found is None:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = worker_database(os.environ.get("MARKETPLACE_TEST_POSTGRES_URL", ""))
 
 
 def reset_postgres(url: str) -> None:
