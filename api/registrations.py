@@ -24,14 +24,8 @@ from api.problems import problem_responses
 from api.rendering import pence, utc
 from api.tenders import Money
 from domain.base import Actor, MarketplaceAggregate, Role
-from domain.registration import (
-    IN_DIRECTORY,
-    CareService,
-    EvidenceKind,
-    MicroEnterprisePolicy,
-    Registration,
-    standing_of,
-)
+from domain.care import IN_DIRECTORY, CareService, EvidenceKind, MicroEnterprisePolicy, standing_of
+from domain.registration import Registration
 from domain.rules import NotFound
 from domain.values import district as postcode_district
 from marketplace.outcome import Outcome

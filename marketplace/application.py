@@ -9,9 +9,9 @@ from eventsourcing.persistence import JSONTranscoder
 
 from domain.base import Actor
 from domain.bid import Bid  # noqa: F401 - topics resolve when stored events are read
+from domain.care import Evidence
 from domain.evaluation import OpenedBid
 from domain.procurement import Criterion, Lot
-from domain.registration import Evidence
 from domain.tender import Assessment, Award, Supplier
 from domain.values import Address, Contact
 from marketplace.settings import Settings

@@ -12,8 +12,9 @@ from typing import Any
 from uuid import UUID
 
 from domain.base import Context, Role
+from domain.care import MicroEnterprisePolicy, registration_uuid
 from domain.organisation import Organisation, organisation_uuid
-from domain.registration import MicroEnterprisePolicy, Registration, registration_uuid
+from domain.registration import Registration
 from domain.rules import DomainError, Refusal
 from domain.values import org_id
 from marketplace.commands import CommandRequest, CommandRunner, refuse_duplicate

@@ -14,7 +14,7 @@ from datetime import timedelta
 from uuid import UUID
 
 from domain.base import Actor, Role
-from domain.registration import LAPSED, RENEWAL_DUE, standing_of
+from domain.care import LAPSED, RENEWAL_DUE, standing_of
 from domain.rules import DomainError
 from domain.working_days import uk_date
 from marketplace.commands import CommandRequest

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from domain.registration import MicroEnterprisePolicy
+from domain.care import MicroEnterprisePolicy
 from marketplace.application import MarketplaceApp
 from marketplace.clock import Clock, SystemClock
 from marketplace.commands import CommandRunner

@@ -36,7 +36,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from domain.base import MarketplaceAggregate
-from domain.registration import APPLIED, FAILED, LISTED, PASSED, PENDING, SUSPENDED, Registration
+from domain.care import APPLIED, FAILED, LISTED, PASSED, PENDING, SUSPENDED
+from domain.registration import Registration
 from domain.working_days import uk_date
 from projections.batch import Row, Rows, bumped, plain, utc
 from projections.engine import Envelope, Projection, metadata

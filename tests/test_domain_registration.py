@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.base import MarketplaceAggregate
-from domain.registration import (
+from domain.care import (
     APPLIED,
     LAPSED,
     LISTED,
@@ -20,9 +20,9 @@ from domain.registration import (
     SUSPENDED,
     WITHDRAWN,
     MicroEnterprisePolicy,
-    Registration,
     registration_uuid,
 )
+from domain.registration import Registration
 from domain.rules import DomainError, Refusal
 from tests.registration_fixtures import (
     APPLIED_AT,

@@ -22,7 +22,8 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from domain.base import Actor, Role
-from domain.registration import IN_DIRECTORY, Registration, registration_uuid
+from domain.care import IN_DIRECTORY, registration_uuid
+from domain.registration import Registration
 from domain.rules import DomainError
 from domain.values import Address, Contact
 from marketplace.clock import FixedClock
