@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
+from projections.batch import utc  # the views store UTC; SQLite gives times back without their offset
+
 PENCE = Decimal("0.01")
-
-
-def utc(moment: datetime) -> datetime:
-    """SQLite gives times back without their offset; the views store UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+__all__ = ["pence", "utc", "utc_or_none"]
 
 
 def utc_or_none(moment: datetime | None) -> datetime | None:

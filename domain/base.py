@@ -56,6 +56,12 @@ class Context:
         return {"actor": self.actor, "correlation_id": self.correlation_id, "timestamp": self.now}
 
 
+# Fields every event carries besides what it says: shown beside its data in audit reads, not inside it.
+ENVELOPE_FIELDS = frozenset(
+    {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "correlation_id", "reason"}
+)
+
+
 class MarketplaceAggregate(Aggregate):
     """Base aggregate whose events all carry the actor and the request's correlation id."""
 

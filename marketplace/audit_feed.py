@@ -14,6 +14,7 @@ import msgspec
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import StoredEvent
 
+from domain.base import ENVELOPE_FIELDS
 from domain.bid import Bid
 from domain.organisation import organisation_uuid
 from domain.tender import Tender
@@ -22,10 +23,6 @@ from marketplace.service import Marketplace
 
 BID_TOPIC = "domain.bid:Bid."
 SEALED_FIELDS = ("prices", "responses")
-# Fields every event carries, shown in the item itself rather than in its data.
-ENVELOPE = frozenset(
-    {"originator_id", "originator_version", "originator_topic", "timestamp", "actor", "correlation_id", "reason"}
-)
 KINDS: dict[str, str] = {
     "organisation": "Organisation",
     "tender": "Tender",
@@ -104,7 +101,7 @@ class Sealer:
 def _item(sealer: Sealer, stored: StoredEvent, event: DomainEventProtocol[Any], position: int) -> AuditEvent:
     fields = vars(event)
     event_type = stored.topic.partition(":")[2]
-    data = {name: json_safe(value) for name, value in fields.items() if name not in ENVELOPE}
+    data = {name: json_safe(value) for name, value in fields.items() if name not in ENVELOPE_FIELDS}
     if stored.topic.startswith(BID_TOPIC) and any(name in data for name in SEALED_FIELDS):
         deadline = sealer.sealed_until(UUID(str(stored.originator_id)), fields.get("tender_id"))
         if deadline is not None:

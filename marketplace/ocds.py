@@ -118,7 +118,7 @@ def _named(book: PartyBook, position: int, release: Document) -> Document:
 def served(prefix: str, book: PartyBook, row: Document) -> Document:
     """A stored release as published: with its ocid, its id (unique within the ocid) and its parties named."""
     release_ocid = ocid(prefix, row["tender_id"])
-    release = _named(book, row["position"], copy.deepcopy(row["release"]))
+    release = _named(book, row["position"], row["release"])  # fresh from its query: named in place
     return {"ocid": release_ocid, "id": f"{release_ocid}-{row['release_id']}", **release}
 
 

@@ -155,7 +155,7 @@ class Projector:
         """Decode only what some projection folds: decoding is most of a rebuild's cost."""
         if topic not in self._topics_wanted:
             cls = resolve_topic(topic)
-            self._topics_wanted[topic] = any(issubclass(cls, p.handles) for p in self.projections)
+            self._topics_wanted[topic] = any(p.wants_class(cls) for p in self.projections)
         return self._topics_wanted[topic]
 
     def rebuild(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> dict[str, str]:

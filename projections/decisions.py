@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, Table, Text, select
 from sqlalchemy.orm import Session
 
-from domain.base import MarketplaceAggregate
+from domain.base import ENVELOPE_FIELDS, MarketplaceAggregate
 from domain.contract import Contract
 from domain.tender import Tender
 from projections.batch import plain, utc
@@ -42,7 +42,6 @@ decision_log = Table(
     Index("decision_log_by_time", "decided_at", "position"),
 )
 
-ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "actor", "correlation_id", "reason"})
 Describe = Callable[[Any], str]
 
 
@@ -125,7 +124,7 @@ def decision_row(envelope: Envelope) -> Row:
         "actor_role": str(event.actor.role),
         "reason": event.reason,
         "correlation_id": event.correlation_id,
-        "details": plain({k: v for k, v in vars(event).items() if k not in ENVELOPE}),
+        "details": plain({k: v for k, v in vars(event).items() if k not in ENVELOPE_FIELDS}),
     }
 
 

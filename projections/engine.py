@@ -65,10 +65,8 @@ class Projection:
     handles: tuple[type, ...] = ()
     is_evidence = False  # evidence (the audit chain) is rebuilt only when named: rebuilding it would bless tampering
 
-    def wants(self, event: object) -> bool:
-        return self.wants_class(type(event))
-
     def wants_class(self, kind: type) -> bool:
+        """Whether events of this class are folded here (a subclass of `handles`, unless a projection says more)."""
         wanted = self._wanted.get(kind)
         if wanted is None:
             wanted = self._wanted[kind] = issubclass(kind, self.handles)
