@@ -20,7 +20,7 @@ from litestar.params import Parameter
 from api.moments import within_calendar
 from domain.base import MarketplaceAggregate
 from domain.rules import NotFound
-from marketplace.as_it_stood import Point, as_it_stood
+from marketplace.as_it_stood import Point, Stood, as_it_stood
 from marketplace.service import Marketplace
 
 A = TypeVar("A", bound=MarketplaceAggregate)
@@ -68,6 +68,32 @@ def _anyone(_: MarketplaceAggregate) -> bool:
     return True
 
 
+def recall_with_events(
+    market: Marketplace,
+    kind: type[A],
+    aggregate_id: UUID,
+    version: int | None,
+    as_of: datetime | None,
+    *,
+    what: str,
+    key: str,
+    visible: Callable[[A], bool] = _anyone,
+) -> Stood[A] | None:
+    """The record as it stood at the version or moment asked for, with the events it was folded from;
+    None when neither was asked (read the view).
+
+    A record that did not exist then and one the caller may not see are refused alike, so the refusal
+    tells a stranger nothing.
+    """
+    point = point_asked(version, as_of)
+    if point is None:
+        return None
+    found = as_it_stood(market.app, kind, aggregate_id, point)
+    if found is None or not visible(found.aggregate):
+        raise NotFound(what, f"{key} {point}")
+    return found
+
+
 def recall(
     market: Marketplace,
     kind: type[A],
@@ -79,18 +105,9 @@ def recall(
     key: str,
     visible: Callable[[A], bool] = _anyone,
 ) -> A | None:
-    """The record as it stood at the version or moment asked for; None when neither was asked (read the view).
-
-    A record that did not exist then and one the caller may not see are refused alike, so the refusal
-    tells a stranger nothing.
-    """
-    point = point_asked(version, as_of)
-    if point is None:
-        return None
-    found = as_it_stood(market.app, kind, aggregate_id, point)
-    if found is None or not visible(found):
-        raise NotFound(what, f"{key} {point}")
-    return found
+    """The record as it stood, as `recall_with_events` finds it, without its events."""
+    found = recall_with_events(market, kind, aggregate_id, version, as_of, what=what, key=key, visible=visible)
+    return None if found is None else found.aggregate
 
 
 def as_it_stood_answer(body: T, aggregate: MarketplaceAggregate) -> Response[T]:

@@ -14,7 +14,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post, put
 from litestar.params import Parameter
 
-from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
+from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall_with_events
 from api.auth import current_actor
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
 from api.problems import problem_responses
@@ -24,7 +24,7 @@ from domain.base import Actor, Role
 from domain.bid import Bid
 from domain.rules import DomainError, NotFound, Refusal
 from domain.tender import CLOSED, DRAFT, TENDERING
-from marketplace.as_it_stood import Point, history_until
+from marketplace.as_it_stood import Stood
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.tendering import bids_for_tender, bids_of_bidder, find_bid, find_tender
@@ -102,10 +102,9 @@ def _sees(actor: Actor | None, bidder: str) -> bool:
     return actor is not None and (actor.role in OFFICIALS or actor.organisation == bidder)
 
 
-def _receipt_as_it_stood(market: Marketplace, then: Bid) -> Receipt:
+def _receipt_as_it_stood(then: Bid, history: list[Any]) -> Receipt:
     """The receipt dated when the offer standing then was sent, as the current read dates it (not the time of
     a later withdrawal or reconfirmation, which is when the aggregate was last modified)."""
-    history = history_until(market.app, then.id, Point(version=then.version))
     sent = [event.timestamp for event in history if isinstance(event, (Bid.Submitted, Bid.Replaced))]
     return msgspec.structs.replace(receipt_of(then), submitted_at=sent[-1])
 
@@ -115,14 +114,15 @@ def _sees_superseded(actor: Actor | None, bidder: str) -> bool:
     return actor is not None and (actor.role is Role.AUDITOR or actor.organisation == bidder)
 
 
-def _as_it_stood(market: Marketplace, then: Bid, actor: Actor | None) -> BidView:
+def _as_it_stood(market: Marketplace, stood: Stood[Bid], actor: Actor | None) -> BidView:
     """A past version of a bid: its content only if the bid has been opened by now (sealed until then,
     to everyone), and an offer other than the one opened only to its bidder and auditors; no outcome,
     which is the tender's decision and not part of the bid's record."""
+    then = stood.aggregate
     with market.views() as session:
         row = find_bid(session, str(then.id))
     opened = row is not None and bool(row["opened"])
-    view = BidView(receipt=_receipt_as_it_stood(market, then), opened=opened)
+    view = BidView(receipt=_receipt_as_it_stood(then, stood.events), opened=opened)
     if opened and row is not None and (then.digest == row["digest"] or _sees_superseded(actor, then.bidder)):
         view.prices, view.responses = dict(then.prices), dict(then.responses)
     return view
@@ -212,11 +212,11 @@ class BidController(Controller):
         as_of: AsOf = None,
     ) -> Response[BidView]:
         actor = current_actor(request)
-        then = recall(
+        stood = recall_with_events(
             market, Bid, bid_id(bid), version, as_of, what="bid", key=bid, visible=lambda b: _sees(actor, b.bidder)
         )
-        if then is not None:
-            return as_it_stood_answer(_as_it_stood(market, then, actor), then)
+        if stood is not None:
+            return as_it_stood_answer(_as_it_stood(market, stood, actor), stood.aggregate)
         with market.views() as session:
             row = find_bid(session, str(bid_id(bid)))
         if row is None or not _sees(actor, row["bidder"]):

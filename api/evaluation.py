@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 
-from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
+from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall_with_events
 from api.auth import requires
 from api.commanding import BLOCKING, answer, command_request, writes
 from api.problems import problem_responses
@@ -91,10 +91,10 @@ class EvaluationController(Controller):
         As it stood, it is that view folded from the evaluation's events up to the point asked for."""
         key = tender_id(tender)
         what = "evaluation for tender"
-        then = recall(market, Evaluation, evaluation_uuid(key), version, as_of, what=what, key=tender)
-        if then is not None:
-            matrix = evaluation_matrix_as_it_stood(market.app, then)
-            return as_it_stood_answer(dict(matrix or {}, price_formula=PRICE_FORMULA), then)
+        stood = recall_with_events(market, Evaluation, evaluation_uuid(key), version, as_of, what=what, key=tender)
+        if stood is not None:
+            matrix = evaluation_matrix_as_it_stood(stood)
+            return as_it_stood_answer(dict(matrix or {}, price_formula=PRICE_FORMULA), stood.aggregate)
         with market.views() as session:
             found = evaluation_matrix(session, str(key))
         if not found:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import takewhile
-from typing import Any, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 from uuid import UUID
 
 from sqlalchemy import create_engine
@@ -55,20 +55,28 @@ def history_until(app: MarketplaceApp, aggregate_id: UUID, point: Point) -> list
     return list(takewhile(lambda event: utc(event.timestamp) <= moment, events))
 
 
-def as_it_stood(app: MarketplaceApp, kind: type[A], aggregate_id: UUID, point: Point) -> A | None:
+class Stood(NamedTuple, Generic[A]):
+    """A record as it stood, and the events it was folded from (what some answers are read from too)."""
+
+    aggregate: A
+    events: list[Any]
+
+
+def as_it_stood(app: MarketplaceApp, kind: type[A], aggregate_id: UUID, point: Point) -> Stood[A] | None:
     """The aggregate as it stood at the point; None when there was no such record of this kind then."""
+    events = history_until(app, aggregate_id, point)
     aggregate: Any = None
-    for event in history_until(app, aggregate_id, point):
+    for event in events:
         aggregate = event.mutate(aggregate)
     if not isinstance(aggregate, kind) or (point.version is not None and aggregate.version != point.version):
         return None
-    return aggregate
+    return Stood(aggregate, events)
 
 
-def evaluation_matrix_as_it_stood(app: MarketplaceApp, then: Evaluation) -> dict[str, Any] | None:
-    """The live matrix's folds and query, run over the evaluation's events up to `then` alone."""
-    history = history_until(app, then.id, Point(version=then.version))
-    return view_folded_from(EvaluationViews(), history, lambda session: evaluation_matrix(session, then.tender_id))
+def evaluation_matrix_as_it_stood(stood: Stood[Evaluation]) -> dict[str, Any] | None:
+    """The live matrix's folds and query, run over the evaluation's events up to that point alone."""
+    tender_id = stood.aggregate.tender_id
+    return view_folded_from(EvaluationViews(), stood.events, lambda session: evaluation_matrix(session, tender_id))
 
 
 def view_folded_from(projection: Projection, events: list[Any], read: Callable[[Session], T]) -> T:
