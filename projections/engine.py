@@ -164,8 +164,8 @@ def bind_processor(dialect: Dialect, column: Column[Any]) -> Callable[[Any], Any
     """The dialect's conversion of a column's values, with SQLite's for times done by `isoformat`.
 
     SQLAlchemy writes a SQLite DATETIME field by field through a %-format; `isoformat` gives the same
-    text (the offset, which SQLite's format leaves out, cut off) several times faster, and a rebuild
-    writes two or three times per event.
+    text (the offset, which SQLite's format leaves out, cut off) in one C call. The rebuild benchmark went
+    from 18,785 to 21,002 events/s with this (docs/benchmarks.md); a Hypothesis test shows the text is equal.
     """
     standard = column.type.dialect_impl(dialect).bind_processor(dialect)
     if standard is None or dialect.name != "sqlite" or not isinstance(column.type, DateTime):
