@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
@@ -20,15 +22,18 @@ from api.bids import BidController, TenderBidsController
 from api.chronograph import Chronograph
 from api.contracts import AwardController, ContractController, TenderContractsController
 from api.decisions import DecisionController
+from api.decoding import BODY_RULES, refuse_bodies_that_are_not_json
 from api.evaluation import EvaluationController
 from api.health import HealthController
 from api.ocds import OpenContractingController
-from api.openapi import document_unknown_fields_refused
+from api.openapi import document_problems, document_unknown_fields_refused
 from api.organisations import OrganisationController
 from api.problems import EXCEPTION_HANDLERS
+from api.query import refuse_unknown_query_parameters
 from api.registrations import DirectoryController, RegistrationController
 from api.tenders import TenderController
 from api.text import refuse_nul_in_url
+from api.throttle import WRITES, WriteLimits, WriteThrottle, write_limit
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.tokens import TokenReader, jwt_secret
@@ -57,11 +62,45 @@ def widen_thread_pool() -> None:
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="handler"))
 
 
+async def at_the_door(request: Request[Any, Any, Any]) -> None:
+    """Before every route, what every route refuses alike. Litestar runs one before_request hook, the
+    innermost layer's: a controller or route that set its own would skip these, so none does."""
+    refuse_nul_in_url(request)
+    refuse_unknown_query_parameters(request)
+    await refuse_bodies_that_are_not_json(request)
+
+
+def document_door_refusals(settings: Settings) -> Callable[[Litestar], None]:
+    """On startup: every route that takes a body may answer 415, every write 429 when writes are limited."""
+
+    def document(app: Litestar) -> None:
+        for item in (app.openapi_schema.paths or {}).values():
+            for method in WRITES:
+                operation = getattr(item, method.lower(), None)
+                refused = (operation.responses or {}).get("400") if operation else None
+                if operation is None or operation.responses is None or refused is None:
+                    continue
+                if operation.request_body is not None:
+                    operation.responses["415"] = replace(refused, description="Unsupported media type: send JSON")
+                if settings.write_rate > 0:
+                    operation.responses["429"] = replace(refused, description="Too many writes: see Retry-After")
+
+    return document
+
+
+def middleware(settings: Settings) -> list[DefineMiddleware]:
+    """The bearer middleware names the caller; the write throttle, after it, counts the caller's writes."""
+    stack = [DefineMiddleware(BearerTokenMiddleware, exclude=["/schema"])]
+    if settings.write_rate > 0:
+        stack.append(DefineMiddleware(WriteThrottle, limits=WriteLimits(settings.write_rate, settings.write_burst)))
+    return stack
+
+
 def create_app(market: Marketplace | None = None, settings: Settings | None = None) -> Litestar:
     """Build the API around a running marketplace (made from the environment when not given)."""
     settings = settings or (market.settings if market else Settings.from_env())
     market = market or Marketplace(settings)
-    state = State({"market": market, "read_token": TokenReader(jwt_secret(settings))})
+    state = State({"market": market, "read_token": TokenReader(jwt_secret(settings), settings.token_max_hours)})
 
     def provide_market() -> Marketplace:
         return market
@@ -72,21 +111,31 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
         route_handlers=CONTROLLERS,
         state=state,
         dependencies={"market": Provide(provide_market, sync_to_thread=False)},
-        middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=["/schema"])],
+        middleware=middleware(settings),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Marketplace",
             version="1.0.0",
-            description="A council's commissioning marketplace: providers, tenders, bids, grants and audit.",
+            description=(
+                "A council's commissioning marketplace: providers, tenders, bids, grants and audit. "
+                f"{BODY_RULES} {write_limit(settings.write_rate, settings.write_burst)} "
+                f"Bearer tokens live at most {settings.token_max_hours:g} hours from their issue."
+            ),
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
             components=Components(
                 security_schemes={"bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
         ),
-        on_startup=[document_unknown_fields_refused, widen_thread_pool, ticker.start],
+        on_startup=[
+            document_unknown_fields_refused,
+            document_door_refusals(settings),
+            document_problems,
+            widen_thread_pool,
+            ticker.start,
+        ],
         on_shutdown=[ticker.stop, market.close],
-        before_request=refuse_nul_in_url,
+        before_request=at_the_door,
         debug=False,
     )

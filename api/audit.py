@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get
+from litestar import Controller, Request, get
 from litestar.params import Parameter
 
-from api.auth import requires
+from api.auth import current_actor, requires
 from api.commanding import BLOCKING
 from api.problems import problem_responses
 from domain.base import Role
 from domain.rules import NotFound
 from marketplace.audit_feed import AuditEvent, AuditPage, events_after
 from marketplace.audit_feed import history as aggregate_history
+from marketplace.checkpoints import CheckpointPage, checkpoints_after
 from marketplace.service import Marketplace
 from projections.chain import chain_head
 
 # Positions stay within what every JSON reader holds exactly (2**53 - 1), far beyond any log's length.
 LAST_POSITION = 9_007_199_254_740_991
+
+
+CHECKPOINTS = (
+    "Keep these where the council cannot edit them: `marketplace verify --anchors FILE` checks that the stored "
+    "history still leads to each (docs/audit.md). Each `signature` is base64 Ed25519, by the key whose `key_id` "
+    "(hex SHA-256 of the raw public key) it names, over the UTF-8 lines `marketplace audit checkpoint v1`, "
+    "`position P`, `hash H`, `signed_at T`, `key_id K`, each ending in a newline. Continue with `after=next_after`."
+)
 
 
 class ChainHead(msgspec.Struct):
@@ -43,6 +52,22 @@ class AuditController(Controller):
         return ChainHead(position, hash_)
 
     @get(
+        "/checkpoints",
+        summary="Signed checkpoints of the audit chain, oldest first, and the public keys to check them: public",
+        description=CHECKPOINTS,
+        responses=problem_responses(400),
+        **BLOCKING,
+    )
+    def checkpoints(
+        self,
+        market: Marketplace,
+        after: Annotated[int, Parameter(ge=0, le=LAST_POSITION, description="The last position already read.")] = 0,
+        limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many checkpoints.")] = 100,
+    ) -> CheckpointPage:
+        """Public, so that anyone can keep the checkpoints where the council cannot edit them."""
+        return checkpoints_after(market, after, limit)
+
+    @get(
         "/events",
         summary="The event log in commit order, after a position: sealed bids stay sealed until their deadline",
         guards=[requires(Role.AUDITOR, Role.COMMISSIONER, Role.ADMIN)],
@@ -53,10 +78,11 @@ class AuditController(Controller):
     def events(
         self,
         market: Marketplace,
+        request: Request[Any, Any, Any],
         after: Annotated[int, Parameter(ge=0, le=LAST_POSITION, description="The last position already read.")] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many events.")] = 100,
     ) -> AuditPage:
-        return events_after(market, after, limit)
+        return events_after(market, current_actor(request), after, limit)
 
     @get(
         "/{kind:str}/{id:str}/history",
@@ -66,8 +92,8 @@ class AuditController(Controller):
         security=[{"bearerAuth": []}],
         **BLOCKING,
     )
-    def history(self, market: Marketplace, kind: str, id: str) -> list[AuditEvent]:
-        events = aggregate_history(market, kind, id)
+    def history(self, market: Marketplace, request: Request[Any, Any, Any], kind: str, id: str) -> list[AuditEvent]:
+        events = aggregate_history(market, current_actor(request), kind, id)
         if not events:
             raise NotFound(kind, id)
         return events

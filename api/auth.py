@@ -29,7 +29,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         try:
             actor = connection.app.state.read_token(token.strip())
         except InvalidToken as error:
-            raise NotAuthorizedException(f"The bearer token is not valid: {error}.") from error
+            raise NotAuthorizedException(str(error)) from None  # the reader's own words, never a library's
         return AuthenticationResult(user=actor, auth=token)
 
 

@@ -1,7 +1,8 @@
 """Sealed bids: submit, replace, withdraw, reconfirm; receipts; content only once opened.
 
-Before the tender's deadline no route returns a bid's prices or responses, to anyone:
-the bidder gets its receipt (time and SHA-256 digest), officers a count.
+Until the tender's bids are opened no route returns a bid's prices or responses, to anyone: the
+bidder gets its receipt (time, digest and the nonce that salts it), officers a count. What each
+reader may see of an offer is decided by marketplace.disclosure, on every read path.
 """
 
 from __future__ import annotations
@@ -9,27 +10,30 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
+from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, Response, get, post, put
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
 
 from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall_with_events
 from api.auth import current_actor
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
+from api.fields import Money
 from api.problems import problem_responses
 from api.rendering import utc
-from api.tenders import Key, Money, tender_id
+from api.tenders import Key, tender_id
 from domain.base import Actor, Role
 from domain.bid import Bid
 from domain.rules import DomainError, NotFound, Refusal
-from domain.tender import CLOSED, DRAFT, TENDERING
+from domain.tender import CLOSED, DRAFT, TENDERING, Tender
 from marketplace.as_it_stood import Stood
+from marketplace.disclosure import Seal, is_officer, sees_nonce, sees_offer
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.tendering import bids_for_tender, bids_of_bidder, find_bid, find_tender
 
-OFFICIALS = (Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR)
 Response_ = Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]
 
 
@@ -38,8 +42,12 @@ class Offer(msgspec.Struct, forbid_unknown_fields=True):
     responses: Annotated[dict[Key, Response_], msgspec.Meta(max_length=20)]
 
 
-class Receipt(msgspec.Struct):
-    """What the bidder keeps: it proves what was sent, without revealing it."""
+class Receipt(msgspec.Struct, omit_defaults=True):
+    """What the bidder keeps: it proves what was sent, without revealing it.
+
+    `digest` is SHA-256 over `nonce` followed by the offer's canonical JSON (docs/disclosure.md); the
+    nonce is shown to the bidder alone, so nobody else can test a guessed price against the digest.
+    """
 
     id: str
     tender_id: str
@@ -49,6 +57,7 @@ class Receipt(msgspec.Struct):
     submitted_at: datetime
     amendment: int
     version: int
+    nonce: str | None = None
 
 
 class LotOutcome(msgspec.Struct):
@@ -73,9 +82,18 @@ class BidList(msgspec.Struct):
     next_cursor: str | None = None
 
 
-def receipt_of(bid: Bid) -> Receipt:
+def receipt_of(bid: Bid, reader: Actor | None = None) -> Receipt:
+    nonce = bid.nonce if bid.nonce and sees_nonce(reader, bid.bidder) else None
     return Receipt(
-        str(bid.id), bid.tender_id, bid.bidder, bid.status, bid.digest, bid.modified_on, bid.amendment, bid.version
+        str(bid.id),
+        bid.tender_id,
+        bid.bidder,
+        bid.status,
+        bid.digest,
+        bid.modified_on,
+        bid.amendment,
+        bid.version,
+        nonce,
     )
 
 
@@ -92,45 +110,77 @@ def receipt_from_row(row: dict[str, Any]) -> Receipt:
     )
 
 
-def _is_opened(market: Marketplace, tender: str) -> bool:
+def _sees(actor: Actor | None, bidder: str) -> bool:
+    """Whose bid record it is to read at all: its bidder's and council officers'."""
+    return is_officer(actor) or (actor is not None and actor.organisation == bidder)
+
+
+def _seal(market: Marketplace, row: dict[str, Any], reader: Actor | None) -> Seal:
+    """The bid's seal from its row; the tender is asked only when the bid itself was not opened and the
+    reader is one who may see offers that were not (the bidder, an auditor)."""
+    if row["opened"]:
+        return Seal(True, row["digest"])
+    if reader is None or not (reader.role is Role.AUDITOR or reader.organisation == row["bidder"]):
+        return Seal()
+    tender = market.commands.find(Tender, UUID(row["tender_id"]))
+    return Seal(tender is not None and tender.opened_bids is not None)
+
+
+def _receipt_as_it_stood(then: Bid, history: list[Any], reader: Actor | None) -> Receipt:
+    """The receipt dated when the offer standing then was sent, as the current read dates it (not the time of
+    a later withdrawal or reconfirmation, which is when the aggregate was last modified)."""
+    sent = [event.timestamp for event in history if isinstance(event, (Bid.Submitted, Bid.Replaced))]
+    return msgspec.structs.replace(receipt_of(then, reader), submitted_at=sent[-1])
+
+
+def _as_it_stood(market: Marketplace, stood: Stood[Bid], actor: Actor | None) -> BidView:
+    """A past version of a bid: its offer then, as the disclosure rule allows it now; no outcome, which is
+    the tender's decision and not part of the bid's record."""
+    then = stood.aggregate
+    with market.views() as session:
+        row = find_bid(session, str(then.id))
+    seal = _seal(market, row, actor) if row is not None else Seal()
+    view = BidView(receipt=_receipt_as_it_stood(then, stood.events, actor), opened=seal.opened_digest is not None)
+    if sees_offer(actor, then.bidder, then.digest, seal):
+        view.prices, view.responses = dict(then.prices), dict(then.responses)
+    return view
+
+
+def _current(market: Marketplace, row: dict[str, Any], actor: Actor | None) -> BidView:
+    """The bid as it stands: its receipt, its offer as the rule allows, its outcome per lot once awarded."""
+    view = BidView(receipt=receipt_from_row(row), opened=bool(row["opened"]))
+    shows_offer = sees_offer(actor, row["bidder"], row["digest"], _seal(market, row, actor))
+    if shows_offer or sees_nonce(actor, row["bidder"]):
+        content = market.commands.load(Bid, UUID(row["id"]))
+        view.receipt.nonce = receipt_of(content, actor).nonce
+        if shows_offer:
+            view.prices, view.responses = dict(content.prices), dict(content.responses)
+    if row["outcome"]:
+        view.outcome = {lot: LotOutcome(**o) for lot, o in row["outcome"].items()}
+    return view
+
+
+def _tender_opened(market: Marketplace, tender: str) -> bool:
+    """Whether the tender is past opening (receipts are listed from then on)."""
     with market.views() as session:
         row = find_tender(session, tender)
     return row is not None and row["status"] not in (DRAFT, TENDERING, CLOSED)
 
 
-def _sees(actor: Actor | None, bidder: str) -> bool:
-    return actor is not None and (actor.role in OFFICIALS or actor.organisation == bidder)
+def signed_in(request: Request[Any, Any, Any], why: str) -> Actor:
+    """The caller, who must have signed in for this read (401 otherwise, as for a write)."""
+    actor = current_actor(request)
+    if actor is None:
+        raise NotAuthorizedException(why)
+    return actor
 
 
-def _receipt_as_it_stood(then: Bid, history: list[Any]) -> Receipt:
-    """The receipt dated when the offer standing then was sent, as the current read dates it (not the time of
-    a later withdrawal or reconfirmation, which is when the aggregate was last modified)."""
-    sent = [event.timestamp for event in history if isinstance(event, (Bid.Submitted, Bid.Replaced))]
-    return msgspec.structs.replace(receipt_of(then), submitted_at=sent[-1])
-
-
-def _sees_superseded(actor: Actor | None, bidder: str) -> bool:
-    """An offer replaced or withdrawn before the deadline was never evaluated: its bidder's and the auditors' only."""
-    return actor is not None and (actor.role is Role.AUDITOR or actor.organisation == bidder)
-
-
-def _as_it_stood(market: Marketplace, stood: Stood[Bid], actor: Actor | None) -> BidView:
-    """A past version of a bid: its content only if the bid has been opened by now (sealed until then,
-    to everyone), and an offer other than the one opened only to its bidder and auditors; no outcome,
-    which is the tender's decision and not part of the bid's record."""
-    then = stood.aggregate
-    with market.views() as session:
-        row = find_bid(session, str(then.id))
-    opened = row is not None and bool(row["opened"])
-    view = BidView(receipt=_receipt_as_it_stood(then, stood.events), opened=opened)
-    if opened and row is not None and (then.digest == row["digest"] or _sees_superseded(actor, then.bidder)):
-        view.prices, view.responses = dict(then.prices), dict(then.responses)
-    return view
-
-
-def _answer(market: Marketplace, outcome: Outcome, created: bool = False) -> Response[Receipt]:
+def _answer(
+    market: Marketplace, request: Request[Any, Any, Any], outcome: Outcome, created: bool = False
+) -> Response[Receipt]:
     location = (lambda b: f"/bids/{b.id}") if created else None
-    return answer(market, outcome, Bid, receipt_of, location)
+    reader = current_actor(request)
+    return answer(market, outcome, Bid, lambda bid: receipt_of(bid, reader), location)
 
 
 bid_id = record_id("bid")
@@ -145,7 +195,7 @@ class TenderBidsController(Controller):
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: Offer
     ) -> Response[Receipt]:
         outcome = market.bids.submit(command_request(request, data), tender_id(tender), data.prices, data.responses)
-        return _answer(market, outcome, created=True)
+        return _answer(market, request, outcome, created=True)
 
     @get(
         summary="Bids on a tender: a count while sealed; receipts once opened",
@@ -154,14 +204,13 @@ class TenderBidsController(Controller):
         security=[{"bearerAuth": []}],
     )
     def list_bids(self, market: Marketplace, request: Request[Any, Any, Any], tender: str) -> BidList:
-        actor = current_actor(request)
-        if actor is None or actor.role not in OFFICIALS:
+        if not is_officer(signed_in(request, "Sign in to see the bids on a tender.")):
             raise DomainError("Bids on a tender are for council officers.", kind=Refusal.FORBIDDEN)
         with market.views() as session:
             if find_tender(session, str(tender_id(tender))) is None:
                 raise NotFound("tender", tender)
             rows = [r for r in bids_for_tender(session, str(tender_id(tender))) if r["status"] == "submitted"]
-        if not _is_opened(market, str(tender_id(tender))):
+        if not _tender_opened(market, str(tender_id(tender))):
             return BidList(sealed=True, count=len(rows))
         return BidList(sealed=False, count=len(rows), items=[receipt_from_row(r) for r in rows])
 
@@ -183,9 +232,7 @@ class BidController(Controller):
         cursor: Annotated[str | None, Parameter(max_length=500)] = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> BidList:
-        actor = current_actor(request)
-        if actor is None:
-            raise DomainError("Sign in to see your bids.", kind=Refusal.FORBIDDEN)
+        actor = signed_in(request, "Sign in to see your bids.")
         with market.views() as session:
             rows, next_cursor = bids_of_bidder(session, actor.organisation, cursor=cursor, limit=limit)
         return BidList(
@@ -211,7 +258,7 @@ class BidController(Controller):
         version: Version = None,
         as_of: AsOf = None,
     ) -> Response[BidView]:
-        actor = current_actor(request)
+        actor = signed_in(request, "Sign in to see a bid: its bidder's and council officers' only.")
         stood = recall_with_events(
             market, Bid, bid_id(bid), version, as_of, what="bid", key=bid, visible=lambda b: _sees(actor, b.bidder)
         )
@@ -221,13 +268,7 @@ class BidController(Controller):
             row = find_bid(session, str(bid_id(bid)))
         if row is None or not _sees(actor, row["bidder"]):
             raise NotFound("bid", bid)
-        view = BidView(receipt=receipt_from_row(row), opened=bool(row["opened"]))
-        if row["opened"]:
-            content = market.commands.load(Bid, bid_id(bid))
-            view.prices, view.responses = dict(content.prices), dict(content.responses)
-        if row["outcome"]:
-            view.outcome = {lot: LotOutcome(**o) for lot, o in row["outcome"].items()}
-        return Response(view, headers=etag(row["version"]))
+        return Response(_current(market, row, actor), headers=etag(row["version"]))
 
     @put(
         "/{bid:str}",
@@ -236,14 +277,14 @@ class BidController(Controller):
     )
     def replace(self, market: Marketplace, request: Request[Any, Any, Any], bid: str, data: Offer) -> Response[Receipt]:
         outcome = market.bids.replace(command_request(request, data), bid_id(bid), data.prices, data.responses)
-        return _answer(market, outcome)
+        return _answer(market, request, outcome)
 
     @post("/{bid:str}/withdraw", summary="Withdraw the bid, before the deadline", **writes(Role.PROVIDER))
     def withdraw(self, market: Marketplace, request: Request[Any, Any, Any], bid: str) -> Response[Receipt]:
-        return _answer(market, market.bids.withdraw(command_request(request), bid_id(bid)))
+        return _answer(market, request, market.bids.withdraw(command_request(request), bid_id(bid)))
 
     @post(
         "/{bid:str}/reconfirm", summary="Reconfirm the bid under the tender's latest amendment", **writes(Role.PROVIDER)
     )
     def reconfirm(self, market: Marketplace, request: Request[Any, Any, Any], bid: str) -> Response[Receipt]:
-        return _answer(market, market.bids.reconfirm(command_request(request), bid_id(bid)))
+        return _answer(market, request, market.bids.reconfirm(command_request(request), bid_id(bid)))

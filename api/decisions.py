@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, MediaType, get
 from litestar.di import Provide
+from litestar.exceptions import ClientException
 from litestar.params import Parameter
 from litestar.response import Stream
 
@@ -21,7 +22,7 @@ from api.problems import problem_responses
 from domain.base import Role
 from marketplace.service import Marketplace
 from projections.batch import utc
-from projections.decisions import search_decisions
+from projections.decisions import decision_vocabulary, search_decisions
 
 READERS = (Role.AUDITOR, Role.COMMISSIONER, Role.ADMIN)
 EXPORT_PAGE = 1000
@@ -32,8 +33,12 @@ Kind = Annotated[str | None, Parameter(max_length=32, description="organisation,
 DecisionName = Annotated[str | None, Parameter(max_length=64, description="e.g. tender.awarded")]
 Subject = Annotated[str | None, Parameter(max_length=200, description="the person who decided")]
 Organisation = Annotated[str | None, Parameter(max_length=80, description="the organisation they decided for")]
-From = Annotated[datetime | None, Parameter(description="decided at or after this time")]
-Before = Annotated[datetime | None, Parameter(description="decided before this time")]
+From = Annotated[
+    datetime | None, Parameter(description="decided at or after this time (RFC 3339, with its offset from UTC)")
+]
+Before = Annotated[
+    datetime | None, Parameter(description="decided before this time (RFC 3339, with its offset from UTC)")
+]
 
 
 class DecisionActor(msgspec.Struct):
@@ -112,7 +117,12 @@ def decision_filters(
     decided_from: From = None,
     decided_before: Before = None,
 ) -> dict[str, Any]:
-    """The filters the log and its export share, read from the query string."""
+    """The filters the log and its export share, read from the query string; a kind or decision the log
+    cannot hold is refused, so a misspelt filter is not mistaken for an empty result."""
+    kinds, decisions = decision_vocabulary()
+    for field, value, known in (("kind", kind, kinds), ("decision", decision, decisions)):
+        if value is not None and value not in known:
+            raise ClientException(f"{field} must be one of: {', '.join(sorted(known))}.", extra={"field": field})
     return {
         "record_kind": kind,
         "decision": decision,
@@ -149,7 +159,7 @@ class DecisionController(Controller):
     @get(
         "/export.csv",
         summary="Every decision the filters select, as CSV: a header, then one row per decision",
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         responses=problem_responses(400, 401, 403),
         security=[{"bearerAuth": []}],
         **BLOCKING,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Response, get
 from litestar.datastructures import ResponseHeader
 from litestar.openapi import ResponseSpec
 from litestar.params import Parameter
@@ -20,10 +20,6 @@ NEXT_AFTER = ResponseHeader(
     description="The position to continue from: pass it as `after` to read what is published next.",
     documentation_only=True,
 )
-
-
-def base_url(request: Request[Any, Any, Any]) -> str:
-    return str(request.base_url).rstrip("/")
 
 
 class OpenContractingController(Controller):
@@ -43,12 +39,13 @@ class OpenContractingController(Controller):
     def releases(
         self,
         market: Marketplace,
-        request: Request[Any, Any, Any],
         after: Annotated[int, Parameter(ge=0, le=LAST_POSITION, description="The position already read.")] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many releases.")] = 100,
     ) -> Response[Document | None]:
-        """Drafts never appear, and sealed bids stay sealed: see docs/ocds.md. `links.next` when more follow."""
-        page = release_package(market, base_url(request), after, limit)
+        """Drafts never appear, and sealed bids stay sealed: see docs/ocds.md. `links.next` when more follow.
+
+        URLs are under MARKETPLACE_PUBLIC_URL, whatever Host the request names."""
+        page = release_package(market, after, limit)
         headers = {"X-Next-After": str(page.next_after)}
         if page.package is None:
             return Response(None, status_code=204, headers=headers)
@@ -60,5 +57,5 @@ class OpenContractingController(Controller):
         responses=problem_responses(404),
         **BLOCKING,
     )
-    def record(self, market: Marketplace, request: Request[Any, Any, Any], ocid: str) -> Document:
-        return record_package(market, base_url(request), ocid)
+    def record(self, market: Marketplace, ocid: str) -> Document:
+        return record_package(market, ocid)

@@ -15,9 +15,10 @@ from api.commanding import BLOCKING, answer, command_request, etag, writes
 from api.problems import problem_responses
 from api.rendering import utc
 from domain.base import Actor, Role
-from domain.organisation import PEOPLE, LegalForm, Organisation, SizeClass, organisation_uuid
+from domain.organisation import LegalForm, Organisation, SizeClass, organisation_uuid
 from domain.rules import DomainError, NotFound
 from domain.values import Address, Contact, district, org_id
+from marketplace.disclosure import sees_address, sees_contact
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.organisations import find_organisation, search_organisations
@@ -85,17 +86,6 @@ class OrganisationPage(msgspec.Struct):
     next_cursor: str | None = None
 
 
-def _sees_contact(actor: Actor | None, identifier: str) -> bool:
-    return actor is not None and (
-        actor.role in (Role.AUDITOR, Role.COMMISSIONER, Role.ADMIN) or actor.organisation == identifier
-    )
-
-
-def _sees_address(actor: Actor | None, identifier: str, legal_form: str) -> bool:
-    """Where an organisation of people (sole trader, partnership) is, is where someone lives."""
-    return legal_form not in PEOPLE or _sees_contact(actor, identifier)
-
-
 def from_row(row: dict[str, Any], actor: Actor | None) -> OrganisationView:
     return OrganisationView(
         identifier=row["identifier"],
@@ -104,7 +94,7 @@ def from_row(row: dict[str, Any], actor: Actor | None) -> OrganisationView:
         size=row["size"],
         vcse=row["vcse"],
         address=AddressBody(row["address_line1"], row["town"], row["postcode"], row["address_line2"])
-        if _sees_address(actor, row["identifier"], row["legal_form"])
+        if sees_address(actor, row["identifier"], [row["legal_form"]])
         else None,
         status=row["status"],
         verified=row["verified"],
@@ -112,12 +102,14 @@ def from_row(row: dict[str, Any], actor: Actor | None) -> OrganisationView:
         registered_at=utc(row["registered_at"]),
         updated_at=utc(row["updated_at"]),
         contact=ContactBody(row["contact_name"], row["contact_email"], row["contact_phone"])
-        if _sees_contact(actor, row["identifier"])
+        if sees_contact(actor, row["identifier"])
         else None,
     )
 
 
-def from_aggregate(org: Organisation, actor: Actor | None) -> OrganisationView:
+def from_aggregate(org: Organisation, actor: Actor | None, legal_form_now: str | None = None) -> OrganisationView:
+    """The organisation as the aggregate stands (now, or then: give the legal form it has now)."""
+    forms = [org.legal_form] if legal_form_now is None else [org.legal_form, legal_form_now]
     return OrganisationView(
         identifier=org.identifier,
         name=org.name,
@@ -125,7 +117,7 @@ def from_aggregate(org: Organisation, actor: Actor | None) -> OrganisationView:
         size=org.size,
         vcse=org.vcse,
         address=AddressBody(org.address.line1, org.address.town, org.address.postcode, org.address.line2)
-        if _sees_address(actor, org.identifier, org.legal_form)
+        if sees_address(actor, org.identifier, forms)
         else None,
         status=org.status,
         verified=org.verified,
@@ -133,7 +125,7 @@ def from_aggregate(org: Organisation, actor: Actor | None) -> OrganisationView:
         registered_at=org.created_on,
         updated_at=org.modified_on,
         contact=ContactBody(org.contact.name, org.contact.email, org.contact.phone)
-        if _sees_contact(actor, org.identifier)
+        if sees_contact(actor, org.identifier)
         else None,
     )
 
@@ -233,7 +225,8 @@ class OrganisationController(Controller):
         org = organisation_uuid(_normal(identifier))
         then = recall(market, Organisation, org, version, as_of, what="organisation", key=identifier)
         if then is not None:
-            return as_it_stood_answer(from_aggregate(then, actor), then)
+            now = market.commands.load(Organisation, org)
+            return as_it_stood_answer(from_aggregate(then, actor, now.legal_form), then)
         with market.views() as session:
             row = find_organisation(session, _normal(identifier))
         if row is None:

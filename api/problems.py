@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import traceback
+import uuid
 from typing import Any
 
 import msgspec
@@ -11,9 +15,12 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 
 from domain.rules import DomainError, Refusal
+from projections.engine import ViewCannotFold
 from projections.pagination import BadCursor
 
 PROBLEM_JSON = "application/problem+json"
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,200}$")  # what X-Request-ID may be (api.commanding agrees)
+faults = logging.getLogger("api.faults")
 
 STATUS_FOR: dict[Refusal, int] = {
     Refusal.INVALID: 422,
@@ -36,6 +43,7 @@ TITLES = {
     415: "Unsupported media type",
     422: "Unprocessable request",
     428: "Precondition required",
+    429: "Too many requests",
     500: "Internal error",
     503: "Service unavailable",
 }
@@ -55,6 +63,7 @@ class Problem(msgspec.Struct, omit_defaults=True):
     detail: str
     instance: str = ""
     errors: list[FieldError] = []
+    correlation_id: str = ""  # on a 5xx: the id the caller quotes and the fault's log line carries
 
 
 def _kebab(name: str) -> str:
@@ -62,8 +71,16 @@ def _kebab(name: str) -> str:
 
 
 def problem(
-    request: Request[Any, Any, Any], status: int, detail: str, rule: str, errors: list[FieldError]
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    rule: str,
+    errors: list[FieldError],
+    correlation_id: str = "",
 ) -> Response[Problem]:
+    """The problem document; a 5xx always carries a correlation id (the caller's X-Request-ID, or a fresh one)."""
+    if status >= 500 and not correlation_id:
+        correlation_id = correlation_id_of(request)
     body = Problem(
         type=f"urn:marketplace:problem:{_kebab(rule)}",
         title=TITLES.get(status, "Error"),
@@ -71,9 +88,17 @@ def problem(
         detail=detail,
         instance=request.url.path,
         errors=errors,
+        correlation_id=correlation_id,
     )
-    headers = {"X-Request-ID": request.headers.get("x-request-id", "")} if request.headers.get("x-request-id") else {}
+    echoed = correlation_id or request.headers.get("x-request-id", "")
+    headers = {"X-Request-ID": echoed} if echoed else {}
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def correlation_id_of(request: Request[Any, Any, Any]) -> str:
+    """The caller's X-Request-ID when it is a token, else a fresh id (a malformed one is not echoed into logs)."""
+    given = request.headers.get("x-request-id", "")
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
 def domain_error(request: Request[Any, Any, Any], error: DomainError) -> Response[Problem]:
@@ -103,13 +128,27 @@ def validation_error(request: Request[Any, Any, Any], error: ValidationException
     return problem(request, 400, detail, "RequestValid", errors)
 
 
+RULE_FOR = {
+    401: "SignedIn",
+    403: "Allowed",
+    404: "Exists",
+    405: "MethodAllowed",
+    413: "BodyWithinLimit",
+    415: "JsonBody",
+    429: "WriteRate",
+}
+
+
 def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Problem]:
-    rule = {401: "SignedIn", 403: "Allowed", 404: "Exists", 405: "MethodAllowed", 413: "BodyWithinLimit"}.get(
-        error.status_code, "Http"
-    )
-    field = error.extra.get("field") if isinstance(error.extra, dict) else None
+    """An HTTP refusal; `extra` may name the field at fault and the rule. Its headers (Retry-After...) are kept."""
+    if error.status_code >= 500:
+        return server_fault(request, error, error.status_code)
+    extra = error.extra if isinstance(error.extra, dict) else {}
+    rule = str(extra.get("rule") or RULE_FOR.get(error.status_code, "Http"))
+    field = extra.get("field")
     errors = [FieldError(str(field), str(error.detail))] if field else []
     answer = problem(request, error.status_code, str(error.detail), rule, errors)
+    answer.headers.update(error.headers or {})
     if error.status_code == 401:
         answer.headers["WWW-Authenticate"] = 'Bearer realm="marketplace"'  # RFC 9110 s.11.6.1
     return answer
@@ -125,12 +164,41 @@ def out_of_calendar(request: Request[Any, Any, Any], error: OverflowError) -> Re
     return problem(request, 400, detail, "TimeWithinCalendar", [])
 
 
+def view_cannot_fold(request: Request[Any, Any, Any], error: ViewCannotFold) -> Response[Problem]:
+    """The service's fault, not the request's: the view is named, the error is logged, not shown."""
+    detail = f"The {error.view} view could not fold this request's events, so nothing was written."
+    return problem(request, 500, detail, "ViewFolds", [])
+
+
+def server_fault(request: Request[Any, Any, Any], error: Exception, status: int = 500) -> Response[Problem]:
+    """Anything no other handler answers is this service's fault: a problem the caller can quote by its
+    correlation id, and one JSON log line with that id and the traceback, so the two can be matched."""
+    correlation = correlation_id_of(request)
+    kind = type(error)
+    line = {
+        "event": "request_failed",
+        "correlation_id": correlation,
+        "method": request.method,
+        "path": request.url.path,
+        "status": status,
+        "exception": f"{kind.__module__}.{kind.__qualname__}",
+        "traceback": "".join(traceback.format_exception(error)),
+    }
+    faults.error(json.dumps(line), extra={"correlation_id": correlation})
+    detail = "The service failed to answer this request. Quote the correlation id when you report it."
+    if isinstance(error, HTTPException) and status != 500:
+        detail = str(error.detail)  # a deliberate 5xx (503...) says what the caller can do
+    return problem(request, status, detail, "Internal", [], correlation_id=correlation)
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error,
     OverflowError: out_of_calendar,
     ValidationException: validation_error,
     HTTPException: http_error,
     BadCursor: bad_cursor,
+    Exception: server_fault,  # the catch-all: any other exception is a 500 problem, logged once
+    ViewCannotFold: view_cannot_fold,
 }
 
 

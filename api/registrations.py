@@ -19,18 +19,20 @@ from litestar.params import Parameter
 from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
 from api.auth import current_actor, requires
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
+from api.fields import HourlyRate, Money
 from api.organisations import DecisionBody, OrgId
 from api.problems import problem_responses
 from api.rendering import pence, utc
-from api.tenders import Money
-from domain.base import Actor, MarketplaceAggregate, Role
+from domain.base import Role
 from domain.care import IN_DIRECTORY, CareService, EvidenceKind, MicroEnterprisePolicy, standing_of
 from domain.registration import Registration
 from domain.rules import NotFound
 from domain.values import district as postcode_district
+from marketplace.audit_feed import AuditEvent
+from marketplace.audit_feed import history as record_history
+from marketplace.disclosure import sees_private_details
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
-from projections.batch import plain
 from projections.registrations import (
     awaiting_checks,
     evidence_of,
@@ -58,7 +60,7 @@ class Application(msgspec.Struct, forbid_unknown_fields=True):
     organisation: OrgId
     services: Services
     weekly_capacity_hours: Hours
-    hourly_rate: Money
+    hourly_rate: HourlyRate
     workers: Workers
     cqc_regulated: bool
     districts: Districts = []
@@ -72,7 +74,7 @@ class Corrections(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
     districts: Districts | None = None
     parishes: Parishes | None = None
     weekly_capacity_hours: Hours | None = None
-    hourly_rate: Money | None = None
+    hourly_rate: HourlyRate | None = None
     workers: Workers | None = None
     cqc_regulated: bool | None = None
 
@@ -158,27 +160,6 @@ class DirectoryPage(msgspec.Struct):
     next_cursor: str | None = None
 
 
-class ActorView(msgspec.Struct):
-    subject: str
-    organisation: str
-    role: str
-
-
-class HistoryEntry(msgspec.Struct):
-    version: int
-    event: str
-    at: datetime
-    actor: ActorView
-    correlation_id: str
-    reason: str | None = None  # every decision has one
-    details: dict[str, Any] = {}
-
-
-class History(msgspec.Struct):
-    id: str
-    items: list[HistoryEntry]
-
-
 class QueueItem(msgspec.Struct):
     id: str
     organisation: str
@@ -228,10 +209,6 @@ def _pence(value: Decimal | None) -> Decimal | None:
 
 
 registration_id = record_id("registration")
-
-
-def _sees_all(actor: Actor | None, organisation: str) -> bool:
-    return actor is not None and (actor.role in READERS or actor.organisation == organisation)
 
 
 def _public_then(market: Marketplace, registration: Registration, moment: datetime) -> bool:
@@ -376,24 +353,6 @@ def _expiring_item(row: dict[str, Any]) -> ExpiringItem:
     )
 
 
-STANDARD_FIELDS = frozenset(
-    {"originator_id", "originator_version", "timestamp", "originator_topic", "actor", "correlation_id", "reason"}
-)
-
-
-def history_entry(event: Any) -> HistoryEntry:
-    details = {name: plain(value) for name, value in vars(event).items() if name not in STANDARD_FIELDS}
-    return HistoryEntry(
-        version=event.originator_version,
-        event=type(event).__name__,
-        at=utc(event.timestamp),
-        actor=ActorView(event.actor.subject, event.actor.organisation, event.actor.role.value),
-        correlation_id=event.correlation_id,
-        reason=event.reason if isinstance(event, MarketplaceAggregate.Decision) else None,
-        details=details,
-    )
-
-
 def _answer(market: Marketplace, outcome: Outcome, created: bool = False) -> Response[RegistrationView]:
     now, policy = market.clock.now(), market.registrations.policy
     where = (lambda r: f"/registrations/{r.id}") if created else None
@@ -485,17 +444,18 @@ class RegistrationController(Controller):
             as_of,
             what="registration",
             key=registration,
-            visible=lambda r: _sees_all(actor, r.organisation) or _public_then(market, r, as_of or r.modified_on),
+            visible=lambda r: sees_private_details(actor, r.organisation)
+            or _public_then(market, r, as_of or r.modified_on),
         )
         if then is not None:
-            full = _sees_all(actor, then.organisation)
+            full = sees_private_details(actor, then.organisation)
             return as_it_stood_answer(from_aggregate(then, as_of or then.modified_on, policy, full), then)
         now = market.clock.now()
         with market.views() as session:
             row = find_registration(session, str(registration_id(registration)))
             if row is None:
                 raise NotFound("registration", registration)
-            if _sees_all(actor, row["organisation"]):
+            if sees_private_details(actor, row["organisation"]):
                 view = from_rows(row, evidence_of(session, row["id"]), now, policy)
             elif is_in_directory(session, row["id"], now):
                 view = from_rows(row, None, now, policy)
@@ -509,14 +469,17 @@ class RegistrationController(Controller):
         responses=problem_responses(404),
         **BLOCKING,
     )
-    def history(self, market: Marketplace, request: Request[Any, Any, Any], registration: str) -> History:
-        """Read from the event store itself: the applicant, council officers and auditors."""
+    def history(
+        self, market: Marketplace, request: Request[Any, Any, Any], registration: str
+    ) -> list[AuditEvent]:
+        """Read from the event store itself, in the one history shape (as `/audit/{kind}/{id}/history`):
+        the applicant, council officers and auditors."""
+        reader = current_actor(request)
         with market.views() as session:
             row = find_registration(session, str(registration_id(registration)))
-        if row is None or not _sees_all(current_actor(request), row["organisation"]):
+        if row is None or not sees_private_details(reader, row["organisation"]):
             raise NotFound("registration", registration)
-        events = market.app.events.get(registration_id(registration))
-        return History(row["id"], [history_entry(event) for event in events])
+        return record_history(market, reader, "registration", row["id"])
 
     @post(
         "/{registration:str}/evidence",

@@ -14,6 +14,8 @@ from litestar.params import Parameter
 from api.as_it_stood import HISTORY_HEADERS, AsOf, Version, as_it_stood_answer, recall
 from api.auth import current_actor
 from api.commanding import BLOCKING, answer, command_request, etag, record_id, writes
+from api.fields import Moment
+from api.fields import Money as Money  # noqa: PLC0414 - re-exported: api.contracts reads it from here
 from api.moments import within_calendar
 from api.organisations import DecisionBody, Reason
 from api.problems import problem_responses
@@ -26,11 +28,11 @@ from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.tendering import awards_for_tender, find_tender, questions_for, search_tenders
 
-Money = Annotated[Decimal, msgspec.Meta(examples=[Decimal("250000.00")], description="GBP, as a decimal string")]
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")]
 Title = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
 LongText = Annotated[str, msgspec.Meta(min_length=1, max_length=10_000)]
 OFFICERS = (Role.COMMISSIONER, Role.ADMIN)
+_DEADLINE_QUERY = "Tender deadline {} this time (RFC 3339, with its offset, e.g. 2026-04-01T12:00:00Z)."
 READERS_OF_DRAFTS = (Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR)
 
 
@@ -54,8 +56,8 @@ class TenderTerms(msgspec.Struct, forbid_unknown_fields=True):
     procedure: Procedure
     lots: Annotated[list[LotBody], msgspec.Meta(min_length=1, max_length=50)]
     criteria: Annotated[list[CriterionBody], msgspec.Meta(min_length=2, max_length=20)]
-    clarification_deadline: datetime
-    tender_deadline: datetime
+    clarification_deadline: Moment
+    tender_deadline: Moment
 
 
 class TenderChanges(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -67,8 +69,8 @@ class TenderChanges(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tr
     procedure: Procedure | None = None
     lots: Annotated[list[LotBody], msgspec.Meta(min_length=1, max_length=50)] | None = None
     criteria: Annotated[list[CriterionBody], msgspec.Meta(min_length=2, max_length=20)] | None = None
-    clarification_deadline: datetime | None = None
-    tender_deadline: datetime | None = None
+    clarification_deadline: Moment | None = None
+    tender_deadline: Moment | None = None
 
 
 class Amendment(TenderChanges, forbid_unknown_fields=True, omit_defaults=True):
@@ -238,9 +240,13 @@ def as_read(tender: Tender, actor: Actor | None) -> TenderView:
     return view
 
 
-def _answer(market: Marketplace, outcome: Outcome, created: bool = False) -> Response[TenderView]:
+def _answer(
+    market: Marketplace, request: Request[Any, Any, Any], outcome: Outcome, created: bool = False
+) -> Response[TenderView]:
+    """A command's answer is the tender as the GET that follows shows it to the same caller."""
     location = (lambda t: f"/tenders/{t.id}") if created else None
-    return answer(market, outcome, Tender, from_aggregate, location)
+    actor = current_actor(request)
+    return answer(market, outcome, Tender, lambda tender: as_read(tender, actor), location)
 
 
 tender_id = record_id("tender")
@@ -253,7 +259,7 @@ class TenderController(Controller):
     @post(summary="Draft a tender", **writes(*OFFICERS, created=True))
     def draft(self, market: Marketplace, request: Request[Any, Any, Any], data: TenderTerms) -> Response[TenderView]:
         outcome = market.tenders.draft(command_request(request, data), **_terms(data))
-        return _answer(market, outcome, created=True)
+        return _answer(market, request, outcome, created=True)
 
     @get(
         summary="Opportunities: published tenders (officers may include drafts)",
@@ -267,8 +273,8 @@ class TenderController(Controller):
         status: Annotated[list[str] | None, Parameter(description="draft, tendering, closed, evaluation, ...")] = None,
         category: Category | None = None,
         value_band: Annotated[str | None, Parameter(pattern="^(under-30k|30k-to-threshold|above-threshold)$")] = None,
-        deadline_after: datetime | None = None,
-        deadline_before: datetime | None = None,
+        deadline_after: Annotated[datetime | None, Parameter(description=_DEADLINE_QUERY.format("at or after"))] = None,
+        deadline_before: Annotated[datetime | None, Parameter(description=_DEADLINE_QUERY.format("before"))] = None,
         cursor: Annotated[str | None, Parameter(max_length=500)] = None,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
     ) -> TenderPage:
@@ -371,7 +377,7 @@ class TenderController(Controller):
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: TenderChanges
     ) -> Response[TenderView]:
         outcome = market.tenders.revise(command_request(request, data), tender_id(tender), **_terms(data))
-        return _answer(market, outcome)
+        return _answer(market, request, outcome)
 
     @post(
         "/{tender:str}/conflicts-assessment",
@@ -384,13 +390,14 @@ class TenderController(Controller):
         outcome = market.tenders.assess_conflicts(
             command_request(request, data), tender_id(tender), data.conflicts_found, data.mitigation, data.reason
         )
-        return _answer(market, outcome)
+        return _answer(market, request, outcome)
 
     @post("/{tender:str}/publish", summary="Publish the tender notice", **writes(*OFFICERS))
     def publish(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: DecisionBody
     ) -> Response[TenderView]:
-        return _answer(market, market.tenders.publish(command_request(request, data), tender_id(tender), data.reason))
+        outcome = market.tenders.publish(command_request(request, data), tender_id(tender), data.reason)
+        return _answer(market, request, outcome)
 
     @post(
         "/{tender:str}/questions",
@@ -401,7 +408,7 @@ class TenderController(Controller):
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: QuestionBody
     ) -> Response[TenderView]:
         outcome = market.tenders.ask(command_request(request, data), tender_id(tender), data.text)
-        return _answer(market, outcome, created=True)
+        return _answer(market, request, outcome, created=True)
 
     @post(
         "/{tender:str}/questions/{question:str}/answer",
@@ -412,18 +419,18 @@ class TenderController(Controller):
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, question: str, data: AnswerBody
     ) -> Response[TenderView]:
         outcome = market.tenders.answer(command_request(request, data), tender_id(tender), question, data.answer)
-        return _answer(market, outcome)
+        return _answer(market, request, outcome)
 
     @post("/{tender:str}/amend", summary="Amend published terms (bids must be reconfirmed)", **writes(*OFFICERS))
     def amend(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: Amendment
     ) -> Response[TenderView]:
         outcome = market.tenders.amend(command_request(request, data), tender_id(tender), data.reason, **_terms(data))
-        return _answer(market, outcome)
+        return _answer(market, request, outcome)
 
     @post("/{tender:str}/open-bids", summary="Open the bids (after the deadline only)", **writes(*OFFICERS))
     def open_bids(self, market: Marketplace, request: Request[Any, Any, Any], tender: str) -> Response[TenderView]:
-        return _answer(market, market.tenders.open_bids(command_request(request), tender_id(tender)))
+        return _answer(market, request, market.tenders.open_bids(command_request(request), tender_id(tender)))
 
     @post("/{tender:str}/award", summary="Award a lot, with reasons (standstill follows)", **writes(*OFFICERS))
     def award(
@@ -432,17 +439,18 @@ class TenderController(Controller):
         outcome = market.tenders.award(
             command_request(request, data), tender_id(tender), data.lot_id, data.bid_id, data.reason
         )
-        return _answer(market, outcome)
+        return _answer(market, request, outcome)
 
     @post("/{tender:str}/cancel", summary="Cancel the tender, with reasons", **writes(*OFFICERS))
     def cancel(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: DecisionBody
     ) -> Response[TenderView]:
-        return _answer(market, market.tenders.cancel(command_request(request, data), tender_id(tender), data.reason))
+        outcome = market.tenders.cancel(command_request(request, data), tender_id(tender), data.reason)
+        return _answer(market, request, outcome)
 
     @post("/{tender:str}/lots/{lot:str}/cancel", summary="Cancel one lot, with reasons", **writes(*OFFICERS))
     def cancel_lot(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, lot: str, data: DecisionBody
     ) -> Response[TenderView]:
         outcome = market.tenders.cancel_lot(command_request(request, data), tender_id(tender), lot, data.reason)
-        return _answer(market, outcome)
+        return _answer(market, request, outcome)

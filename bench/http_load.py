@@ -60,6 +60,7 @@ def server_env(var_dir: Path) -> dict[str, str]:
         MARKETPLACE_VAR_DIR=str(var_dir),
         MARKETPLACE_JWT_SECRET=SECRET,
         MARKETPLACE_PROJECTION_MODE="inline",
+        MARKETPLACE_WRITE_RATE="0",  # the load is one token writing flat out: measure the service, not the limit
     )
     return env
 

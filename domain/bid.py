@@ -3,22 +3,24 @@
 Lifecycle: submitted -> replaced or withdrawn (and resubmitted) -> reconfirmed after an
 amendment -> opened with the tender, after the deadline. Until then nobody, commissioners
 included, reads its content: the bidder holds a receipt (time and SHA-256 digest of the
-canonical content) that it can later match against the opened bid.
+canonical content, salted with a random nonce that only the bidder is given) that it can
+later match against the opened bid.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
+from domain.money import money
 from domain.procurement import CriterionKind, Positive
 from domain.rules import DomainError, Refusal, Rule, StateAllows, TextWithin, check
 from domain.tender import Tender
-from domain.values import money
 
 PENNY = Decimal("0.01")
 SUBMITTED = "submitted"
@@ -30,8 +32,21 @@ def bid_uuid(tender_id: UUID, bidder: str) -> UUID:
     return uuid5(tender_id, f"bid:{bidder}")
 
 
-def digest(tender_id: str, bidder: str, prices: dict[str, Decimal], responses: dict[str, str]) -> str:
-    """SHA-256 of the canonical content: sorted keys, prices as plain decimal strings, UTF-8."""
+def new_nonce() -> str:
+    """128 random bits, as hex: enough that a receipt's digest cannot be searched for a guessable price."""
+    return secrets.token_hex(16)
+
+
+def digest(
+    tender_id: str, bidder: str, prices: dict[str, Decimal], responses: dict[str, str], nonce: str = ""
+) -> str:
+    """A commitment to the offer: SHA-256 over the nonce followed by the canonical content (JSON with sorted
+    keys, no spaces, prices as plain decimal strings in pounds and pence, UTF-8).
+
+    Without the nonce an officer could hash candidate prices until one matched a receipt before the
+    deadline; with it, only the bidder, who holds the nonce, can show what the digest commits to.
+    Receipts issued before nonces were introduced have an empty nonce.
+    """
     canonical = {
         "tender": tender_id,
         "bidder": bidder,
@@ -39,7 +54,7 @@ def digest(tender_id: str, bidder: str, prices: dict[str, Decimal], responses: d
         "responses": dict(sorted(responses.items())),
     }
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256((nonce + text).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -105,6 +120,7 @@ class Bid(MarketplaceAggregate):
     responses: dict[str, str]
     digest: str
     amendment: int
+    nonce: str = ""  # the receipt's salt: the bidder's alone (empty on receipts from before salting)
     status: str = SUBMITTED
 
     class Submitted(MarketplaceAggregate.Created):
@@ -114,6 +130,7 @@ class Bid(MarketplaceAggregate):
         responses: dict[str, str]
         digest: str
         amendment: int
+        nonce: str = ""
 
     @classmethod
     def submit(
@@ -121,6 +138,7 @@ class Bid(MarketplaceAggregate):
     ) -> Bid:
         check(TenderOpenForBids(tender, ctx))
         _checked_offer(tender, prices, responses)
+        nonce = new_nonce()
         return cls._create(
             cls.Submitted,
             id=bid_uuid(tender.id, bidder),
@@ -129,8 +147,9 @@ class Bid(MarketplaceAggregate):
             bidder=bidder,
             prices=prices,
             responses=responses,
-            digest=digest(str(tender.id), bidder, prices, responses),
+            digest=digest(str(tender.id), bidder, prices, responses, nonce),
             amendment=tender.amendment,
+            nonce=nonce,
         )
 
     class Replaced(MarketplaceAggregate.Event):
@@ -138,18 +157,26 @@ class Bid(MarketplaceAggregate):
         responses: dict[str, str]
         digest: str
         amendment: int
+        nonce: str = ""
 
         def apply(self, bid: Bid) -> None:
             bid.prices, bid.responses, bid.digest = self.prices, self.responses, self.digest
-            bid.amendment, bid.status = self.amendment, SUBMITTED
+            bid.amendment, bid.status, bid.nonce = self.amendment, SUBMITTED, self.nonce
 
     def replace(self, ctx: Context, tender: Tender, prices: dict[str, Decimal], responses: dict[str, str]) -> None:
         """A new offer in place of the old one, or a resubmission after a withdrawal."""
         check(TenderOpenForBids(tender, ctx))
         _checked_offer(tender, prices, responses)
-        content_digest = digest(self.tender_id, self.bidder, prices, responses)
+        nonce = new_nonce()
+        content_digest = digest(self.tender_id, self.bidder, prices, responses, nonce)
         self.record(
-            self.Replaced, ctx, prices=prices, responses=responses, digest=content_digest, amendment=tender.amendment
+            self.Replaced,
+            ctx,
+            prices=prices,
+            responses=responses,
+            digest=content_digest,
+            amendment=tender.amendment,
+            nonce=nonce,
         )
 
     class Withdrawn(MarketplaceAggregate.Event):

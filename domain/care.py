@@ -12,10 +12,11 @@ from enum import StrEnum
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.money import HOURLY_RATE_MAXIMUM, money
 from domain.organisation import ACTIVE as ORGANISATION_ACTIVE
 from domain.organisation import Organisation, SizeClass
 from domain.rules import DomainError, Refusal, Rule, TextWithin, check
-from domain.values import choice, district, money
+from domain.values import choice, district
 from domain.working_days import uk_date
 
 
@@ -387,7 +388,7 @@ def _checked_details(details: dict[str, Any], policy: MicroEnterprisePolicy) -> 
     if "workers" in checked:
         check(WorkersWithinLimit(checked["workers"], policy.max_workers))
     if "hourly_rate" in checked:
-        check(RatePositive(money(checked["hourly_rate"], "hourly_rate")))
+        check(RatePositive(money(checked["hourly_rate"], "hourly_rate", HOURLY_RATE_MAXIMUM)))
     if "cqc_regulated" in checked:
         checked["cqc_regulated"] = bool(checked["cqc_regulated"])
     return checked

@@ -108,8 +108,8 @@ class Contract(MarketplaceAggregate):
     def vary(self, ctx: Context, reason: str, value: Decimal | None = None, end: date | None = None) -> None:
         check(StateAllows(self.status, frozenset({ACTIVE}), "vary a contract"), NotExpired(self, ctx))
         changes: dict[str, Any] = {}
-        if value is not None and value != self.value:
-            changes["value"] = money(value, "value")
+        if value is not None and (value := money(value, "value")) != self.value:  # money before it is compared
+            changes["value"] = value
         if end is not None and end != self.end:
             check(EndsAfterStart(self.start, end))
             changes["end"] = end

@@ -36,6 +36,23 @@ class OpenedBid:
 
 
 @dataclass(frozen=True)
+class EvaluatorAssigned(Rule):
+    """Only someone the council assigned to this tender's evaluation may declare or score."""
+
+    evaluation: Evaluation
+    evaluator: str
+    kind: Refusal = Refusal.CONFLICT
+    field: str | None = None
+
+    def is_broken(self) -> bool:
+        return self.evaluator not in self.evaluation.evaluators
+
+    @property
+    def message(self) -> str:
+        return "You are not assigned to evaluate this tender."
+
+
+@dataclass(frozen=True)
 class DeclaredWithoutConflict(Rule):
     evaluation: Evaluation
     evaluator: str
@@ -47,10 +64,7 @@ class DeclaredWithoutConflict(Rule):
 
     @property
     def message(self) -> str:
-        state = self.evaluation.evaluators.get(self.evaluator)
-        if state is None:
-            return "You are not assigned to evaluate this tender."
-        if state == "conflict":
+        if self.evaluation.evaluators.get(self.evaluator) == "conflict":
             return "You declared a conflict of interest, so you may not score this tender."
         return "Declare any conflict of interest before scoring (Procurement Act 2023 s.83)."
 
@@ -130,6 +144,7 @@ class Evaluation(MarketplaceAggregate):
 
     def declare(self, ctx: Context, conflict: bool, statement: str) -> None:
         evaluator = ctx.actor.subject
+        check(EvaluatorAssigned(self, evaluator))
         if self.evaluators.get(evaluator) != "assigned":
             raise DomainError("Only an assigned evaluator who has not yet declared may declare.", kind=Refusal.CONFLICT)
         check(TextWithin(statement, "statement", 5000))
@@ -148,7 +163,11 @@ class Evaluation(MarketplaceAggregate):
 
     def score(self, ctx: Context, bid_id: str, criterion: str, score: int, justification: str) -> None:
         evaluator = ctx.actor.subject
-        check(DeclaredWithoutConflict(self, evaluator), TextWithin(justification, "justification", 10_000))
+        check(
+            EvaluatorAssigned(self, evaluator),
+            DeclaredWithoutConflict(self, evaluator),
+            TextWithin(justification, "justification", 10_000),
+        )
         self.bid(bid_id)
         if self.criterion(criterion).kind == CriterionKind.PRICE:
             raise DomainError(f"Price is scored by formula: {PRICE_FORMULA}.", field="criterion")

@@ -16,6 +16,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from domain.base import Context, MarketplaceAggregate
+from domain.money import money
 from domain.procurement import (
     Category,
     Criterion,
@@ -31,7 +32,7 @@ from domain.procurement import (
     is_above_threshold,
 )
 from domain.rules import DomainError, Refusal, Rule, StateAllows, TextWithin, check
-from domain.values import choice
+from domain.values import choice, moment
 from domain.working_days import add_working_days, uk_date
 
 DRAFT = "draft"
@@ -157,6 +158,11 @@ def checked_terms(terms: dict[str, Any], policy: ProcurementPolicy) -> dict[str,
     checked["category"] = choice(Category, terms["category"], "category")
     checked["procedure"] = choice(Procedure, terms["procedure"], "procedure")
     lots, criteria = tuple(terms["lots"]), tuple(terms["criteria"])
+    for index, lot in enumerate(lots):  # money before the rules that compare and add the values
+        money(lot.value, f"lots[{index}].value")
+    money(sum((lot.value for lot in lots), Decimal(0)), "lots", label="The lots' values together")
+    moment(terms["clarification_deadline"], "clarification_deadline")
+    moment(terms["tender_deadline"], "tender_deadline")
     check(
         TextWithin(terms["title"], "title", 300),
         TextWithin(terms["description"], "description", 10_000),
@@ -190,6 +196,7 @@ class Tender(MarketplaceAggregate):
     questions: dict[str, dict[str, Any]] = field(default_factory=dict)
     awards: dict[str, Award] = field(default_factory=dict)
     cancelled_lots: list[str] = field(default_factory=list)
+    opened_bids: tuple[str, ...] | None = None  # the bids opened at the deadline; None until they are
 
     @property
     def value(self) -> Decimal:
@@ -360,6 +367,7 @@ class Tender(MarketplaceAggregate):
 
         def apply(self, tender: Tender) -> None:
             tender.status = EVALUATION
+            tender.opened_bids = tuple(self.bid_ids)
 
     def open_bids(self, ctx: Context, bid_ids: list[str]) -> None:
         """After the deadline only; closes tendering first if the scheduler has not yet."""

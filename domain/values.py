@@ -1,13 +1,17 @@
-"""Value objects shared across aggregates: organisation identifiers, postcodes, addresses."""
+"""Value objects shared across aggregates: organisation identifiers, postcodes, addresses, moments.
+
+Money has a module of its own (domain/money.py); `money` is also importable from here.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from datetime import datetime
 from enum import Enum
 
-from domain.rules import DomainError
+from domain.money import money as money  # noqa: PLC0414 - re-exported for modules that import it from here
+from domain.rules import DomainError, Rule, check
 
 # org-id.guide lists; each scheme's own identifier shape.
 ORG_ID_SCHEMES: dict[str, re.Pattern[str]] = {
@@ -95,10 +99,24 @@ def email(value: str, field: str = "contact.email") -> str:
     return value.strip()
 
 
-def money(value: Decimal, field: str) -> Decimal:
-    """An amount in pounds: never negative, at most pence."""
-    if value < 0 or value != value.quantize(Decimal("0.01")):
-        raise DomainError("An amount must be zero or more, in pounds and pence.", field=field)
+@dataclass(frozen=True)
+class TimeHasOffset(Rule):
+    """A time without its offset from UTC names no moment (09:00 where?): it cannot be compared with the clock's."""
+
+    value: datetime
+    field: str | None
+
+    def is_broken(self) -> bool:
+        return self.value.utcoffset() is None
+
+    @property
+    def message(self) -> str:
+        return f"{self.field} needs its offset from UTC, such as 2026-03-02T09:00:00Z."
+
+
+def moment(value: datetime, field: str) -> datetime:
+    """A point in time a command is given (a deadline): with its offset, or a refusal naming the field."""
+    check(TimeHasOffset(value, field))
     return value
 
 

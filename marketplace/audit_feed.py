@@ -1,4 +1,4 @@
-"""The event log as auditors read it: every event, JSON-safe, with sealed bids kept sealed until the deadline."""
+"""The event log as auditors read it: every event, JSON-safe, with bids' offers disclosed by marketplace.disclosure."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ import msgspec
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import StoredEvent
 
-from domain.base import ENVELOPE_FIELDS
+from domain.base import ENVELOPE_FIELDS, Actor
 from domain.bid import Bid
 from domain.organisation import organisation_uuid
 from domain.tender import Tender
+from marketplace.disclosure import NONCE_FIELD, SEALED_FIELDS, Seal, sealed_note, sees_nonce, sees_offer
 from marketplace.persistence import aggregate_log, read_log
 from marketplace.service import Marketplace
 
 BID_TOPIC = "domain.bid:Bid."
-SEALED_FIELDS = ("prices", "responses")
 KINDS: dict[str, str] = {
     "organisation": "Organisation",
     "tender": "Tender",
@@ -78,36 +78,44 @@ def json_safe(value: Any) -> Any:
 
 
 class Sealer:
-    """Decides, once per tender within one request, whether its bids' content may be shown yet."""
+    """Decides, once per bid within one request, what of its offers the reader may see (marketplace.disclosure)."""
 
-    def __init__(self, market: Marketplace) -> None:
+    def __init__(self, market: Marketplace, reader: Actor | None) -> None:
         self.market = market
-        self.tender_of_bid: dict[UUID, UUID] = {}
-        self.deadline_of_tender: dict[UUID, datetime] = {}
+        self.reader = reader
+        self._bids: dict[UUID, tuple[str, Seal]] = {}
+        self._tenders: dict[str, Tender] = {}
 
-    def sealed_until(self, bid_id: UUID, tender_id: str | None) -> datetime | None:
-        """The deadline when the bid's tender is still sealed, else None."""
-        if bid_id not in self.tender_of_bid:
-            if tender_id is None:
-                tender_id = self.market.commands.load(Bid, bid_id).tender_id
-            self.tender_of_bid[bid_id] = UUID(tender_id)
-        tender = self.tender_of_bid[bid_id]
-        if tender not in self.deadline_of_tender:
-            self.deadline_of_tender[tender] = self.market.commands.load(Tender, tender).tender_deadline
-        deadline = self.deadline_of_tender[tender]
-        return None if self.market.clock.now() >= deadline else deadline
+    def bid(self, bid_id: UUID) -> tuple[str, Seal]:
+        """The bid's bidder and its seal as they stand now."""
+        if bid_id not in self._bids:
+            bid = self.market.commands.load(Bid, bid_id)
+            if bid.tender_id not in self._tenders:
+                self._tenders[bid.tender_id] = self.market.commands.load(Tender, UUID(bid.tender_id))
+            opened = self._tenders[bid.tender_id].opened_bids
+            seal = Seal(opened is not None, bid.digest if opened and str(bid_id) in opened else None)
+            self._bids[bid_id] = (bid.bidder, seal)
+        return self._bids[bid_id]
+
+    def redact(self, bid_id: UUID, data: dict[str, Any]) -> None:
+        """Replace in place what the reader may not see of one bid event's data."""
+        bidder, seal = self.bid(bid_id)
+        if any(name in data for name in SEALED_FIELDS) and not sees_offer(
+            self.reader, bidder, str(data.get("digest", "")), seal
+        ):
+            for name in SEALED_FIELDS:
+                if name in data:
+                    data[name] = sealed_note(seal)
+        if NONCE_FIELD in data and not sees_nonce(self.reader, bidder):
+            data[NONCE_FIELD] = "kept by the bidder"
 
 
 def _item(sealer: Sealer, stored: StoredEvent, event: DomainEventProtocol[Any], position: int) -> AuditEvent:
     fields = vars(event)
     event_type = stored.topic.partition(":")[2]
     data = {name: json_safe(value) for name, value in fields.items() if name not in ENVELOPE_FIELDS}
-    if stored.topic.startswith(BID_TOPIC) and any(name in data for name in SEALED_FIELDS):
-        deadline = sealer.sealed_until(UUID(str(stored.originator_id)), fields.get("tender_id"))
-        if deadline is not None:
-            for name in SEALED_FIELDS:
-                if name in data:
-                    data[name] = f"sealed until {deadline.isoformat()}"
+    if stored.topic.startswith(BID_TOPIC):
+        sealer.redact(UUID(str(stored.originator_id)), data)
     actor = fields.get("actor")
     reason = fields.get("reason")
     return AuditEvent(
@@ -124,17 +132,19 @@ def _item(sealer: Sealer, stored: StoredEvent, event: DomainEventProtocol[Any], 
     )
 
 
-def _items(market: Marketplace, stored: Iterable[tuple[StoredEvent, int]]) -> list[AuditEvent]:
-    sealer = Sealer(market)
+def _items(
+    market: Marketplace, reader: Actor | None, stored: Iterable[tuple[StoredEvent, int]]
+) -> list[AuditEvent]:
+    sealer = Sealer(market, reader)
     mapper = market.app.mapper
     return [_item(sealer, s, mapper.to_domain_event(s), position) for s, position in stored]
 
 
-def events_after(market: Marketplace, after: int, limit: int) -> AuditPage:
-    """Up to `limit` events in commit order, after the log position `after`."""
+def events_after(market: Marketplace, reader: Actor | None, after: int, limit: int) -> AuditPage:
+    """Up to `limit` events in commit order, after the log position `after`, as the reader may see them."""
     with market.views() as session:
         notifications = read_log(session, market.app.recorder, after + 1, limit)
-    events = _items(market, ((n, n.id) for n in notifications))
+    events = _items(market, reader, ((n, n.id) for n in notifications))
     return AuditPage(events=events, next_after=notifications[-1].id if notifications else after)
 
 
@@ -150,8 +160,9 @@ def aggregate_uuid(kind: str, identifier: str) -> UUID | None:
         return None
 
 
-def history(market: Marketplace, kind: str, identifier: str) -> list[AuditEvent]:
-    """Every event of one aggregate, in version order; empty when there is no such record of this kind."""
+def history(market: Marketplace, reader: Actor | None, kind: str, identifier: str) -> list[AuditEvent]:
+    """Every event of one aggregate, in version order, as the reader may see them; empty when there is no
+    such record of this kind."""
     aggregate_id = aggregate_uuid(kind, identifier)
     if aggregate_id is None:
         return []
@@ -159,4 +170,4 @@ def history(market: Marketplace, kind: str, identifier: str) -> list[AuditEvent]
         stored = aggregate_log(session, market.app.recorder, aggregate_id)
     if not stored or not stored[0].topic.partition(":")[2].startswith(KINDS[kind] + "."):
         return []
-    return _items(market, ((n, n.id) for n in stored))
+    return _items(market, reader, ((n, n.id) for n in stored))

@@ -1,4 +1,4 @@
-"""The `marketplace` command: serve, project, rebuild, checksums, verify, token, tick, demo."""
+"""The `marketplace` command: serve, project, rebuild, checksums, verify, checkpoint, token, tick, demo."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import sys
 import threading
 from collections.abc import Sequence
 from datetime import timedelta
+from pathlib import Path
 
 from domain.base import Actor, Role
+from marketplace.anchors import anchor_argument
 from marketplace.projector import Progress
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
@@ -42,7 +44,8 @@ def project(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    logging.info("projection worker following the log (lag %s)", market.projector.lag())
+    stalled = [f"{s.view} at {s.position}" for s in market.projector.stalls()]
+    logging.info("projection worker following the log (lag %s; stalled %s)", market.projector.lag(), stalled or "none")
     market.projector.follow(stop, poll_interval=args.poll)
     market.close()
     return 0
@@ -94,21 +97,55 @@ def checksums(_: argparse.Namespace) -> int:
     return 0
 
 
-def verify(_: argparse.Namespace) -> int:
-    """Recompute the audit chain from the stored events: `ok <head> <hash>`, or where it first breaks."""
-    from marketplace.audit import verify as verify_chain
+def verify(args: argparse.Namespace) -> int:
+    """Recompute the audit chain from the stored events: `ok <head> <hash>`, or where it first breaks.
 
+    With kept anchors, also recompute it from the events alone (a rewritten chain table cannot hide
+    a rewritten history from them) and name each anchor it no longer leads to, and each forged checkpoint.
+    """
+    from marketplace.anchors import read_kept
+    from marketplace.audit import verify_all
+
+    try:
+        kept = read_kept(args.anchor, args.anchors, args.public_key)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"cannot read the anchors: {error}", file=sys.stderr)
+        return 2
     market = Marketplace(Settings.from_env())
-    verdict = verify_chain(market)
+    ok, lines = verify_all(market, kept.anchors, kept.refused)
     market.close()
-    print(verdict)
-    return 0 if verdict.ok else 1
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+def checkpoint(_: argparse.Namespace) -> int:
+    """Sign the chain's head now (if it moved since the last checkpoint) and print the checkpoint as JSON."""
+    import msgspec
+
+    from marketplace.checkpoints import ChainDiffers, Signer, sign_checkpoint
+
+    settings = Settings.from_env()
+    market = Marketplace(settings)
+    try:
+        signed = sign_checkpoint(market, Signer.from_settings(settings))
+    except ChainDiffers as error:
+        print(f"not signed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        market.close()
+    print(msgspec.json.encode(signed).decode() if signed else "not signed: the chain's head is already checkpointed")
+    return 0
 
 
 def token(args: argparse.Namespace) -> int:
-    secret = jwt_secret(Settings.from_env())
+    """Print a token; a lifetime beyond MARKETPLACE_TOKEN_MAX_HOURS is refused, as the API would refuse it."""
+    settings = Settings.from_env()
     actor = Actor(args.sub, args.org, Role(args.role))
-    print(issue_token(secret, actor, timedelta(hours=args.hours)))
+    try:
+        print(issue_token(jwt_secret(settings), actor, timedelta(hours=args.hours), settings.token_max_hours))
+    except ValueError as refused:
+        print(f"marketplace token: {refused}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -163,7 +200,29 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=checksums)
 
     p = commands.add_parser("verify", help="recompute the audit hash chain; report the first position it breaks")
+    p.add_argument(
+        "--anchor", action="append", default=[], type=anchor_argument, metavar="POSITION:HASH", help="a kept link"
+    )
+    p.add_argument(
+        "--anchors",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="kept checkpoints: GET /audit/checkpoints answers (JSON, or one per line) and/or POSITION:HASH lines",
+    )
+    p.add_argument(
+        "--public-key",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PEM",
+        help="trust only checkpoints signed by this key (default: the keys published beside them)",
+    )
     p.set_defaults(run=verify)
+
+    p = commands.add_parser("checkpoint", help="sign the audit chain's head now (serve does so at intervals)")
+    p.set_defaults(run=checkpoint)
 
     p = commands.add_parser("token", help="print a signed bearer token")
     p.add_argument("--role", required=True, choices=[r.value for r in Role if r is not Role.SYSTEM])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -42,10 +43,16 @@ class CommandRequest:
 
 class CommandRunner:
     def __init__(
-        self, app: MarketplaceApp, clock: Clock, projector: Projector | None, group_commit: bool = True
+        self,
+        app: MarketplaceApp,
+        clock: Clock,
+        projector: Projector | None,
+        group_commit: bool = True,
+        remember_keys_for: timedelta = timedelta(hours=24),
     ) -> None:
         self.app = app
         self.clock = clock
+        self.remember_keys_for = remember_keys_for  # how long an Idempotency-Key answers with its first outcome
         self.projector = projector  # None in worker mode: a `marketplace project` process folds
         self._group = GroupCommit(self._run_together, self._run_alone) if group_commit else None
         events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
@@ -113,9 +120,9 @@ class CommandRunner:
                     self.projector.fold_recorded(session, recordings)
                 return outcome
         except IntegrityError:
-            if key := request.idempotency_key:
+            if request.idempotency_key:
                 with self.app.recorder.transaction(commit=False) as session:  # type: ignore[attr-defined]
-                    if earlier := idempotency.recall(session, request.actor.subject, key, request.fingerprint):
+                    if earlier := self._recall(session, request):
                         return earlier
             raise ConcurrentChange() from None
 
@@ -142,9 +149,9 @@ class CommandRunner:
     def _execute(self, session: Session, job: Job) -> tuple[Outcome, list[Recording[Any]]]:
         """Recall the Idempotency-Key, decide, save, remember: the part of a command inside a transaction."""
         request, body = job
-        key, subject = request.idempotency_key, request.actor.subject
-        take_write_lock(session, f"{subject}\n{key}" if key else None)
-        if key and (earlier := idempotency.recall(session, subject, key, request.fingerprint)):
+        key = request.idempotency_key
+        take_write_lock(session, idempotency.lock_name(request.actor, key) if key else None)
+        if key and (earlier := self._recall(session, request)):
             return earlier, []
         ctx = Context(request.actor, self.clock.now(), request.correlation_id)
         changed = body(ctx)
@@ -158,8 +165,20 @@ class CommandRunner:
             aggregate=subject_aggregate,
         )
         if key:
-            idempotency.remember(session, subject, key, request.fingerprint, outcome, ctx.now)
+            idempotency.remember(session, request.actor, key, request.fingerprint, outcome, ctx.now)
         return outcome, recordings
+
+    def _recall(self, session: Session, request: CommandRequest) -> Outcome | None:
+        """The first outcome of this caller's request under its Idempotency-Key, while remembered."""
+        assert request.idempotency_key is not None
+        return idempotency.recall(
+            session,
+            request.actor,
+            request.idempotency_key,
+            request.fingerprint,
+            self.clock.now(),
+            self.remember_keys_for,
+        )
 
 
 def refuse_duplicate(what: str, key: Any) -> DomainError:

@@ -138,7 +138,13 @@ def package(settings: Settings, uri: str, published: str) -> Document:
     }
 
 
-def release_package(market: Marketplace, base_url: str, after: int, limit: int) -> ReleasePage:
+def public_url(settings: Settings) -> str:
+    """Where the public reaches the API (MARKETPLACE_PUBLIC_URL): never a request's Host header, which
+    anyone can set, and which a cache would then serve to everyone in the package's `uri` and links."""
+    return settings.public_url.rstrip("/")
+
+
+def release_package(market: Marketplace, after: int, limit: int) -> ReleasePage:
     """The releases after a log position, in log order; `links.next` when more follow."""
     with market.views() as session:
         rows = releases_after(session, after, limit)
@@ -146,7 +152,7 @@ def release_package(market: Marketplace, base_url: str, after: int, limit: int) 
     if not page:
         return ReleasePage(None, after)
     last = page[-1]["position"]
-    feed, book = f"{base_url}/ocds/releases", PartyBook(market)
+    feed, book = f"{public_url(market.settings)}/ocds/releases", PartyBook(market)
     document = {
         **package(market.settings, f"{feed}?after={after}&limit={limit}", stamp(max(utc(row["date"]) for row in page))),
         "releases": [served(market.settings.ocid_prefix, book, row) for row in page],
@@ -156,7 +162,7 @@ def release_package(market: Marketplace, base_url: str, after: int, limit: int) 
     return ReleasePage(document, last)
 
 
-def record_package(market: Marketplace, base_url: str, an_ocid: str) -> Document:
+def record_package(market: Marketplace, an_ocid: str) -> Document:
     """One tender's record: every release, and the compiled release."""
     prefix = market.settings.ocid_prefix
     tender_id = tender_id_of(prefix, an_ocid)
@@ -169,7 +175,8 @@ def record_package(market: Marketplace, base_url: str, an_ocid: str) -> Document
     releases = [served(prefix, book, row) for row in rows]
     record = {"ocid": an_ocid, "releases": releases, "compiledRelease": compile_release(an_ocid, releases)}
     published = releases[-1]["date"]
-    return {**package(market.settings, f"{base_url}/ocds/records/{an_ocid}", published), "records": [record]}
+    uri = f"{public_url(market.settings)}/ocds/records/{an_ocid}"
+    return {**package(market.settings, uri, published), "records": [record]}
 
 
 def compile_release(an_ocid: str, releases: list[Document]) -> Document:

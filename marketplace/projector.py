@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import select
 import threading
 import time
@@ -17,11 +18,20 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from marketplace.application import MarketplaceApp
-from marketplace.persistence import consistent_read, paused_garbage_collector, read_log, scratch_database
+from marketplace.persistence import (
+    consistent_read,
+    paused_garbage_collector,
+    read_log,
+    scratch_database,
+    take_write_lock,
+)
+from marketplace.stalls import Backoff, Stall, clear_stalls, due, fold_apart, log_stall, read_stalls, record_stall
 from projections.engine import (
     Envelope,
     Projection,
+    ViewCannotFold,
     by_position,
+    describe,
     ensure_positions,
     fold,
     metadata,
@@ -30,6 +40,7 @@ from projections.engine import (
     read_positions,
 )
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 
 
@@ -55,12 +66,17 @@ class Projector:
         projections: Sequence[Projection],
         batch_size: int = 25_000,
         views: Engine | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
-        """`views`: a database for the view tables other than the event store's (a rebuild check's scratch)."""
+        """`views`: a database for the view tables other than the event store's (a rebuild check's scratch).
+
+        `backoff`: how long a view that cannot fold an event waits before it is tried again.
+        """
         self.app = app
         self.projections = list(projections)
         self.batch_size = batch_size
         self._views = views
+        self.backoff = backoff or Backoff()
         self._topics_wanted: dict[str, bool] = {}
 
     @property
@@ -88,15 +104,30 @@ class Projector:
             ensure_positions(session, self.projections)
 
     def fold_recorded(self, session: Session, recordings: Sequence[Recording[Any]]) -> None:
-        """Inline mode: fold a command's own events before its transaction commits (read-your-writes)."""
+        """Inline mode: fold a command's own events before its transaction commits (read-your-writes).
+
+        A view that cannot fold them fails the command (ViewCannotFold, and nothing is written); a
+        stalled view is left out until its retry is due, so it lags instead of failing every command.
+        """
         first = recordings[0].notification.id
         positions = read_positions(session)
+        chosen = self.projections
         if any(positions[p.name] != first - 1 for p in self.projections):
-            self._fold_log(session, positions, stop=first - 1)
+            chosen = self._fold_gap(session, positions, stop=first - 1)
             positions = read_positions(session)
         batch = [Envelope(r.notification.id, r.domain_event, r.notification) for r in recordings]
-        for position, group in by_position(self.projections, positions).items():
-            fold(session, group, position, batch, batch[-1].position)
+        try:
+            for position, group in by_position(chosen, positions).items():
+                fold(session, group, position, batch, batch[-1].position)
+        except ViewCannotFold as failure:
+            log.error(
+                "command not written: view=%s cannot fold its events from position %d: %s",
+                failure.view,
+                first,
+                describe(failure.error),
+                exc_info=failure.error,
+            )
+            raise
 
     def catch_up(
         self, names: Sequence[str] | None = None, progress: Progress | None = None, stop: int | None = None
@@ -109,26 +140,64 @@ class Projector:
         """Read and decode the next stretch of the log on another thread while this one folds and writes.
 
         SQLite and psycopg release the GIL while they work, so decoding overlaps the writes.
+        A stalled view is left out until its retry is due.
         """
         with self._transaction(commit=False) as session:
-            start = min(read_positions(session)[p.name] for p in chosen) + 1
+            stood = read_positions(session)
+            found = read_stalls(session)
+        retrying = due(found, self.backoff.now()) & {p.name for p in chosen}
+        chosen = [p for p in chosen if p.name not in found or p.name in retrying]
+        if not chosen:
+            return 0
+        start = min(stood[p.name] for p in chosen) + 1
         folded = 0
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="log-reader") as reader:
             ahead = reader.submit(self._read_stretch, start, stop)
-            while True:
+            while chosen:
                 upto, batch = ahead.result()
                 if upto < start:
-                    return folded
+                    break
                 ahead = reader.submit(self._read_stretch, upto + 1, stop)
-                with self._transaction(commit=True) as session:
-                    positions = read_positions(session)
-                    for position, group in by_position(chosen, positions).items():
-                        if position < upto:
-                            fold(session, group, position, batch, upto)
+                chosen = self._fold_batch(chosen, batch, upto, retrying)
                 folded += upto - start + 1
                 start = upto + 1
                 if progress:
                     progress(folded, self.app.recorder.max_notification_id() or 0)
+        return folded
+
+    def _fold_batch(
+        self, chosen: list[Projection], batch: Sequence[Envelope], upto: int, retrying: set[str]
+    ) -> list[Projection]:
+        """One transaction folds the batch into every view; if a view cannot, each view folds it apart.
+
+        Returns the views still folding: one that stalled waits for its retry.
+        """
+        try:
+            with self._transaction(commit=True) as session:
+                positions = read_positions(session)
+                for position, group in by_position(chosen, positions).items():
+                    if position < upto:
+                        fold(session, group, position, batch, upto)
+                clear_stalls(session, retrying, upto)
+            return chosen
+        except ViewCannotFold:
+            with self._transaction(commit=True) as session:
+                take_write_lock(session)  # SQLite: begin now, so that the savepoints nest in this transaction
+                stalled = self._stall_apart(session, chosen, batch, upto)
+            return [p for p in chosen if p.name not in stalled]
+
+    def _stall_apart(
+        self, session: Session, chosen: Sequence[Projection], batch: Sequence[Envelope], upto: int
+    ) -> set[str]:
+        """Fold each view apart: a stall for each that cannot fold the batch, none for each that now can."""
+        before = read_stalls(session)
+        found = fold_apart(session, chosen, batch, upto)
+        stalled = [record_stall(session, f, self.backoff, before.get(f.view)) for f in found]
+        names = {stall.view for stall in stalled}
+        clear_stalls(session, {p.name for p in chosen} - names, upto)
+        for stall in stalled:
+            log_stall(stall, self.backoff)
+        return names
 
     def _read_stretch(self, start: int, stop: int | None) -> tuple[int, list[Envelope]]:
         """The decoded events of one batch from `start`, and the last position it covers (start - 1: none)."""
@@ -137,14 +206,30 @@ class Projector:
         batch = self._envelopes(notifications)
         return (notifications[-1].id if notifications else start - 1), batch
 
-    def _fold_log(self, session: Session, positions: dict[str, int], stop: int) -> None:
-        """Fold the stretch of the log up to `stop` that the views have not yet seen (inline mode's gap)."""
-        start = min(positions.values())
-        notifications = read_log(session, self.app.recorder, start + 1, 1_000_000_000, stop)
-        batch = self._envelopes(notifications)
-        for position, group in by_position(self.projections, positions).items():
-            if position < stop:
-                fold(session, group, position, batch, stop)
+    def _fold_gap(self, session: Session, positions: dict[str, int], stop: int) -> list[Projection]:
+        """Fold the stretch of the log up to `stop` that the views have not yet seen (inline mode's gap).
+
+        These events are stored already, so a view that cannot fold one stalls, alone (a savepoint
+        keeps the command's transaction usable), and the command goes on. Returns the views that
+        stand at `stop`: the stalled ones are left out.
+        """
+        found = read_stalls(session)
+        waiting = set(found) - due(found, self.backoff.now())
+        chosen = [p for p in self.projections if p.name not in waiting]
+        lagging = [p for p in chosen if positions[p.name] < stop]
+        if not lagging:
+            return chosen
+        start = min(positions[p.name] for p in lagging)
+        batch = self._envelopes(read_log(session, self.app.recorder, start + 1, 1_000_000_000, stop))
+        try:
+            with session.begin_nested():
+                for position, group in by_position(lagging, positions).items():
+                    fold(session, group, position, batch, stop)
+                clear_stalls(session, set(found) & {p.name for p in lagging}, stop)
+        except ViewCannotFold:
+            stalled = self._stall_apart(session, lagging, batch, stop)
+            chosen = [p for p in chosen if p.name not in stalled]
+        return chosen
 
     def _envelopes(self, notifications: Sequence[Notification]) -> list[Envelope]:
         """Decode what some projection folds, each with its stored form (the audit chain hashes that)."""
@@ -172,6 +257,7 @@ class Projector:
         with self._transaction(commit=True) as session:
             for projection in chosen:
                 session.execute(update(positions).where(positions.c.name == projection.name).values(position=0))
+            clear_stalls(session, [p.name for p in chosen])
         self.catch_up([p.name for p in chosen], progress)
         return self.checksums([p.name for p in chosen])
 
@@ -205,6 +291,17 @@ class Projector:
         with Session(self.engine) as session:
             return {p.name: projection_checksum(session, p) for p in chosen}
 
+    def stalls(self) -> list[Stall]:
+        """The views that cannot fold an event, in name order (read from the database: any process may ask)."""
+        with Session(self.engine) as session:
+            return list(read_stalls(session).values())
+
+    def retry_stalled(self) -> int:
+        """Retry the stalled views whose back-off has run out (inline mode has no worker to do it)."""
+        with self._transaction(commit=False) as session:
+            ready = due(read_stalls(session), self.backoff.now())
+        return self.catch_up(sorted(ready)) if ready else 0
+
     def lag(self) -> dict[str, int]:
         """How many notifications each projection has still to fold."""
         head = self.app.recorder.max_notification_id() or 0
@@ -212,12 +309,18 @@ class Projector:
             return {name: head - position for name, position in read_positions(session).items()}
 
     def wait_until(self, position: int, timeout: float) -> bool:
-        """Wait until every projection has folded `position` (worker mode's read-your-writes)."""
+        """Wait until every projection has folded `position` (worker mode's read-your-writes).
+
+        A stalled view will not get there by waiting: once only stalled views are behind, False at once.
+        """
         deadline = time.monotonic() + timeout
         while True:
             with Session(self.engine) as session:
-                if min(read_positions(session).values(), default=0) >= position:
+                behind = {name for name, at in read_positions(session).items() if at < position}
+                if not behind:
                     return True
+                if behind <= set(read_stalls(session)):
+                    return False
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.01)

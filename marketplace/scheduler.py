@@ -17,6 +17,7 @@ from domain.base import Actor, Role
 from domain.care import LAPSED, RENEWAL_DUE, standing_of
 from domain.rules import DomainError
 from domain.working_days import uk_date
+from marketplace import idempotency
 from marketplace.commands import CommandRequest
 from marketplace.service import Marketplace
 from projections.registrations import listings_expiring
@@ -27,12 +28,27 @@ CHRONOGRAPH = Actor("chronograph", "", Role.SYSTEM)
 
 
 def tick(market: Marketplace) -> int:
-    """Record what the clock says; return how many tenders closed (as `marketplace tick` reports)."""
+    """Record what the clock says; return how many tenders closed (as `marketplace tick` reports).
+
+    Inline mode has no worker: a stalled view whose back-off has run out is retried here first.
+    """
+    if market.commands.projector is not None:
+        market.projector.retry_stalled()
     closed = close_tendering(market)
     recorded = record_registration_standing(market)
     if recorded:
         log.info("recorded %d registration(s) renewal due or lapsed", recorded)
+    forgotten = forget_idempotency_keys(market)
+    if forgotten:
+        log.info("forgot %d Idempotency-Key(s) older than %s hours", forgotten, market.settings.idempotency_hours)
     return closed
+
+
+def forget_idempotency_keys(market: Marketplace) -> int:
+    """Purge the Idempotency-Keys past their keeping time, so the table holds only a day's retries."""
+    keep = timedelta(hours=market.settings.idempotency_hours)
+    with market.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+        return idempotency.purge(session, market.clock.now(), keep)
 
 
 def close_tendering(market: Marketplace) -> int:

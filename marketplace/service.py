@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from uuid import UUID
 
 from sqlalchemy import text
@@ -19,6 +20,7 @@ from marketplace.organisations import Organisations
 from marketplace.projector import Projector
 from marketplace.registrations import Registrations
 from marketplace.settings import Settings
+from marketplace.stalls import Backoff
 from marketplace.tendering import Bids, Contracts, Evaluations, Tenders
 from projections.registry import all_projections
 from projections.tendering import bid_ids_for_tender
@@ -31,11 +33,17 @@ class Marketplace:
         self.settings = settings
         self.clock = clock or SystemClock()
         self.app = MarketplaceApp.for_settings(settings)
-        self.projector = Projector(self.app, all_projections())
+        self.projector = Projector(self.app, all_projections(), backoff=Backoff(settings.stall_retry_max_seconds))
         self.projector.setup()
         write_side.create_all(self.engine)
         inline = self.projector if settings.projection_mode == "inline" else None
-        self.commands = CommandRunner(self.app, self.clock, inline, group_commit=settings.group_commit)
+        self.commands = CommandRunner(
+            self.app,
+            self.clock,
+            inline,
+            group_commit=settings.group_commit,
+            remember_keys_for=timedelta(hours=settings.idempotency_hours),
+        )
         self.organisations = Organisations(self.commands)
         self.tenders = Tenders(self.commands, settings.policy, self.bid_index)
         self.bids = Bids(self.commands)

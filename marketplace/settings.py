@@ -31,6 +31,14 @@ class Settings:
     tick_seconds: float = 30.0  # how often `serve` records deadlines passing (0: never; use `marketplace tick`)
     local_postcode_areas: tuple[str, ...] = ("SY", "TF")  # what counts as a local supplier
     group_commit: bool = True  # commands arriving together share one transaction (off: one each, e.g. to profile)
+    public_url: str = "http://localhost:8000"  # where the public reaches the API: open-data URIs, never the Host header
+    idempotency_hours: float = 24.0  # how long an Idempotency-Key is remembered before it is purged
+    write_rate: float = 20.0  # write requests per second each caller may sustain (0: no limit)
+    write_burst: int = 100  # how many writes a caller may send at once before the rate applies
+    token_max_hours: float = 12.0  # a bearer token may not live longer than this from its issue (exp - iat)
+    signing_key: str = ""  # Ed25519 private key (PEM) for chain checkpoints; a development key under var/ if unset
+    checkpoint_seconds: float = 300.0  # how often `serve` signs the chain head as a checkpoint (0: never)
+    stall_retry_max_seconds: float = 60.0  # the longest a worker waits before retrying a view that cannot fold
 
     @property
     def is_sqlite(self) -> bool:
@@ -56,4 +64,12 @@ class Settings:
             tick_seconds=float(env.get("MARKETPLACE_TICK_SECONDS", "30")),
             local_postcode_areas=tuple(env.get("MARKETPLACE_LOCAL_POSTCODE_AREAS", "SY,TF").split(",")),
             group_commit=env.get("MARKETPLACE_GROUP_COMMIT", "1") not in ("0", "false", "no"),
+            public_url=env.get("MARKETPLACE_PUBLIC_URL", "http://localhost:8000").rstrip("/"),
+            idempotency_hours=float(env.get("MARKETPLACE_IDEMPOTENCY_HOURS", "24")),
+            write_rate=float(env.get("MARKETPLACE_WRITE_RATE", "20")),
+            write_burst=int(env.get("MARKETPLACE_WRITE_BURST", "100")),
+            token_max_hours=float(env.get("MARKETPLACE_TOKEN_MAX_HOURS", "12")),
+            signing_key=env.get("MARKETPLACE_SIGNING_KEY", ""),
+            checkpoint_seconds=float(env.get("MARKETPLACE_CHECKPOINT_SECONDS", "300")),
+            stall_retry_max_seconds=float(env.get("MARKETPLACE_STALL_RETRY_MAX_SECONDS", "60")),
         )

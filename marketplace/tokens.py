@@ -1,4 +1,11 @@
-"""Bearer tokens: HS256 JWTs carrying the subject, organisation and role."""
+"""Bearer tokens: HS256 JWTs carrying the subject, organisation and role, for a bounded time.
+
+A token's claims become the actor recorded on every event it writes, so a token is admitted only when
+each claim is what `issue_token` would write: `sub` 1-200 characters of text, `org` (when present) an
+org-id.guide identifier as this service writes it, `role` a role people hold, and `iat` and `exp` no
+further apart, nor `exp` further from now, than the lifetime ceiling (MARKETPLACE_TOKEN_MAX_HOURS).
+A refusal says what is wrong in this service's words, never the JWT or JSON library's.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +14,27 @@ import secrets
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import jwt
 
 from domain.base import Actor, Role
+from domain.rules import DomainError
+from domain.values import org_id
 from marketplace.settings import Settings
 
 log = logging.getLogger(__name__)
 ALGORITHM = "HS256"
+MAX_HOURS = Settings.token_max_hours  # the ceiling when no settings are at hand
+SUBJECT_MAX = 200
+ROLES = tuple(role.value for role in Role if role is not Role.SYSTEM)
+NOT_VALID = "The bearer token is not valid: it is malformed, expired or not signed by this service."
 
 
 class InvalidToken(Exception):
-    """The bearer token is missing a claim, expired, or not signed with our secret."""
+    """The bearer token is malformed, foreign, expired, too long-lived, or carries a claim we never issue.
+
+    Its message is for the caller as it stands: a sentence of this service's, with no library text."""
 
 
 def jwt_secret(settings: Settings) -> str:
@@ -34,15 +50,21 @@ def jwt_secret(settings: Settings) -> str:
     return path.read_text().strip()
 
 
-def issue_token(secret: str, actor: Actor, lifetime: timedelta = timedelta(hours=8)) -> str:
+def issue_token(
+    secret: str, actor: Actor, lifetime: timedelta = timedelta(hours=8), max_hours: float = MAX_HOURS
+) -> str:
+    """A signed token for the actor; a lifetime beyond the ceiling is refused (ValueError): no reader would admit it."""
+    if lifetime > timedelta(hours=max_hours):
+        raise ValueError(f"A token may live at most {_hours(max_hours)} (MARKETPLACE_TOKEN_MAX_HOURS).")
     now = datetime.now(timezone.utc)
-    claims = {
+    claims: dict[str, object] = {
         "sub": actor.subject,
-        "org": actor.organisation,
         "role": actor.role.value,
         "iat": int(now.timestamp()),
         "exp": int((now + lifetime).timestamp()),
     }
+    if actor.organisation:
+        claims["org"] = actor.organisation
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -52,10 +74,14 @@ class TokenReader:
     A client sends the same token with every request for hours; verifying its signature
     once (PyJWT costs about a quarter of a millisecond) is enough. A token is still refused
     the moment it expires.
+
+    A token is remembered only once verified, the lifetime ceiling included, and only until it expires,
+    so the ceiling holds for remembered tokens too.
     """
 
-    def __init__(self, secret: str, capacity: int = 10_000) -> None:
+    def __init__(self, secret: str, max_hours: float = MAX_HOURS, capacity: int = 10_000) -> None:
         self.secret = secret
+        self.max_seconds = max_hours * 3600
         self.capacity = capacity
         self._verified: dict[str, tuple[Actor, float]] = {}
 
@@ -63,23 +89,58 @@ class TokenReader:
         known = self._verified.get(token)
         if known is not None and known[1] > time.time():
             return known[0]
-        actor, expires = _verify(self.secret, token)
+        actor, expires = _verify(self.secret, token, self.max_seconds)
         if len(self._verified) >= self.capacity:
             self._verified.clear()
         self._verified[token] = (actor, expires)
         return actor
 
 
-def read_token(secret: str, token: str) -> Actor:
-    return _verify(secret, token)[0]
+def read_token(secret: str, token: str, max_hours: float = MAX_HOURS) -> Actor:
+    return _verify(secret, token, max_hours * 3600)[0]
 
 
-def _verify(secret: str, token: str) -> tuple[Actor, float]:
+def _verify(secret: str, token: str, max_seconds: float) -> tuple[Actor, float]:
+    """The actor and expiry of a token signed with our secret, its lifetime within the ceiling."""
+    claims = _signed_claims(secret, token)
+    issued, expires = float(claims["iat"]), float(claims["exp"])
+    if expires - issued > max_seconds or expires - time.time() > max_seconds:
+        allowed = _hours(max_seconds / 3600)
+        raise InvalidToken(f"The bearer token lives longer than the {allowed} from its issue this service allows.")
+    return _actor_of(claims), expires
+
+
+def _signed_claims(secret: str, token: str) -> dict[str, Any]:
     try:
-        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["sub", "exp"]})
-        role = Role(claims["role"])
-        if role is Role.SYSTEM:
-            raise ValueError("the system role is not for people")
-        return Actor(str(claims["sub"]), str(claims.get("org", "")), role), float(claims["exp"])
-    except (jwt.PyJWTError, KeyError, ValueError) as error:
-        raise InvalidToken(str(error)) from error
+        claims: dict[str, Any] = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": ["exp", "iat"]})
+    except jwt.ExpiredSignatureError:
+        raise InvalidToken("The bearer token has expired: ask for a new one.") from None
+    except jwt.MissingRequiredClaimError as missing:
+        raise InvalidToken(f"The bearer token has no {missing.claim} claim: ask for a new one.") from None
+    except (jwt.PyJWTError, ValueError, TypeError):
+        raise InvalidToken(NOT_VALID) from None
+    return claims
+
+
+def _actor_of(claims: dict[str, Any]) -> Actor:
+    """The claims as the actor they name, or InvalidToken naming the claim that is not what we issue."""
+    subject, organisation, role = claims.get("sub"), claims.get("org"), claims.get("role")
+    if not isinstance(subject, str) or not subject.strip() or len(subject) > SUBJECT_MAX:
+        raise InvalidToken(f"The bearer token's sub claim must be text of 1 to {SUBJECT_MAX} characters.")
+    if organisation is not None and not _is_org_id(organisation):
+        raise InvalidToken("The bearer token's org claim must be an org-id.guide identifier such as GB-LAE-SHR.")
+    if not isinstance(role, str) or role not in ROLES:
+        raise InvalidToken(f"The bearer token's role claim must be one of {', '.join(ROLES)}.")
+    return Actor(subject, organisation or "", Role(role))
+
+
+def _is_org_id(value: object) -> bool:
+    """An identifier exactly as this service writes it (GB-LAE-SHR, not gb-lae-shr)."""
+    try:
+        return isinstance(value, str) and org_id(value, "org") == value
+    except DomainError:
+        return False
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g} hour" + ("" if hours == 1 else "s")

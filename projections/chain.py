@@ -6,6 +6,11 @@ length-prefixed so no two different events can encode alike. The chain hashes th
 (compressed, encrypted: whatever the store holds), never the decoded event, so `marketplace verify`
 can recompute it from the events table alone. It links consecutive *stored* events, whatever their
 positions: PostgreSQL's sequence may skip ids after a rolled-back append.
+
+The chain table alone proves nothing to someone who can rewrite it: `audit_checkpoints` keeps the
+head as the service signed it at intervals (marketplace/checkpoints.py), for outsiders to keep.
+Checkpoints and the keys that signed them are evidence, not a view: no projection owns them, so no
+rebuild drops them.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.domain import DomainEvent
-from sqlalchemy import BigInteger, Column, String, Table, select
+from sqlalchemy import BigInteger, Column, String, Table, Text, select
 from sqlalchemy.orm import Session
 
 from projections.engine import Envelope, Projection, metadata, upsert
@@ -27,6 +32,23 @@ audit_chain = Table(
     metadata,
     Column("position", BigInteger, primary_key=True),
     Column("hash", String(64), nullable=False),
+)
+
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("position", BigInteger, primary_key=True),
+    Column("hash", String(64), nullable=False),
+    Column("signed_at", String(32), nullable=False),  # RFC 3339 UTC, exactly the text that was signed
+    Column("key_id", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),  # base64 of the Ed25519 signature
+)
+
+audit_signing_keys = Table(
+    "audit_signing_keys",
+    metadata,
+    Column("key_id", String(64), primary_key=True),  # hex SHA-256 of the raw public key
+    Column("public_key", Text, nullable=False),  # PEM (SubjectPublicKeyInfo)
 )
 
 

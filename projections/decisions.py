@@ -108,6 +108,23 @@ def naming(event_class: type) -> Naming:
     return found
 
 
+def decision_classes() -> list[type]:
+    """Every event class the domain marks as a decision (the subclasses of `MarketplaceAggregate.Decision`)."""
+    found, pending = [], list(MarketplaceAggregate.Decision.__subclasses__())
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if "." in cls.__qualname__ and cls.__name__ != "Decision":  # each aggregate's own base is no decision
+            found.append(cls)
+    return found
+
+
+def decision_vocabulary() -> tuple[frozenset[str], frozenset[str]]:
+    """The record kinds and decision names the log can hold: what its filters may ask for."""
+    names = [naming(cls) for cls in decision_classes()]
+    return frozenset(n.record_kind for n in names), frozenset(n.decision for n in names)
+
+
 def decision_row(envelope: Envelope) -> Row:
     event: Any = envelope.event
     named = naming(type(event))

@@ -57,6 +57,23 @@ class PositionMoved(Exception):
     """Another folder moved this projection's position first: this batch must not apply."""
 
 
+def describe(error: BaseException, limit: int = 500) -> str:
+    """An error's type and the first line of its message: the driver's own error, not SQLAlchemy's
+    wrapper, whose message carries the SQL and every row's parameters (other people's data)."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"[:limit]
+
+
+class ViewCannotFold(Exception):
+    """A view raised while folding events: the service's fault, named so that only that view need stop."""
+
+    def __init__(self, view: str, error: BaseException) -> None:
+        super().__init__(f"the {view} view cannot fold: {describe(error)}")
+        self.view = view
+        self.error = error
+
+
 class Projection:
     """Folds events of the types it handles into its tables."""
 
@@ -240,7 +257,10 @@ def fold(
         else:
             relevant = [e for e in unseen if type(e.event) in wanted] if wanted else []
         if relevant:
-            projection.apply(session, relevant)
+            try:  # free unless raised (Python 3.11): the happy path pays nothing
+                projection.apply(session, relevant)
+            except Exception as error:
+                raise ViewCannotFold(projection.name, error) from error
     move_position(session, [p.name for p in projections], position, upto)
 
 

@@ -51,6 +51,39 @@ def reset_postgres(url: str) -> None:
     engine.dispose()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A module marked `request_layer` tests what the API refuses or answers before any database is asked
+    (decoding, tokens, query parameters, the OpenAPI document): once, on SQLite, is enough."""
+    once = [item for item in items if item.get_closest_marker("request_layer") and _on_postgres(item)]
+    if once:
+        config.hook.pytest_deselected(items=once)
+        items[:] = [item for item in items if item not in once]
+
+
+def _on_postgres(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("database_url") == "postgres"
+
+
+_send = TestClient.send
+
+
+def _send_and_check_refusals(client: TestClient[Any], request: Any, **kwargs: Any) -> Any:
+    """Every refusal or failure the suite receives must be problem+json (RFC 9457), whatever the route."""
+    response = _send(client, request, **kwargs)
+    # /ready's 503 is its Readiness body (which views stalled, and why), for load balancers to read.
+    if response.status_code >= 400 and request.method != "HEAD" and request.url.path != "/ready":
+        kind = response.headers.get("content-type", "")
+        assert kind == "application/problem+json", f"{request.method} {request.url} {response.status_code}: {kind}"
+        assert {"type", "title", "status", "detail"} <= response.json().keys(), response.text
+    return response
+
+
+@pytest.fixture(autouse=True)
+def every_refusal_is_problem_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(TestClient, "send", _send_and_check_refusals)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
@@ -63,7 +96,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, jwt_secret=SECRET, var_dir=tmp_path, tick_seconds=0)
+    # write_rate=0: the suites write hundreds of times with one token; tests/test_api_throttle.py sets a limit
+    return Settings(database_url=database_url, jwt_secret=SECRET, var_dir=tmp_path, tick_seconds=0, write_rate=0)
 
 
 @pytest.fixture

@@ -150,7 +150,12 @@ def _skip(stage: str) -> None:
 
 
 def award(client: TestClient[Any], path: str, lot_id: str, bid_id: str, reason: str) -> None:
-    ok(client.post(f"{path}/award", json={"lot_id": lot_id, "bid_id": bid_id, "reason": reason}, headers=OFFICER))
+    """Award a lot; the answer is the tender as the GET that follows shows it, the new award included."""
+    awarded = ok(
+        client.post(f"{path}/award", json={"lot_id": lot_id, "bid_id": bid_id, "reason": reason}, headers=OFFICER)
+    )
+    assert awarded == ok(client.get(path, headers=OFFICER))
+    assert lot_id in [a["lot_id"] for a in awarded["awards"]]
 
 
 def register_the_market(client: TestClient[Any]) -> None:

@@ -107,34 +107,42 @@ def test_unknown_kinds_and_records_are_not_found(client: TestClient[Any], clock:
     assert ok(client.get(f"/audit/tender/{tender}/history", headers=AUDITOR))[0]["event_type"] == "Tender.Drafted"
 
 
-def test_a_bids_content_is_sealed_in_both_routes_until_the_deadline(client: TestClient[Any], clock: FixedClock) -> None:
-    _, bid = journey(client, clock)
+def test_a_bids_content_is_sealed_in_both_routes_until_the_bids_are_opened_not_merely_the_deadline(
+    client: TestClient[Any], clock: FixedClock
+) -> None:
+    tender, bid = journey(client, clock)
     replaced = client.put(f"/bids/{bid}", json=offer({"north": PRICE}, MARKER + "-2"), headers=provider(BIDDER))
     assert replaced.status_code == 200, replaced.text
 
-    def bid_events() -> list[dict[str, Any]]:
-        feed = ok(client.get("/audit/events?limit=1000", headers=AUDITOR))["events"]
+    def bid_events(reader: dict[str, str]) -> list[dict[str, Any]]:
+        feed = ok(client.get("/audit/events?limit=1000", headers=reader))["events"]
         return [e for e in feed if e["aggregate_kind"] == "Bid"] + ok(
-            client.get(f"/audit/bid/{bid}/history", headers=AUDITOR)
+            client.get(f"/audit/bid/{bid}/history", headers=reader)
         )
 
-    for url in ("/audit/events?limit=1000", f"/audit/bid/{bid}/history"):
-        body = client.get(url, headers=AUDITOR).text
-        assert MARKER not in body and PRICE not in body, url
-    sealed = bid_events()
-    assert [e["event_type"] for e in sealed] == ["Bid.Submitted", "Bid.Replaced"] * 2
-    for event in sealed:
-        if "prices" in event["data"]:
-            assert event["data"]["prices"].startswith("sealed until 2026-04-01")
-            assert event["data"]["responses"] == event["data"]["prices"]
+    def assert_sealed(reader: dict[str, str]) -> None:
+        for url in ("/audit/events?limit=1000", f"/audit/bid/{bid}/history"):
+            body = client.get(url, headers=reader).text
+            assert MARKER not in body and PRICE not in body, url
+        sealed = bid_events(reader)
+        assert [e["event_type"] for e in sealed] == ["Bid.Submitted", "Bid.Replaced"] * 2
+        for event in sealed:
+            assert event["data"]["prices"] == event["data"]["responses"] == "sealed until the bids are opened"
+            assert event["data"]["nonce"] == "kept by the bidder"
 
-    clock.advance(days=31)
-    for url in ("/audit/events?limit=1000", f"/audit/bid/{bid}/history"):
-        body = client.get(url, headers=AUDITOR).text
-        assert MARKER in body and PRICE in body, url
-    opened = [e for e in bid_events() if e["event_type"] == "Bid.Submitted"]
-    assert opened and all(e["data"]["prices"] == {"north": PRICE} for e in opened)
-    assert all(MARKER in e["data"]["responses"]["quality"] for e in opened)
+    assert_sealed(AUDITOR)
+    clock.advance(days=31)  # past the deadline, not yet opened
+    assert_sealed(AUDITOR)
+    assert_sealed(OFFICER)
+    assert client.post(f"/tenders/{tender}/open-bids", headers=OFFICER).status_code == 200
+    opened, replaced_offer = bid_events(AUDITOR)[:2]
+    assert opened["data"]["prices"] == replaced_offer["data"]["prices"] == {"north": PRICE}
+    assert MARKER in opened["data"]["responses"]["quality"]
+    assert replaced_offer["data"]["responses"]["quality"].endswith(MARKER + "-2")
+    assert opened["data"]["nonce"] == replaced_offer["data"]["nonce"] == "kept by the bidder"
+    superseded, evaluated = bid_events(OFFICER)[:2]  # the commissioner reads only the offer that was opened
+    assert superseded["data"]["prices"] == "an offer that was not opened: for its bidder and auditors"
+    assert evaluated["data"]["prices"] == {"north": PRICE}
 
 
 def test_only_auditors_commissioners_and_admins_may_read_the_log(client: TestClient[Any], clock: FixedClock) -> None:

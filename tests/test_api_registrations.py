@@ -96,8 +96,14 @@ def directory(client: TestClient[Any], **query: Any) -> list[str]:
 
 
 def history(client: TestClient[Any], path: str) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = ok(client.get(f"{path}/history", headers=AUDITOR))["items"]
-    return items
+    """The registration's history, in the one shape every history has (the audit history's)."""
+    events: list[dict[str, Any]] = ok(client.get(f"{path}/history", headers=AUDITOR))
+    return events
+
+
+def what(event: dict[str, Any]) -> str:
+    """Registration.Applied -> Applied"""
+    return str(event["event_type"]).partition(".")[2]
 
 
 @pytest.fixture(autouse=True)
@@ -149,7 +155,7 @@ def test_apply_evidence_checks_approval_directory_renewal_due_lapse_and_renewal(
         (registration_id, "E3", "2026-06-30")
     ]
     tick(market)
-    assert [e["event"] for e in history(client, path)][-1] == "RenewalDue"
+    assert [what(e) for e in history(client, path)][-1] == "RenewalDue"
     assert record_registration_standing(market) == 0  # recorded once
 
     # The day it expires: out of the directory before the chronograph runs; then it records the lapse.
@@ -159,7 +165,7 @@ def test_apply_evidence_checks_approval_directory_renewal_due_lapse_and_renewal(
     assert client.get(path).status_code == 404  # the public sees listings in date only
     assert record_registration_standing(market) == 1
     lapsed = history(client, path)[-1]
-    assert (lapsed["event"], lapsed["actor"]["subject"], lapsed["details"]["evidence_ids"]) == (
+    assert (what(lapsed), lapsed["actor"]["subject"], lapsed["data"]["evidence_ids"]) == (
         "Lapsed",
         "chronograph",
         ["E3"],
@@ -174,7 +180,7 @@ def test_apply_evidence_checks_approval_directory_renewal_due_lapse_and_renewal(
     restored = check(client, path, "E7")
     assert (restored["standing"], restored["evidence_expires_on"]) == ("listed", "2027-06-30")
     assert directory(client) == [registration_id]
-    assert [e["event"] for e in history(client, path)][-2:] == ["CheckRecorded", "Restored"]
+    assert [what(e) for e in history(client, path)][-2:] == ["CheckRecorded", "Restored"]
     assert ok(client.get(path))["standing"] == "listed"  # the public sees it again
 
 
@@ -370,7 +376,7 @@ def test_decisions_carry_their_reason_and_show_in_the_audit_history(client: Test
         decided = ok(client.post(f"{path}/{decision}", json={"reason": reason}, headers=OFFICER))
         assert decided["decision_reason"] == reason
     entries = history(client, path)
-    decided = [(e["event"], e["reason"], e["actor"]["subject"], e["actor"]["role"]) for e in entries if e["reason"]]
+    decided = [(what(e), e["reason"], e["actor"]["subject"], e["actor"]["role"]) for e in entries if e["reason"]]
     assert decided == [
         ("Rejected", "Reference from a relative, not independent", "cathy", "commissioner"),
         ("Approved", "All checks passed on resubmission", "cathy", "commissioner"),
@@ -378,10 +384,10 @@ def test_decisions_carry_their_reason_and_show_in_the_audit_history(client: Test
         ("Reinstated", "Concern investigated: no case to answer", "cathy", "commissioner"),
     ]
     assert [e["version"] for e in entries] == list(range(1, len(entries) + 1))
-    assert entries[0]["event"] == "Applied" and entries[0]["details"]["workers"] == 2
-    assert all(e["at"] and e["correlation_id"] for e in entries)
-    resubmitted = next(e for e in entries if e["event"] == "Resubmitted")
-    assert resubmitted["details"] == {"changes": {"parishes": ["Clun"]}}
+    assert what(entries[0]) == "Applied" and entries[0]["data"]["workers"] == 2
+    assert all(e["time"] and e["correlation_id"] for e in entries)
+    resubmitted = next(e for e in entries if what(e) == "Resubmitted")
+    assert resubmitted["data"] == {"changes": {"parishes": ["Clun"]}}
     queue = ok(client.get("/registrations/work-queue", params={"section": "suspended"}, headers=OFFICER))
     assert queue["suspended"]["items"] == []
 

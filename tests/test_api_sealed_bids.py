@@ -1,4 +1,5 @@
-"""Sealed bids: before the deadline, no GET route shows a bid's content to anyone."""
+"""Sealed bids: until the bids are opened, no GET route shows a bid's content to anyone, now or as it stood;
+after opening, an offer that was replaced is shown only to its bidder and auditors."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from litestar.testing import TestClient
 
 from domain.base import Role
 from marketplace.clock import FixedClock
+from marketplace.scheduler import tick
+from marketplace.service import Marketplace
 from tests.conftest import COUNCIL, bearer, registration
 from tests.journeys import OFFICER, offer, provider, publish_tender
 
 MARKER = "SEALED-" + uuid.uuid4().hex
 PRICE = "987654.31"
+FIRST_MARKER = "SUPERSEDED-" + uuid.uuid4().hex  # the offer each bid replaced before the deadline
+FIRST_PRICE = "912345.67"
 BIDDER, RIVAL = "GB-CHC-1102345", "GB-COH-09876543"
 
 
@@ -53,6 +58,62 @@ def _combinations(defaults: list[str], ids: dict[str, str], names: list[str]) ->
             for who in (BIDDER, RIVAL)
         ]
     return [defaults]
+
+
+def with_history(urls: list[str], at: str) -> list[str]:
+    """Every record's GET also as it stood: at each early version and at a moment."""
+    past = [f"{url}?version={n}" for url in urls if url.startswith("/tenders/") for n in (1, 2)]
+    past += [f"{url}?version={n}" for url in urls if url.startswith("/bids/") for n in range(1, 7)]
+    return urls + past + [f"{url}?as_of={at}" for url in urls if url.startswith("/bids/")]
+
+
+def bids_sent_and_replaced(client: TestClient[Any], clock: FixedClock) -> dict[str, str]:
+    """Both bidders send an offer, then replace it before the deadline: the ids for every GET path."""
+    for org in (BIDDER, RIVAL):
+        assert client.post("/organisations", json=registration(org), headers=provider(org)).status_code == 201
+    tender = publish_tender(client, clock)
+    ids = {"tender": tender, "identifier": BIDDER}
+    for org in (BIDDER, RIVAL):
+        first = offer({"north": FIRST_PRICE}, FIRST_MARKER) if org == BIDDER else offer({"north": "911111.11"}, "rival")
+        sent = client.post(f"/tenders/{tender}/bids", json=first, headers=provider(org))
+        assert sent.status_code == 201, sent.text
+        ids[f"bid:{org}"] = sent.json()["id"]
+        replaced = client.put(f"/bids/{ids[f'bid:{org}']}", json=offer({"north": PRICE}, MARKER), headers=provider(org))
+        assert replaced.status_code == 200, replaced.text
+    return ids
+
+
+def shown(client: TestClient[Any], urls: list[str], secrets: tuple[str, ...]) -> set[tuple[str, str]]:
+    """Which callers any of these URLs shows any of the secrets to, and where."""
+    return {
+        (who, url)
+        for who, headers in every_caller().items()
+        for url in urls
+        if any(secret in client.get(url, headers=headers).text for secret in secrets)
+    }
+
+
+def test_after_the_deadline_and_before_opening_no_get_route_returns_a_bids_content_to_any_role(
+    client: TestClient[Any], market: Marketplace, clock: FixedClock
+) -> None:
+    ids = bids_sent_and_replaced(client, clock)
+    clock.advance(days=31)
+    tick(market)  # the chronograph closes tendering: the deadline has passed, the bids are not opened
+    urls = with_history(every_get_url(client, ids), clock.now().isoformat().replace("+00:00", "Z"))
+    assert any("/audit/" in url for url in urls) and any("version=" in url for url in urls)
+    assert shown(client, urls, (MARKER, PRICE, FIRST_MARKER, FIRST_PRICE, "911111.11")) == set()
+
+
+def test_after_opening_a_replaced_offer_is_shown_only_to_its_bidder_and_auditors_on_every_path(
+    client: TestClient[Any], clock: FixedClock
+) -> None:
+    ids = bids_sent_and_replaced(client, clock)
+    clock.advance(days=31)
+    assert client.post(f"/tenders/{ids['tender']}/open-bids", headers=OFFICER).status_code == 200
+    urls = with_history(every_get_url(client, ids), clock.now().isoformat().replace("+00:00", "Z"))
+    readers = {who for who, _ in shown(client, urls, (FIRST_MARKER, FIRST_PRICE))}
+    assert readers == {"the bidder", "auditor"}
+    assert {who for who, _ in shown(client, urls, (MARKER,))} >= {"commissioner", "admin", "auditor", "the bidder"}
 
 
 def test_before_the_deadline_no_get_route_returns_a_bids_content_to_any_role(

@@ -13,6 +13,8 @@ from marketplace.service import Marketplace
 from tests.conftest import COUNCIL, bearer, event_count
 from tests.journeys import CHARITY, OFFICER, ok, platform_journey, tender_terms
 
+pytestmark = pytest.mark.request_layer  # answered before any database is asked: SQLite alone
+
 AUDITOR = bearer(Role.AUDITOR, COUNCIL, "audrey")
 EDGES = ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+01:00", "1066-10-14T09:00:00Z"]
 

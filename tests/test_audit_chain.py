@@ -2,6 +2,8 @@
 
 Each test tampers with the events table directly, as someone with database access could, and
 `marketplace verify` must name the first position where the history no longer matches the chain.
+Someone with that access can also recompute the chain table to match (`rechain`): then only an
+anchor kept outside, from GET /audit/chain/head or GET /audit/checkpoints, catches the rewrite.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from sqlalchemy import Table, delete, func, insert, select, text, update
 
 from domain.base import Role
 from marketplace.audit import verify
+from marketplace.checkpoints import Signer, sign_checkpoint
 from marketplace.cli import main
 from marketplace.demo import load_demo
 from marketplace.service import Marketplace
-from projections.chain import GENESIS, audit_chain
+from projections.chain import GENESIS, audit_chain, link
 from tests.conftest import SECRET, bearer, event_count, registration
 
 
@@ -41,24 +44,63 @@ def head_position(market: Marketplace) -> int:
         return int(connection.execute(select(func.max(events.c.id))).scalar_one())
 
 
-@pytest.fixture
-def demo(market: Marketplace) -> Marketplace:
+def with_demo(market: Marketplace) -> Marketplace:
     load_demo(market)
     assert event_count(market) >= 13
     return market
 
 
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def point_cli_at(database_url: str, var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`marketplace ...` run in this process uses the test's database and var/ (so its development keys)."""
     monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url)
-    monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(var_dir))
     monkeypatch.setenv("MARKETPLACE_JWT_SECRET", SECRET)
 
 
-def run_verify(capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+@pytest.fixture
+def demo(market: Marketplace) -> Marketplace:
+    return with_demo(market)
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    point_cli_at(database_url, tmp_path, monkeypatch)
+
+
+def run_verify(capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str]:
     capsys.readouterr()
-    code = main(["verify"])
+    code = main(["verify", *options])
     return code, capsys.readouterr().out.strip()
+
+
+def rechain(market: Marketplace) -> None:
+    """What an attacker with database access does after rewriting events: recompute the chain table to match."""
+    events = events_table(market)
+    columns = (events.c.id, events.c.originator_id, events.c.originator_version, events.c.topic, events.c.state)
+    with market.engine.begin() as connection:
+        rows, current, links = connection.execute(select(*columns).order_by(events.c.id)).all(), GENESIS, []
+        for position, originator_id, version, topic, state in rows:
+            current = link(current, position, originator_id, version, topic, bytes(state))
+            links.append({"position": position, "hash": current})
+        connection.execute(delete(audit_chain))
+        connection.execute(insert(audit_chain), links)
+    assert verify(market).ok, "the chain table alone vouches for the rewritten history"
+
+
+def kept_head(client: TestClient[Any]) -> str:
+    """The head an auditor keeps outside, as `--anchor POSITION:HASH`."""
+    head = client.get("/audit/chain/head", headers=bearer(Role.AUDITOR)).json()
+    return f"{head['position']}:{head['hash']}"
+
+
+def kept_checkpoints(market: Marketplace, client: TestClient[Any], folder: Path) -> Path:
+    """The service signs its head; an outsider keeps what GET /audit/checkpoints publishes, in a file of its own."""
+    assert sign_checkpoint(market, Signer.from_settings(market.settings)) is not None
+    answer = client.get("/audit/checkpoints")
+    assert answer.status_code == 200 and answer.json()["checkpoints"]
+    kept = folder / "kept-checkpoints.json"
+    kept.write_text(answer.text)
+    return kept
 
 
 def test_an_untouched_store_verifies_to_the_head_the_api_publishes(
@@ -153,6 +195,97 @@ def test_an_inserted_event_breaks_the_chain_at_its_position(
     code, out = run_verify(capsys)
     assert code == 1
     assert out.startswith(f"broken at position {forged}: ") and "inserted" in out
+
+
+def test_an_events_version_is_part_of_its_link(demo: Marketplace) -> None:
+    events = events_table(demo)
+    with demo.engine.begin() as connection:
+        version = stored(demo, 7)["originator_version"]
+        connection.execute(update(events).where(events.c.id == 7).values(originator_version=version + 1000))
+    verdict = verify(demo)
+    assert (verdict.ok, verdict.position) == (False, 7)
+    assert "changed" in verdict.problem
+
+
+def test_kept_anchors_and_checkpoints_of_an_untouched_store_verify(
+    demo: Marketplace, client: TestClient[Any], cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    early = kept_head(client)
+    kept = kept_checkpoints(demo, client, tmp_path)
+    assert client.post("/organisations", json=registration(), headers=bearer(Role.COMMISSIONER)).status_code == 201
+    code, out = run_verify(capsys, "--anchor", early, "--anchor", f"0:{GENESIS}", "--anchors", str(kept))
+    assert code == 0, out
+    assert out.splitlines()[-1] == f"anchors ok: 2 kept, the last at position {head_position(demo) - 1}"
+
+
+def test_a_truncated_tail_with_its_chain_rewritten_is_caught_by_a_kept_anchor(
+    demo: Marketplace, client: TestClient[Any], cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    anchor, last = kept_head(client), head_position(demo)
+    events = events_table(demo)
+    with demo.engine.begin() as connection:
+        connection.execute(delete(events).where(events.c.id > last - 3))
+    rechain(demo)
+    assert run_verify(capsys)[0] == 0, "without the anchor the rewrite passes"
+    code, out = run_verify(capsys, "--anchor", anchor)
+    assert code == 1
+    assert f"anchor at position {last}: the stored history ends at position {last - 3}" in out
+
+
+def test_a_changed_event_with_its_chain_rewritten_is_caught_by_a_kept_checkpoint(
+    demo: Marketplace, client: TestClient[Any], cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept, last = kept_checkpoints(demo, client, tmp_path), head_position(demo)
+    events = events_table(demo)
+    state = bytes(stored(demo, 5)["state"])
+    with demo.engine.begin() as connection:
+        connection.execute(update(events).where(events.c.id == 5).values(state=state[:-1] + bytes([state[-1] ^ 1])))
+    rechain(demo)
+    code, out = run_verify(capsys, "--anchors", str(kept))
+    assert code == 1
+    assert f"anchor at position {last}: the stored events lead to " in out and "changed, inserted or deleted" in out
+
+
+def test_an_inserted_event_with_its_chain_rewritten_is_caught_by_a_kept_anchor(
+    demo: Marketplace, client: TestClient[Any], cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    anchor, last = kept_head(client), head_position(demo)
+    events, copied = events_table(demo), stored(demo, 2)
+    with demo.engine.begin() as connection:  # make room after position 5, as a forger must where ids have no gaps
+        for position in range(last, 5, -1):
+            connection.execute(update(events).where(events.c.id == position).values(id=position + 1))
+        connection.execute(insert(events).values(copied | {"id": 6, "originator_id": uuid4()}))
+    rechain(demo)
+    code, out = run_verify(capsys, "--anchor", anchor)
+    assert code == 1
+    assert out.startswith(f"ok {last + 1} ") and f"anchor at position {last}: the stored events lead to " in out
+
+
+def test_a_deleted_event_with_its_chain_rewritten_is_caught_by_a_kept_checkpoint(
+    demo: Marketplace, client: TestClient[Any], cli: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    kept, last = kept_checkpoints(demo, client, tmp_path), head_position(demo)
+    events = events_table(demo)
+    with demo.engine.begin() as connection:
+        connection.execute(delete(events).where(events.c.id == 4))
+    rechain(demo)
+    code, out = run_verify(capsys, "--anchors", str(kept))
+    assert code == 1
+    assert f"anchor at position {last}: the stored events lead to " in out
+
+
+def test_a_kept_anchor_at_a_deleted_position_is_named(
+    demo: Marketplace, client: TestClient[Any], cli: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    anchor, last = kept_head(client), head_position(demo)
+    assert client.post("/organisations", json=registration(), headers=bearer(Role.COMMISSIONER)).status_code == 201
+    events = events_table(demo)
+    with demo.engine.begin() as connection:
+        connection.execute(delete(events).where(events.c.id == last))
+    rechain(demo)
+    code, out = run_verify(capsys, "--anchor", anchor)
+    assert code == 1
+    assert f"anchor at position {last}: no stored event is at this position any more" in out
 
 
 @pytest.mark.postgres

@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+pytestmark = pytest.mark.request_layer  # answered before any database is asked: SQLite alone
+
 ROOT = Path(__file__).resolve().parents[1]
 APP_SERVICES = ("api", "projector")
 

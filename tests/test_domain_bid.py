@@ -38,7 +38,26 @@ def test_a_submitted_bid_holds_the_digest_of_its_content_and_the_amendment_it_an
     bid = bid_on(tender)
     assert bid.id == bid_uuid(tender.id, BIDDER)
     assert (bid.status, bid.amendment, bid.prices, bid.responses) == ("submitted", 0, PRICE, RESPONSES)
-    assert bid.digest == digest(str(tender.id), BIDDER, PRICE, RESPONSES)
+    assert bid.digest == digest(str(tender.id), BIDDER, PRICE, RESPONSES, bid.nonce)
+
+
+def test_a_receipt_is_a_commitment_salted_with_a_nonce_so_a_guessed_price_cannot_be_checked_against_it() -> None:
+    tender = published()
+    bid = bid_on(tender)
+    assert len(bid.nonce) == 32 and int(bid.nonce, 16) >= 0  # 128 random bits
+    assert bid.digest != digest(str(tender.id), BIDDER, PRICE, RESPONSES)  # the unsalted hash of the true offer
+    assert bid_on(tender).nonce != bid.nonce  # each submission draws its own
+
+
+def test_the_bidder_proves_what_it_sent_with_its_nonce_sha256_over_nonce_and_canonical_json() -> None:
+    canonical = (
+        '{"bidder":"GB-CHC-1234567","prices":{"1":"250000.00"},'
+        '"responses":{"quality":"Trained staff"},"tender":"t-1"}'
+    )
+    nonce = "00112233445566778899aabbccddeeff"
+    expected = hashlib.sha256((nonce + canonical).encode()).hexdigest()
+    prices = {"1": Decimal("250000")}
+    assert digest("t-1", BIDDER, prices, {"quality": "Trained staff"}, nonce) == expected
 
 
 def test_one_bid_per_organisation_per_tender() -> None:
@@ -203,14 +222,15 @@ def test_the_digest_names_the_tender_and_the_bidder() -> None:
     assert base != digest("t-2", BIDDER, PRICE, RESPONSES) and base != digest("t-1", RIVAL, PRICE, RESPONSES)
 
 
-def test_a_replacement_gets_the_digest_of_its_new_content_and_the_same_content_the_same_digest() -> None:
+def test_a_replacement_gets_a_new_nonce_and_the_digest_of_its_new_content_whatever_the_key_order() -> None:
     tender = published()
     bid = bid_on(tender)
     first = bid.digest
     bid.replace(provider(), tender, {"1": Decimal("240000.00")}, RESPONSES)
     assert bid.digest != first
+    assert bid.digest == digest(str(tender.id), BIDDER, {"1": Decimal("240000.00")}, RESPONSES, bid.nonce)
     bid.replace(provider(), tender, PRICE, dict(reversed(RESPONSES.items())))
-    assert bid.digest == first
+    assert bid.digest == digest(str(tender.id), BIDDER, PRICE, RESPONSES, bid.nonce)  # key order never counts
 
 
 # --- amendments ---------------------------------------------------------------------------------------------------

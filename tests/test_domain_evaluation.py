@@ -53,11 +53,12 @@ def test_an_evaluator_who_declared_a_conflict_may_not_score() -> None:
 
 def test_someone_not_assigned_may_neither_declare_nor_score() -> None:
     ev = with_evaluators(evaluation(TWO_BIDS), ("eve", False))
-    with pytest.raises(DomainError, match="not assigned"):
+    with pytest.raises(DomainError, match="not assigned") as scoring:
         _score(ev, "mallory")
     with pytest.raises(DomainError) as refused:
         ev.declare(evaluator("mallory"), False, "No links")
     assert refused.value.kind is Refusal.CONFLICT and "mallory" not in ev.evaluators
+    assert scoring.value.rule == refused.value.rule == "EvaluatorAssigned"  # the rule broken, not a neighbour
 
 
 def test_a_declaration_is_made_once_and_an_evaluator_assigned_once() -> None:

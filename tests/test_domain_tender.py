@@ -93,9 +93,8 @@ def test_criteria_need_exactly_one_price_criterion_and_distinct_keys(criteria: l
 
 @pytest.mark.parametrize(
     "lots",
-    [[], [Lot("1", "A", Decimal(1000)), Lot("1", "B", Decimal(1000))], [Lot("1", "A", Decimal(0))],
-     [Lot("1", "A", Decimal(1000)), Lot("2", "B", Decimal(-1))]],
-    ids=["none", "duplicate-ids", "zero-value", "negative-value"],
+    [[], [Lot("1", "A", Decimal(1000)), Lot("1", "B", Decimal(1000))], [Lot("1", "A", Decimal(0))]],
+    ids=["none", "duplicate-ids", "zero-value"],  # a negative value is not money: tests/test_money.py names the lot
 )  # fmt: skip
 def test_a_tender_needs_distinct_lots_each_with_a_positive_value(lots: list[Lot]) -> None:
     with pytest.raises(DomainError) as refused:
