@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, Response, get
 from litestar.openapi import ResponseSpec
 
+from api.problems import PROBLEM_JSON
 from marketplace.service import Marketplace
 
 
@@ -28,7 +29,19 @@ class StalledView(msgspec.Struct):
 
 
 class Readiness(msgspec.Struct):
-    status: str  # ready, stalled (a view cannot fold an event) or unavailable (no database)
+    status: str  # ready
+    database: bool
+    projection_lag: dict[str, int]
+
+
+class NotReady(msgspec.Struct):
+    """RFC 9457 problem details whose extension members say why: which views stall, and each view's lag."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
     database: bool
     projection_lag: dict[str, int]
     stalled: list[StalledView] = []
@@ -36,10 +49,23 @@ class Readiness(msgspec.Struct):
 
 NOT_READY = {
     503: ResponseSpec(
-        data_container=Readiness,
+        data_container=NotReady,
         description="The database does not answer, or a view cannot fold an event (named in `stalled`)",
+        media_type=PROBLEM_JSON,
     )
 }
+
+
+def not_ready(database: bool, lag: dict[str, int], stalled: list[StalledView]) -> Response[NotReady]:
+    if not database:
+        rule, detail = "database-answers", "The database does not answer."
+    else:
+        views = ", ".join(f"{s.view} (stopped at {s.position}: {s.error})" for s in stalled)
+        rule, detail = "views-fold", f"A view cannot fold an event, the others go on: {views}."
+    body = NotReady(
+        f"urn:marketplace:problem:{rule}", "Service unavailable", 503, detail, "/ready", database, lag, stalled
+    )
+    return Response(body, status_code=503, media_type=PROBLEM_JSON)
 
 
 class HealthController(Controller):
@@ -55,13 +81,14 @@ class HealthController(Controller):
         sync_to_thread=True,
         responses=NOT_READY,
     )
-    def ready(self, market: Marketplace) -> Response[Readiness]:
-        """503 names the views that stall: an operator's page, whichever process folds the views."""
+    def ready(self, market: Marketplace) -> Response[Readiness] | Response[NotReady]:
+        """503 is a problem naming the views that stall: an operator's page, whichever process folds the views."""
         if not market.database_reachable():
-            return Response(Readiness("unavailable", False, {}), status_code=503)
+            return not_ready(False, {}, [])
         stalled = [
             StalledView(s.view, s.position, s.event_position, s.error, s.since, s.attempts, s.next_retry)
             for s in market.projector.stalls()
         ]
-        body = Readiness("stalled" if stalled else "ready", True, market.projector.lag(), stalled)
-        return Response(body, status_code=503 if stalled else 200)
+        if stalled:
+            return not_ready(True, market.projector.lag(), stalled)
+        return Response(Readiness("ready", True, market.projector.lag()))

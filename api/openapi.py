@@ -155,7 +155,7 @@ def document_problems(app: Litestar) -> None:
                 responses.setdefault(str(status), OpenAPIResponse(description=DESCRIPTIONS.get(status, "Error")))
             for code, response in list(responses.items()):
                 status = int(code)
-                if status < 400 or not isinstance(response, OpenAPIResponse) or path == "/ready":
+                if status < 400 or not isinstance(response, OpenAPIResponse) or (path, code) == ("/ready", "503"):
                     continue
                 example = EXAMPLES.get(status, EXAMPLES[400]) | {"instance": path}
                 problem = OpenAPIMediaType(schema=Reference(ref=PROBLEM), example=example)

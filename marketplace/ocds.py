@@ -12,12 +12,13 @@ from uuid import UUID
 
 from domain.organisation import Organisation, organisation_uuid
 from domain.rules import NotFound
+from marketplace.disclosure import sees_address
 from marketplace.persistence import aggregate_log
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from projections.batch import utc
 from projections.ocds import org_id_scheme, releases_after, releases_of, stamp
-from projections.ocds.values import PERSONAL, ocds_address
+from projections.ocds.values import ocds_address
 
 Document = dict[str, Any]
 
@@ -66,33 +67,40 @@ class PartyBook:
 
     def __init__(self, market: Marketplace) -> None:
         self.market = market
-        self.histories: dict[str, list[tuple[int, Party]]] = {}
+        self.histories: dict[str, list[tuple[int, Party, str]]] = {}
 
     def at(self, identifier: str, position: int) -> Party | None:
-        """The organisation after its last event before `position` (the release's); None if it had none."""
+        """The organisation after its last event before `position` (the release's); None if it had none.
+
+        Its address as the public may see it (marketplace.disclosure): left out if the organisation was of
+        people (a sole trader, a partnership) then, or is now.
+        """
         history = self.histories.get(identifier)
         if history is None:
             history = self.histories[identifier] = self._history(identifier)
-        stood = None
-        for changed_at, party in history:
+        stood: tuple[Party, str] | None = None
+        for changed_at, party, legal_form in history:
             if changed_at >= position:
                 break
-            stood = party
-        if stood is not None and history[-1][1].address is None:  # a person now: where they were is theirs too
-            stood = stood._replace(address=None)
-        return stood
+            stood = (party, legal_form)
+        if stood is None:
+            return None
+        party, legal_form = stood
+        if sees_address(None, identifier, [legal_form, history[-1][2]]):
+            return party
+        return party._replace(address=None)
 
-    def _history(self, identifier: str) -> list[tuple[int, Party]]:
+    def _history(self, identifier: str) -> list[tuple[int, Party, str]]:
         with self.market.views() as session:
             stored = aggregate_log(session, self.market.app.recorder, organisation_uuid(identifier))
-        history: list[tuple[int, Party]] = []
+        history: list[tuple[int, Party, str]] = []
         organisation: Any = None
         for notification in stored:
             event: Any = self.market.app.mapper.to_domain_event(notification)
             organisation = event.mutate(organisation)
             if isinstance(organisation, Organisation):
-                address = None if organisation.legal_form in PERSONAL else ocds_address(organisation.address)
-                history.append((notification.id, Party(organisation.name, address)))
+                party = Party(organisation.name, ocds_address(organisation.address))
+                history.append((notification.id, party, organisation.legal_form))
         return history
 
 

@@ -71,8 +71,7 @@ _send = TestClient.send
 def _send_and_check_refusals(client: TestClient[Any], request: Any, **kwargs: Any) -> Any:
     """Every refusal or failure the suite receives must be problem+json (RFC 9457), whatever the route."""
     response = _send(client, request, **kwargs)
-    # /ready's 503 is its Readiness body (which views stalled, and why), for load balancers to read.
-    if response.status_code >= 400 and request.method != "HEAD" and request.url.path != "/ready":
+    if response.status_code >= 400 and request.method != "HEAD":
         kind = response.headers.get("content-type", "")
         assert kind == "application/problem+json", f"{request.method} {request.url} {response.status_code}: {kind}"
         assert {"type", "title", "status", "detail"} <= response.json().keys(), response.text

@@ -194,7 +194,9 @@ def test_a_worker_stalls_only_the_view_that_cannot_fold_reports_it_on_ready_and_
             ready = client.get("/ready")
             assert ready.status_code == 503
             body = ready.json()
-            assert body["status"] == "stalled" and body["projection_lag"][VIEW] == head(api) - (unfoldable - 1)
+            assert ready.headers["content-type"] == "application/problem+json"
+            assert body["type"] == "urn:marketplace:problem:views-fold" and VIEW in body["detail"]
+            assert body["projection_lag"][VIEW] == head(api) - (unfoldable - 1)
             assert [{k: s[k] for k in ("view", "position", "cannot_fold", "error")} for s in body["stalled"]] == [
                 stalled_body(api, unfoldable)
             ]
@@ -317,6 +319,7 @@ def test_an_event_already_stored_that_a_view_cannot_fold_stalls_only_that_view_a
 def test_readiness_documents_its_503_whose_body_names_the_stalled_views(client: TestClient[Any]) -> None:
     schema = client.get("/schema/openapi.json").json()
     responses = schema["paths"]["/ready"]["get"]["responses"]
-    [body] = {r["content"]["application/json"]["schema"]["$ref"] for r in (responses["200"], responses["503"])}
-    readiness = schema["components"]["schemas"][body.rsplit("/", 1)[-1]]
-    assert {"projection_lag", "stalled"} <= set(readiness["properties"])
+    problem = responses["503"]["content"]["application/problem+json"]["schema"]["$ref"]
+    not_ready = schema["components"]["schemas"][problem.rsplit("/", 1)[-1]]
+    assert {"type", "title", "status", "detail", "projection_lag", "stalled"} <= set(not_ready["properties"])
+    assert "application/json" in responses["200"]["content"]

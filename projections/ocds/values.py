@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from domain.organisation import PEOPLE
 from domain.procurement import Category, Procedure
 from domain.values import ORG_ID_SCHEMES, Address
 from projections.batch import Row, utc
@@ -13,8 +12,6 @@ from projections.batch import Row, utc
 CURRENCY = "GBP"
 BUYER_ROLES = frozenset({"buyer", "procuringEntity"})
 SUPPLIER_ROLES = frozenset({"tenderer", "supplier"})
-# Sole traders and partners are people: their address is personal data, so open data leaves it out.
-PERSONAL = PEOPLE
 METHODS = {
     Procedure.OPEN: ("open", "Open procedure (Procurement Act 2023 s.20(2)(a))"),
     Procedure.COMPETITIVE_FLEXIBLE: ("selective", "Competitive flexible procedure (Procurement Act 2023 s.20(2)(b))"),
