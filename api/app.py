@@ -99,6 +99,7 @@ def middleware(settings: Settings) -> list[DefineMiddleware]:
 def create_app(market: Marketplace | None = None, settings: Settings | None = None) -> Litestar:
     """Build the API around a running marketplace (made from the environment when not given)."""
     settings = settings or (market.settings if market else Settings.from_env())
+    owned = market is None  # the app closes only a marketplace it made: a caller's may outlive it
     market = market or Marketplace(settings)
     state = State({"market": market, "read_token": TokenReader(jwt_secret(settings), settings.token_max_hours)})
 
@@ -135,7 +136,7 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
             widen_thread_pool,
             ticker.start,
         ],
-        on_shutdown=[ticker.stop, market.close],
+        on_shutdown=[ticker.stop, *([market.close] if owned else [])],
         before_request=at_the_door,
         debug=False,
     )

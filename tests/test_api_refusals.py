@@ -76,6 +76,7 @@ UNSIGNED = [
 
 @pytest.mark.parametrize("headers", UNSIGNED)
 @pytest.mark.parametrize(("method", "path", "body"), ROUTES)
+@pytest.mark.request_layer  # refused before any write is attempted: SQLite alone
 def test_a_write_without_a_valid_token_is_401_and_writes_nothing(
     client: TestClient[Any], market: Marketplace, method: str, path: str, body: Any, headers: dict[str, str]
 ) -> None:
@@ -98,6 +99,7 @@ FORBIDDEN = [
 
 
 @pytest.mark.parametrize(("route", "headers"), FORBIDDEN)
+@pytest.mark.request_layer  # refused before any write is attempted: SQLite alone
 def test_a_write_by_the_wrong_role_or_for_another_organisation_is_403_and_writes_nothing(
     client: TestClient[Any], market: Marketplace, route: tuple[str, str], headers: dict[str, str]
 ) -> None:
@@ -113,6 +115,7 @@ def test_every_write_route_is_covered_by_the_403_matrix() -> None:
     assert routes == set(WRITE_ROUTES)
 
 
+@pytest.mark.request_layer  # refused before any write is attempted: SQLite alone
 def test_a_public_read_with_a_bad_token_is_401_rather_than_anonymous(client: TestClient[Any]) -> None:
     assert_problem(client.get(f"/organisations/{CHARITY}", headers={"Authorization": "Bearer garbage"}), 401)
 
@@ -167,6 +170,7 @@ BAD_REGISTRATIONS = [
 
 
 @pytest.mark.parametrize(("body", "status", "field"), BAD_REGISTRATIONS)
+@pytest.mark.request_layer  # refused before any write is attempted: SQLite alone
 def test_a_bad_registration_is_refused_naming_the_field_and_writes_nothing(
     client: TestClient[Any], market: Marketplace, commissioner: dict[str, str], body: Any, status: int, field: str
 ) -> None:
@@ -191,6 +195,7 @@ BAD_UPDATES = [
 
 
 @pytest.mark.parametrize(("body", "status", "field"), BAD_UPDATES)
+@pytest.mark.request_layer  # refused before any write is attempted: SQLite alone
 def test_a_bad_update_is_refused_naming_the_field_and_writes_nothing(
     client: TestClient[Any], market: Marketplace, commissioner: dict[str, str], body: Any, status: int, field: str
 ) -> None:
@@ -210,6 +215,7 @@ RAW_BODIES = [
 
 @pytest.mark.parametrize("content", RAW_BODIES)
 @pytest.mark.parametrize(("method", "path"), WRITE_ROUTES)
+@pytest.mark.request_layer  # refused before any write is attempted: SQLite alone
 def test_a_body_that_is_not_a_json_object_is_a_400_problem_and_writes_nothing(
     client: TestClient[Any], market: Marketplace, commissioner: dict[str, str], method: str, path: str, content: bytes
 ) -> None:
@@ -221,6 +227,7 @@ def test_a_body_that_is_not_a_json_object_is_a_400_problem_and_writes_nothing(
 
 
 @pytest.mark.parametrize(("method", "path"), WRITE_ROUTES)
+@pytest.mark.request_layer  # refused before any write is attempted: SQLite alone
 def test_a_body_over_one_mebibyte_is_a_413_problem_and_writes_nothing(
     client: TestClient[Any], market: Marketplace, commissioner: dict[str, str], method: str, path: str
 ) -> None:
@@ -263,6 +270,7 @@ def test_a_decision_without_a_reason_is_refused_and_writes_nothing(
     ("header", "value"),
     [("Idempotency-Key", "has spaces in it"), ("Idempotency-Key", "k" * 201), ("X-Request-ID", "semi;colon")],
 )
+@pytest.mark.request_layer  # refused before any write is attempted: SQLite alone
 def test_a_malformed_token_header_is_a_400_naming_the_header(
     client: TestClient[Any], market: Marketplace, commissioner: dict[str, str], header: str, value: str
 ) -> None:
@@ -273,6 +281,7 @@ def test_a_malformed_token_header_is_a_400_naming_the_header(
 
 
 @pytest.mark.parametrize("value", ["version one", '"-1"', '"1", "2"', "W/"])
+@pytest.mark.request_layer  # refused before any write is attempted: SQLite alone
 def test_an_if_match_that_is_not_an_etag_we_gave_is_a_400_naming_if_match(
     client: TestClient[Any], market: Marketplace, commissioner: dict[str, str], value: str
 ) -> None:

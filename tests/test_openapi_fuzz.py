@@ -37,7 +37,7 @@ def api_schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     market.close()
 
 
-EXAMPLES_PER_OPERATION = 20
+EXAMPLES_PER_OPERATION = 40
 CALLERS = {
     "anonymous": {},
     "provider": bearer(Role.PROVIDER, "GB-CHC-1102345", "fuzz-provider"),

@@ -6,8 +6,11 @@ from typing import Any
 
 from litestar.testing import TestClient
 
+from api.app import create_app
+from domain.base import Role
+from marketplace.service import Marketplace
 from projections.registry import all_projections
-from tests.conftest import registration
+from tests.conftest import bearer, registration
 
 
 def test_a_registered_organisation_is_readable_in_the_same_response_cycle(
@@ -27,3 +30,12 @@ def test_readiness_reports_the_database_and_projection_lag(client: TestClient[An
     body = ready.json()
     assert (body["status"], body["database"]) == ("ready", True)
     assert body["projection_lag"] == dict.fromkeys([p.name for p in all_projections()], 0)
+
+
+def test_an_app_shut_down_leaves_the_marketplace_it_was_given_working_for_the_next(market: Marketplace) -> None:
+    """The app closes only a marketplace it made: one given to it (tests, a fuzzer's apps) is its owner's."""
+    with TestClient(create_app(market)):
+        pass
+    with TestClient(create_app(market), timeout=10) as client:
+        written = client.post("/organisations", json=registration(), headers=bearer(Role.COMMISSIONER))
+    assert written.status_code == 201, written.text
