@@ -29,7 +29,7 @@ from domain.bid import Bid
 from domain.rules import DomainError, NotFound, Refusal
 from domain.tender import CLOSED, DRAFT, TENDERING, Tender
 from marketplace.as_it_stood import Stood
-from marketplace.disclosure import Seal, is_officer, sees_nonce, sees_offer
+from marketplace.disclosure import Seal, reads_for_the_council, sees_nonce, sees_offer
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.tendering import bids_for_tender, bids_of_bidder, find_bid, find_tender
@@ -112,7 +112,7 @@ def receipt_from_row(row: dict[str, Any]) -> Receipt:
 
 def _sees(actor: Actor | None, bidder: str) -> bool:
     """Whose bid record it is to read at all: its bidder's and council officers'."""
-    return is_officer(actor) or (actor is not None and actor.organisation == bidder)
+    return reads_for_the_council(actor) or (actor is not None and actor.organisation == bidder)
 
 
 def _seal(market: Marketplace, row: dict[str, Any], reader: Actor | None) -> Seal:
@@ -204,7 +204,7 @@ class TenderBidsController(Controller):
         security=[{"bearerAuth": []}],
     )
     def list_bids(self, market: Marketplace, request: Request[Any, Any, Any], tender: str) -> BidList:
-        if not is_officer(signed_in(request, "Sign in to see the bids on a tender.")):
+        if not reads_for_the_council(signed_in(request, "Sign in to see the bids on a tender.")):
             raise DomainError("Bids on a tender are for council officers.", kind=Refusal.FORBIDDEN)
         with market.views() as session:
             if find_tender(session, str(tender_id(tender))) is None:

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from domain.base import Actor, Role
 from domain.organisation import PEOPLE
 
-# Council officers: they read people's details to do their work; auditors read everything, write nothing.
-OFFICERS = frozenset({Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR})
+# Who reads for the council: commissioners and admins (its officers) and auditors. They read people's
+# details to do their work; auditors read everything and write nothing.
+COUNCIL_READERS = frozenset({Role.COMMISSIONER, Role.ADMIN, Role.AUDITOR})
 SEALED_FIELDS = ("prices", "responses")  # what a bid's offer says
 NONCE_FIELD = "nonce"  # the bidder's secret half of its receipt
 
 
-def is_officer(reader: Actor | None) -> bool:
-    return reader is not None and reader.role in OFFICERS
+def reads_for_the_council(reader: Actor | None) -> bool:
+    return reader is not None and reader.role in COUNCIL_READERS
 
 
 # --- organisations: people's addresses and contact details ---------------------------------------
@@ -30,7 +31,7 @@ def is_officer(reader: Actor | None) -> bool:
 def sees_private_details(reader: Actor | None, organisation: str) -> bool:
     """What an organisation tells the council alone (a named contact, a registration's evidence and the
     reasons for decisions on it): the organisation itself and council officers only."""
-    return is_officer(reader) or (reader is not None and reader.organisation == organisation)
+    return reads_for_the_council(reader) or (reader is not None and reader.organisation == organisation)
 
 
 sees_contact = sees_private_details  # a contact is a named person
@@ -68,7 +69,7 @@ def sees_offer(reader: Actor | None, bidder: str, digest: str, seal: Seal) -> bo
         return False
     if reader.role is Role.AUDITOR or (reader.organisation == bidder and reader.role is Role.PROVIDER):
         return True
-    return seal.opened_digest == digest and is_officer(reader)
+    return seal.opened_digest == digest and reads_for_the_council(reader)
 
 
 def sees_nonce(reader: Actor | None, bidder: str) -> bool:
