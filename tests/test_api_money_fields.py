@@ -160,6 +160,7 @@ def refuses(client: TestClient[Any], market: Marketplace, field: MoneyField, tok
     assert event_count(market) == before, token[:30]
 
 
+@pytest.mark.slow  # an exhaustive matrix: run by .ci/run with the slow suites
 @pytest.mark.parametrize("setup", EVERY_MONEY_FIELD)
 def test_every_money_field_refuses_what_is_not_money_naming_the_field_and_writing_nothing(
     client: TestClient[Any], market: Marketplace, clock: FixedClock, setup: Setup
@@ -169,6 +170,7 @@ def test_every_money_field_refuses_what_is_not_money_naming_the_field_and_writin
         refuses(client, market, field, token)
 
 
+@pytest.mark.slow  # an exhaustive matrix: run by .ci/run with the slow suites
 @pytest.mark.parametrize("setup", EVERY_MONEY_FIELD)
 def test_a_json_number_beyond_or_finer_than_a_double_in_a_money_field_is_refused_naming_the_field(
     client: TestClient[Any], market: Marketplace, clock: FixedClock, setup: Setup

@@ -7,6 +7,7 @@ import re
 import uuid
 from typing import Any
 
+import pytest
 from litestar.testing import TestClient
 
 from domain.base import Role
@@ -93,6 +94,7 @@ def shown(client: TestClient[Any], urls: list[str], secrets: tuple[str, ...]) ->
     }
 
 
+@pytest.mark.slow  # an exhaustive matrix: run by .ci/run with the slow suites
 def test_after_the_deadline_and_before_opening_no_get_route_returns_a_bids_content_to_any_role(
     client: TestClient[Any], market: Marketplace, clock: FixedClock
 ) -> None:
@@ -104,6 +106,7 @@ def test_after_the_deadline_and_before_opening_no_get_route_returns_a_bids_conte
     assert shown(client, urls, (MARKER, PRICE, FIRST_MARKER, FIRST_PRICE, "911111.11")) == set()
 
 
+@pytest.mark.slow  # an exhaustive matrix: run by .ci/run with the slow suites
 def test_after_opening_a_replaced_offer_is_shown_only_to_its_bidder_and_auditors_on_every_path(
     client: TestClient[Any], clock: FixedClock
 ) -> None:

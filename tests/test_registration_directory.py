@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import TestClient
@@ -192,6 +193,7 @@ PROLOGUE = [
 ]
 
 
+@pytest.mark.slow  # an exhaustive matrix: run by .ci/run with the slow suites
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 @given(st.lists(STEP, min_size=1, max_size=30))
 def test_the_directory_shows_exactly_the_listings_in_date_whatever_happened(steps: list[tuple[Any, ...]]) -> None:
