@@ -56,6 +56,10 @@ def issue_token(
     """A signed token for the actor; a lifetime beyond the ceiling is refused (ValueError): no reader would admit it."""
     if lifetime > timedelta(hours=max_hours):
         raise ValueError(f"A token may live at most {_hours(max_hours)} (MARKETPLACE_TOKEN_MAX_HOURS).")
+    if actor.organisation and not _is_org_id(actor.organisation):
+        raise ValueError(f"'{actor.organisation}' is not an org-id.guide identifier as written, e.g. GB-LAE-SHR.")
+    if not 1 <= len(actor.subject) <= SUBJECT_MAX:
+        raise ValueError(f"A subject is 1 to {SUBJECT_MAX} characters.")
     now = datetime.now(timezone.utc)
     claims: dict[str, object] = {
         "sub": actor.subject,

@@ -199,3 +199,14 @@ def test_the_token_command_refuses_hours_beyond_the_ceiling_with_a_clear_message
     assert "12 hours" in captured.err and "MARKETPLACE_TOKEN_MAX_HOURS" in captured.err
     assert main([*argv, "--hours", "12"]) == 0
     assert read_token(SECRET, capsys.readouterr().out.strip()).organisation == "GB-LAE-SHR"
+
+
+def test_the_token_command_refuses_an_organisation_or_subject_no_reader_would_admit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MARKETPLACE_JWT_SECRET", SECRET)
+    for org, sub in (("gb-lae-shr", "cathy"), ("Shropshire Council", "cathy"), ("GB-LAE-SHR", "x" * 201)):
+        assert main(["token", "--role", "commissioner", "--org", org, "--sub", sub]) == 2, (org, sub)
+        captured = capsys.readouterr()
+        assert captured.out == "" and "marketplace token:" in captured.err
