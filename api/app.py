@@ -18,20 +18,20 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api.audit import AuditController
 from api.auth import BearerTokenMiddleware
-from api.bids import BidController, TenderBidsController
+from api.care.registrations import DirectoryController, RegistrationController
 from api.chronograph import Chronograph
-from api.contracts import AwardController, ContractController, TenderContractsController
 from api.decisions import DecisionController
 from api.decoding import BODY_RULES, refuse_bodies_that_are_not_json
-from api.evaluation import EvaluationController
 from api.health import HealthController
-from api.ocds import OpenContractingController
 from api.openapi import document_problems, document_unknown_fields_refused
-from api.organisations import OrganisationController
+from api.organisations.routes import OrganisationController
 from api.problems import EXCEPTION_HANDLERS
 from api.query import refuse_unknown_query_parameters
-from api.registrations import DirectoryController, RegistrationController
-from api.tenders import TenderController
+from api.tendering.bids import BidController, TenderBidsController
+from api.tendering.contracts import AwardController, ContractController, TenderContractsController
+from api.tendering.evaluation import EvaluationController
+from api.tendering.ocds import OpenContractingController
+from api.tendering.tenders import TenderController
 from api.text import refuse_nul_in_url
 from api.throttle import WRITES, WriteLimits, WriteThrottle, write_limit
 from marketplace.service import Marketplace

@@ -36,13 +36,13 @@ from sqlalchemy import func, select
 
 from bench.common import COUNCIL, OFFICER, Stopwatch, Table, fmt, market_settings, org_details, temp_dir, verdict
 from domain.base import Actor, Role
-from domain.organisation import organisation_uuid
-from domain.procurement import Criterion, Lot
+from domain.organisations.organisation import organisation_uuid
+from domain.tendering.procurement import Criterion, Lot
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
 from marketplace.service import Marketplace
-from projections.bids import bids as bids_view
-from projections.tendering import find_tender
+from projections.tendering.bids import bids as bids_view
+from projections.tendering.queries import find_tender
 
 TARGET_RATIO = 1.2
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)

@@ -30,10 +30,10 @@ from bench.common import (
     verdict,
 )
 from domain.base import Context
-from domain.organisation import Organisation
+from domain.organisations.organisation import Organisation
 from domain.values import Address
 from marketplace.service import Marketplace
-from projections.organisations import organisations
+from projections.organisations.directory import organisations
 
 TARGET_EVENTS_PER_S = 20_000
 SAVE_BATCH = 500

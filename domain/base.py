@@ -77,12 +77,34 @@ class MarketplaceAggregate(Aggregate):
 
         reason: str
 
+        def summary(self) -> str:
+            """What it decided, in words, as the decision log says it: by default its name (`LotCancelled`:
+            "lot cancelled"); a decision whose terms matter says more."""
+            return words(type(self).__name__)
+
     def record(self, event_class: type[Aggregate.Event], ctx: Context, **fields: Any) -> None:
         self.trigger_event(event_class, **ctx.stamp(), **fields)
 
     def decide(self, event_class: type[Decision], ctx: Context, reason: str, **fields: Any) -> None:
         check(ReasonGiven(reason))
         self.trigger_event(event_class, **ctx.stamp(), reason=reason.strip(), **fields)
+
+
+def event_classes(aggregate: type[MarketplaceAggregate]) -> tuple[type[MarketplaceAggregate.Event], ...]:
+    """The events an aggregate can record: its nested event classes, without the bases every aggregate gets
+    (`Event`, `Created`, `Decision`), which are never triggered themselves."""
+    return tuple(
+        value
+        for name, value in vars(aggregate).items()
+        if isinstance(value, type)
+        and issubclass(value, MarketplaceAggregate.Event)
+        and name not in {"Event", "Created", "Decision"}
+    )
+
+
+def words(name: str) -> str:
+    """A class name as words: `ContractConcluded` is "contract concluded"."""
+    return "".join(f" {c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
 def new_id() -> UUID:

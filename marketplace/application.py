@@ -8,14 +8,17 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
 
 from domain.base import Actor
-from domain.bid import Bid  # noqa: F401 - topics resolve when stored events are read
-from domain.care import Evidence
-from domain.evaluation import OpenedBid
-from domain.procurement import Criterion, Lot
-from domain.tender import Assessment, Award, Supplier
+from domain.care.micro_enterprise import Evidence
+from domain.tendering.bid import Bid  # noqa: F401 - topics resolve when stored events are read
+from domain.tendering.evaluation import OpenedBid
+from domain.tendering.procurement import Criterion, Lot
+from domain.tendering.tender import Assessment, Award, Supplier
 from domain.values import Address, Contact
 from marketplace.settings import Settings
+from marketplace.topics import register_moved_modules
 from marketplace.transcodings import DataclassAsDict, DateAsISO
+
+register_moved_modules()
 
 
 class MarketplaceApp(Application[Any]):

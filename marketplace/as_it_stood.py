@@ -18,12 +18,12 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from domain.base import MarketplaceAggregate
-from domain.evaluation import Evaluation
+from domain.tendering.evaluation import Evaluation
 from marketplace.application import MarketplaceApp
 from projections.batch import utc
 from projections.engine import Envelope, Projection, metadata
-from projections.evaluation import EvaluationViews
-from projections.tendering import evaluation_matrix
+from projections.tendering.evaluation import EvaluationViews
+from projections.tendering.queries import evaluation_matrix
 
 A = TypeVar("A", bound=MarketplaceAggregate)
 T = TypeVar("T")

@@ -15,14 +15,13 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import StoredEvent
 
 from domain.base import ENVELOPE_FIELDS, Actor
-from domain.bid import Bid
-from domain.organisation import organisation_uuid
-from domain.tender import Tender
+from domain.organisations.organisation import organisation_uuid
+from domain.tendering.bid import Bid
+from domain.tendering.tender import Tender
 from marketplace.disclosure import NONCE_FIELD, SEALED_FIELDS, Seal, sealed_note, sees_nonce, sees_offer
 from marketplace.persistence import aggregate_log, read_log
 from marketplace.service import Marketplace
 
-BID_TOPIC = "domain.bid:Bid."
 KINDS: dict[str, str] = {
     "organisation": "Organisation",
     "tender": "Tender",
@@ -114,7 +113,7 @@ def _item(sealer: Sealer, stored: StoredEvent, event: DomainEventProtocol[Any], 
     fields = vars(event)
     event_type = stored.topic.partition(":")[2]
     data = {name: json_safe(value) for name, value in fields.items() if name not in ENVELOPE_FIELDS}
-    if stored.topic.startswith(BID_TOPIC):
+    if event_type.startswith("Bid."):
         sealer.redact(UUID(str(stored.originator_id)), data)
     actor = fields.get("actor")
     reason = fields.get("reason")
@@ -132,9 +131,7 @@ def _item(sealer: Sealer, stored: StoredEvent, event: DomainEventProtocol[Any], 
     )
 
 
-def _items(
-    market: Marketplace, reader: Actor | None, stored: Iterable[tuple[StoredEvent, int]]
-) -> list[AuditEvent]:
+def _items(market: Marketplace, reader: Actor | None, stored: Iterable[tuple[StoredEvent, int]]) -> list[AuditEvent]:
     sealer = Sealer(market, reader)
     mapper = market.app.mapper
     return [_item(sealer, s, mapper.to_domain_event(s), position) for s, position in stored]

@@ -6,7 +6,7 @@ Loading is idempotent: organisations already registered are left as they are.
 from __future__ import annotations
 
 from domain.base import Actor, Role
-from domain.organisation import organisation_uuid
+from domain.organisations.organisation import organisation_uuid
 from domain.values import Address, Contact
 from marketplace.commands import CommandRequest
 from marketplace.service import Marketplace

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from domain.base import Actor, Role
-from domain.organisation import PEOPLE
+from domain.organisations.organisation import PEOPLE
 
 # Who reads for the council: commissioners and admins (its officers) and auditors. They read people's
 # details to do their work; auditors read everything and write nothing.

@@ -14,14 +14,14 @@ from datetime import timedelta
 from uuid import UUID
 
 from domain.base import Actor, Role
-from domain.care import LAPSED, RENEWAL_DUE, standing_of
+from domain.care.micro_enterprise import LAPSED, RENEWAL_DUE, standing_of
 from domain.rules import DomainError
 from domain.working_days import uk_date
 from marketplace import idempotency
 from marketplace.commands import CommandRequest
 from marketplace.service import Marketplace
-from projections.registrations import listings_expiring
-from projections.tendering import search_tenders
+from projections.care.registrations import listings_expiring
+from projections.tendering.queries import search_tenders
 
 log = logging.getLogger(__name__)
 CHRONOGRAPH = Actor("chronograph", "", Role.SYSTEM)

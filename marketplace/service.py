@@ -11,19 +11,19 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from domain.care import MicroEnterprisePolicy
+from domain.care.micro_enterprise import MicroEnterprisePolicy
 from marketplace.application import MarketplaceApp
+from marketplace.care.services import Registrations
 from marketplace.clock import Clock, SystemClock
 from marketplace.commands import CommandRunner
 from marketplace.idempotency import write_side
-from marketplace.organisations import Organisations
+from marketplace.organisations.services import Organisations
 from marketplace.projector import Projector
-from marketplace.registrations import Registrations
 from marketplace.settings import Settings
 from marketplace.stalls import Backoff
-from marketplace.tendering import Bids, Contracts, Evaluations, Tenders
+from marketplace.tendering.services import Bids, Contracts, Evaluations, Tenders
 from projections.registry import all_projections
-from projections.tendering import bid_ids_for_tender
+from projections.tendering.queries import bid_ids_for_tender
 
 
 class Marketplace:

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from domain.procurement import ProcurementPolicy
+from domain.tendering.procurement import ProcurementPolicy
 
 DEFAULT_VAR_DIR = Path("var")
 

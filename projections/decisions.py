@@ -8,7 +8,7 @@ append-only, one row per decision in commit order, so it pages and exports by po
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -16,11 +16,9 @@ from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, Table,
 from sqlalchemy.orm import Session
 
 from domain.base import ENVELOPE_FIELDS, MarketplaceAggregate
-from domain.contract import Contract
-from domain.tender import Tender
 from projections.batch import plain, utc
 from projections.engine import Envelope, Projection, metadata, upsert
-from projections.organisations import organisations
+from projections.organisations.directory import organisations
 from projections.pagination import Row, fetch_page
 
 decision_log = Table(
@@ -42,52 +40,13 @@ decision_log = Table(
     Index("decision_log_by_time", "decided_at", "position"),
 )
 
-Describe = Callable[[Any], str]
-
-
-def _amended(event: Tender.Amended) -> str:
-    return f"amendment {event.amendment} to the published terms: {', '.join(sorted(event.terms)) or 'none'}"
-
-
-def _awarded(event: Tender.Awarded) -> str:
-    award = event.award
-    return (
-        f"lot {award.lot_id} awarded to {award.supplier.name} ({award.supplier.identifier}), "
-        f"bid {award.bid_id}, value GBP {award.value}"
-    )
-
-
-def _varied(event: Contract.Varied) -> str:
-    return "varied: " + ", ".join(f"{name} to {value}" for name, value in sorted(event.changes.items()))
-
-
-DESCRIPTIONS: dict[str, Describe] = {
-    "Organisation.Verified": lambda e: "organisation verified",
-    "Organisation.Deactivated": lambda e: "organisation deactivated",
-    "Tender.ConflictsAssessmentRecorded": lambda e: (
-        "conflicts of interest found, mitigated" if e.conflicts_found else "no conflicts of interest found"
-    ),
-    "Tender.Published": lambda e: "tender notice published",
-    "Tender.Amended": _amended,
-    "Tender.Awarded": _awarded,
-    "Tender.LotCancelled": lambda e: f"lot {e.lot_id} cancelled",
-    "Tender.Cancelled": lambda e: "tender cancelled",
-    "Contract.Varied": _varied,
-    "Contract.Ended": lambda e: f"contract {e.how}, effective {e.effective}",
-    "Registration.Approved": lambda e: "registration approved: listed in the directory",
-    "Registration.Rejected": lambda e: "registration rejected",
-    "Registration.Suspended": lambda e: "registration suspended: out of the directory",
-    "Registration.Reinstated": lambda e: "registration reinstated",
-    "Registration.Withdrawn": lambda e: "registration withdrawn",
-}
-
 
 class Naming(NamedTuple):
-    """How the log names one kind of decision: its record's kind, the decision, and how to say what it decided."""
+    """How the log names one kind of decision: its record's kind and the decision (what it decided, in words,
+    is the event's own `summary`)."""
 
     record_kind: str
     decision: str
-    describe: Describe
 
 
 def _snake(name: str) -> str:
@@ -102,9 +61,7 @@ def naming(event_class: type) -> Naming:
     found = NAMINGS.get(event_class)
     if found is None:
         kind, _, what = event_class.__qualname__.partition(".")
-        said = _snake(what).replace("_", " ")
-        describe = DESCRIPTIONS.get(event_class.__qualname__, lambda e: said)
-        found = NAMINGS[event_class] = Naming(_snake(kind), f"{_snake(kind)}.{_snake(what)}", describe)
+        found = NAMINGS[event_class] = Naming(_snake(kind), f"{_snake(kind)}.{_snake(what)}")
     return found
 
 
@@ -135,7 +92,7 @@ def decision_row(envelope: Envelope) -> Row:
         "record_id": str(event.originator_id),
         "version": event.originator_version,
         "decision": named.decision,
-        "summary": named.describe(event),
+        "summary": event.summary(),
         "actor_subject": event.actor.subject,
         "actor_organisation": event.actor.organisation,
         "actor_role": str(event.actor.role),

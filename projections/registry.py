@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from projections.awards import AwardNotices
+from projections.care.registrations import RegistrationViews
 from projections.chain import AuditChain
-from projections.contracts import ContractRegister
 from projections.decisions import DecisionLog
 from projections.engine import Projection
-from projections.evaluation import EvaluationViews
-from projections.ocds import OpenContracting
-from projections.organisations import OrganisationDirectory
-from projections.registrations import RegistrationViews
-from projections.tenders import TenderBoard
+from projections.organisations.directory import OrganisationDirectory
+from projections.tendering.awards import AwardNotices
+from projections.tendering.contracts import ContractRegister
+from projections.tendering.evaluation import EvaluationViews
+from projections.tendering.ocds import OpenContracting
+from projections.tendering.tenders import TenderBoard
 
 
 def all_projections() -> list[Projection]:

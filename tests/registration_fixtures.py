@@ -11,9 +11,9 @@ from itertools import count
 from typing import Any
 
 from domain.base import Actor, Context, Role
-from domain.care import MicroEnterprisePolicy
-from domain.organisation import Organisation
-from domain.registration import Registration
+from domain.care.micro_enterprise import MicroEnterprisePolicy
+from domain.care.registration import Registration
+from domain.organisations.organisation import Organisation
 from domain.values import Address, Contact
 from domain.working_days import UK
 

@@ -13,10 +13,10 @@ from typing import Any
 from uuid import uuid4
 
 from domain.base import Actor, Context, Role
-from domain.bid import Bid
-from domain.evaluation import Evaluation, OpenedBid
-from domain.procurement import Criterion, Lot, ProcurementPolicy
-from domain.tender import Assessment, Supplier, Tender
+from domain.tendering.bid import Bid
+from domain.tendering.evaluation import Evaluation, OpenedBid
+from domain.tendering.procurement import Criterion, Lot, ProcurementPolicy
+from domain.tendering.tender import Assessment, Supplier, Tender
 
 COUNCIL = "GB-LAE-SHR"
 BIDDER = "GB-CHC-1234567"

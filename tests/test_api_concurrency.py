@@ -20,7 +20,7 @@ from marketplace.commands import CommandRequest
 from marketplace.errors import ConcurrentChange, VersionMismatch
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
-from projections.organisations import find_organisation
+from projections.organisations.directory import find_organisation
 from tests.conftest import COUNCIL, bearer, event_count, registration
 
 CHARITY = "GB-CHC-1234567"

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from litestar.testing import TestClient
 
 from api.app import create_app
-from domain.organisation import PEOPLE
+from domain.organisations.organisation import PEOPLE
 from marketplace.clock import FixedClock
 from marketplace.scheduler import tick
 from marketplace.service import Marketplace

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.bid import Bid, bid_uuid, digest
 from domain.rules import DomainError, Refusal
+from domain.tendering.bid import Bid, bid_uuid, digest
 from tests.tendering_fixtures import (
     AFTER_DEADLINE,
     BIDDER,
@@ -51,8 +51,7 @@ def test_a_receipt_is_a_commitment_salted_with_a_nonce_so_a_guessed_price_cannot
 
 def test_the_bidder_proves_what_it_sent_with_its_nonce_sha256_over_nonce_and_canonical_json() -> None:
     canonical = (
-        '{"bidder":"GB-CHC-1234567","prices":{"1":"250000.00"},'
-        '"responses":{"quality":"Trained staff"},"tender":"t-1"}'
+        '{"bidder":"GB-CHC-1234567","prices":{"1":"250000.00"},"responses":{"quality":"Trained staff"},"tender":"t-1"}'
     )
     nonce = "00112233445566778899aabbccddeeff"
     expected = hashlib.sha256((nonce + canonical).encode()).hexdigest()

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.contract import Contract, contract_uuid
 from domain.rules import DomainError, Refusal
-from domain.tender import Award
+from domain.tendering.contract import Contract, contract_uuid
+from domain.tendering.tender import Award
 from tests.tendering_fixtures import AWARDED_AT, COUNCIL, SUPPLIER, carries, officer
 
 START, END = date(2026, 5, 1), date(2029, 4, 30)

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.evaluation import Evaluation, OpenedBid
 from domain.rules import DomainError, Refusal
+from domain.tendering.evaluation import Evaluation, OpenedBid
 from tests.tendering_fixtures import (
     AFTER_DEADLINE,
     CRITERIA,

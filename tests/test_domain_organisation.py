@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.base import Actor, Context, Role
-from domain.organisation import Organisation, organisation_uuid
+from domain.organisations.organisation import Organisation, organisation_uuid
 from domain.rules import DomainError, Refusal
 from domain.values import Address, Contact, org_id, postcode
 

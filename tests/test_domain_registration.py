@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.base import MarketplaceAggregate
-from domain.care import (
+from domain.care.micro_enterprise import (
     APPLIED,
     LAPSED,
     LISTED,
@@ -22,7 +22,7 @@ from domain.care import (
     MicroEnterprisePolicy,
     registration_uuid,
 )
-from domain.registration import Registration
+from domain.care.registration import Registration
 from domain.rules import DomainError, Refusal
 from tests.registration_fixtures import (
     APPLIED_AT,

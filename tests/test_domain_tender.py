@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.base import MarketplaceAggregate
-from domain.procurement import LIGHT_TOUCH_CATEGORIES, Category, Criterion, Lot, ProcurementPolicy
 from domain.rules import DomainError, Refusal
-from domain.tender import Tender
+from domain.tendering.procurement import LIGHT_TOUCH_CATEGORIES, Category, Criterion, Lot, ProcurementPolicy
+from domain.tendering.tender import Tender
 from domain.working_days import UK, add_working_days
 from tests.tendering_fixtures import (
     AFTER_DEADLINE,

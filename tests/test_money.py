@@ -13,11 +13,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import Numeric
 
-from domain.contract import Contract
 from domain.money import HOURLY_RATE_MAXIMUM, MAXIMUM, PENNY, money
-from domain.procurement import Lot
 from domain.rules import DomainError, Refusal
-from domain.tender import Award
+from domain.tendering.contract import Contract
+from domain.tendering.procurement import Lot
+from domain.tendering.tender import Award
 from projections.engine import metadata
 from projections.registry import all_projections
 from tests import registration_fixtures as care

@@ -22,10 +22,10 @@ from sqlalchemy import select
 
 from api.app import create_app
 from marketplace.clock import FixedClock
-from marketplace.ocds import merge
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
-from projections.ocds import ocds_contracts, ocds_tenders
+from marketplace.tendering.ocds import merge
+from projections.tendering.ocds import ocds_contracts, ocds_tenders
 from tests.conftest import COUNCIL, registration
 from tests.journeys import (
     NATIONAL,

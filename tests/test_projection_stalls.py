@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from api.app import create_app
 from domain.base import Actor, Context, Role
-from domain.organisation import Organisation
+from domain.organisations.organisation import Organisation
 from domain.values import Address, Contact
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
@@ -28,7 +28,7 @@ from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.stalls import Backoff
 from projections.engine import Envelope, ViewCannotFold
-from projections.organisations import OrganisationDirectory, organisations
+from projections.organisations.directory import OrganisationDirectory, organisations
 from tests.conftest import event_count, registration
 
 OFFICER = CommandRequest(Actor("cathy", "GB-LAE-SHR", Role.COMMISSIONER))

@@ -25,7 +25,7 @@ from marketplace.commands import CommandRequest
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from projections.engine import PositionMoved, bind_processor, fold, read_positions
-from projections.organisations import organisations
+from projections.organisations.directory import organisations
 
 OFFICER = CommandRequest(Actor("cathy", "GB-LAE-SHR", Role.COMMISSIONER))
 

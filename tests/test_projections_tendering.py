@@ -13,16 +13,16 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from domain.base import Actor, Role
-from domain.procurement import Criterion, Lot
+from domain.tendering.procurement import Criterion, Lot
 from domain.values import Address, Contact
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
 from marketplace.service import Marketplace
-from projections.bids import bids
-from projections.contracts import contracts
 from projections.engine import metadata
-from projections.evaluation import evaluations
-from projections.tendering import (
+from projections.tendering.bids import bids
+from projections.tendering.contracts import contracts
+from projections.tendering.evaluation import evaluations
+from projections.tendering.queries import (
     award_notices,
     awards_for_tender,
     bid_ids_for_tender,
@@ -37,7 +37,7 @@ from projections.tendering import (
     search_tenders,
     supplier_mix,
 )
-from projections.tenders import tenders
+from projections.tendering.tenders import tenders
 from tests.conftest import COUNCIL
 
 SEALED = "SEALED-RESPONSE-7f3a9c"  # placed in every bid response: no view may ever hold it

@@ -23,8 +23,8 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from domain.base import Actor, Role
-from domain.care import IN_DIRECTORY, registration_uuid
-from domain.registration import Registration
+from domain.care.micro_enterprise import IN_DIRECTORY, registration_uuid
+from domain.care.registration import Registration
 from domain.rules import DomainError
 from domain.values import Address, Contact
 from marketplace.clock import FixedClock

@@ -1,0 +1,392 @@
+"""A tender: the council buys an outcome, lot by lot, through a fair and open competition.
+
+Lifecycle: drafted (revised freely) -> conflicts assessed (PA2023 s.83) -> published ->
+clarification questions answered, terms amended (bidders must reconfirm) -> tendering closes
+at the deadline -> bids opened -> per lot: award decided with reasons (standstill) ->
+contract concluded after standstill. Cancellation is possible from any non-final state.
+Bids are aggregates of their own, so a tender's history never grows with the number of bids.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid4
+
+from domain.base import Context, MarketplaceAggregate
+from domain.rules import DomainError, Refusal, Rule, StateAllows, TextWithin, check
+from domain.tendering.procurement import (
+    Criterion,
+    Lot,
+    ProcurementPolicy,
+    is_above_threshold,
+)
+from domain.tendering.tender_rules import (
+    After,
+    Before,
+    ConflictsAssessed,
+    DeadlineAhead,
+    LotOpen,
+    NoContractYet,
+    StandstillOver,
+    checked_terms,
+)
+from domain.working_days import add_working_days
+
+DRAFT = "draft"
+TENDERING = "tendering"
+CLOSED = "closed"  # the deadline passed; bids not yet opened
+EVALUATION = "evaluation"
+COMPLETE = "complete"
+CANCELLED = "cancelled"
+FINAL = frozenset({COMPLETE, CANCELLED})
+
+
+@dataclass(frozen=True)
+class Supplier:
+    """Who won, as they were at award time: what supplier-mix figures count."""
+
+    identifier: str
+    name: str
+    size: str
+    vcse: bool
+    district: str
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What each bidder is told at award: its scores, its rank and the outcome (PA2023 s.50)."""
+
+    bid_id: str
+    bidder: str
+    scores: dict[str, str]  # criterion key -> weighted score, as a decimal string
+    total: str
+    rank: int
+    successful: bool
+
+
+@dataclass(frozen=True)
+class Award:
+    lot_id: str
+    bid_id: str
+    supplier: Supplier
+    value: Decimal
+    decided_at: datetime
+    standstill_ends: date | None  # the last day of standstill; None when none applies
+    contract_id: str = ""
+
+
+class Tender(MarketplaceAggregate):
+    buyer: str
+    title: str
+    description: str
+    category: str
+    procedure: str
+    lots: list[Lot]
+    criteria: list[Criterion]
+    clarification_deadline: datetime
+    tender_deadline: datetime
+    status: str = DRAFT
+    conflicts_assessed: bool = False
+    amendment: int = 0  # bids must confirm the latest amendment to be opened
+    published_at: datetime | None = None
+    questions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    awards: dict[str, Award] = field(default_factory=dict)
+    cancelled_lots: list[str] = field(default_factory=list)
+    opened_bids: tuple[str, ...] | None = None  # the bids opened at the deadline; None until they are
+
+    @property
+    def value(self) -> Decimal:
+        return sum((lot.value for lot in self.lots), Decimal(0))
+
+    @property
+    def above_threshold(self) -> bool:
+        return is_above_threshold(self.category, self.value)
+
+    def accepts_bids(self, now: datetime) -> bool:
+        """Open for bids: published, and the clock says the deadline has not passed (whatever else ran)."""
+        return self.status == TENDERING and now < self.tender_deadline
+
+    def lot(self, lot_id: str) -> Lot:
+        for lot in self.lots:
+            if lot.lot_id == lot_id:
+                return lot
+        raise DomainError(f"The tender has no lot {lot_id}.", field="lot_id", kind=Refusal.NOT_FOUND)
+
+    # --- drafting -------------------------------------------------------------------------------
+
+    class Drafted(MarketplaceAggregate.Created):
+        buyer: str
+        title: str
+        description: str
+        category: str
+        procedure: str
+        lots: list[Lot]
+        criteria: list[Criterion]
+        clarification_deadline: datetime
+        tender_deadline: datetime
+
+    @classmethod
+    def draft(cls, ctx: Context, policy: ProcurementPolicy, buyer: str, **terms: Any) -> Tender:
+        return cls._create(cls.Drafted, id=uuid4(), **ctx.stamp(), buyer=buyer, **checked_terms(terms, policy))
+
+    class Revised(MarketplaceAggregate.Event):
+        terms: dict[str, Any]
+
+        def apply(self, tender: Tender) -> None:
+            for name, value in self.terms.items():
+                setattr(tender, name, value)
+
+    def revise(self, ctx: Context, policy: ProcurementPolicy, **changes: Any) -> None:
+        check(StateAllows(self.status, frozenset({DRAFT}), "revise a tender that is not a draft"))
+        self.record(self.Revised, ctx, terms=self._changed_terms(changes, policy))
+
+    def _changed_terms(self, changes: dict[str, Any], policy: ProcurementPolicy) -> dict[str, Any]:
+        current = {name: getattr(self, name) for name in TERMS}
+        merged = checked_terms({**current, **{k: v for k, v in changes.items() if k in TERMS}}, policy)
+        changed = {k: v for k, v in merged.items() if current[k] != v}
+        if not changed:
+            raise DomainError("The change changes nothing.", rule="ChangesSomething")
+        return changed
+
+    class ConflictsAssessmentRecorded(MarketplaceAggregate.Decision):
+        conflicts_found: bool
+        mitigation: str
+
+        def apply(self, tender: Tender) -> None:
+            tender.conflicts_assessed = True
+
+        def summary(self) -> str:
+            return (
+                "conflicts of interest found, mitigated" if self.conflicts_found else "no conflicts of interest found"
+            )
+
+    def record_conflicts_assessment(self, ctx: Context, conflicts_found: bool, mitigation: str, reason: str) -> None:
+        """PA2023 s.83: conflicts assessed (and mitigated) before the tender notice."""
+        check(StateAllows(self.status, frozenset({DRAFT}), "record a conflicts assessment after publication"))
+        if conflicts_found:
+            check(TextWithin(mitigation, "mitigation", 5000))
+        self.decide(
+            self.ConflictsAssessmentRecorded, ctx, reason, conflicts_found=conflicts_found, mitigation=mitigation
+        )
+
+    # --- tendering ------------------------------------------------------------------------------
+
+    class Published(MarketplaceAggregate.Decision):
+        def apply(self, tender: Tender) -> None:
+            tender.status = TENDERING
+            tender.published_at = self.timestamp
+
+        def summary(self) -> str:
+            return "tender notice published"
+
+    def publish(self, ctx: Context, policy: ProcurementPolicy, reason: str) -> None:
+        minimum = policy.minimum_tender_days_above_threshold if self.above_threshold else 0
+        check(
+            StateAllows(self.status, frozenset({DRAFT}), "publish"),
+            ConflictsAssessed(self.conflicts_assessed),
+            DeadlineAhead(self.tender_deadline, ctx.now, minimum),
+            Before(ctx.now, self.clarification_deadline, "clarification deadline"),
+        )
+        self.decide(self.Published, ctx, reason)
+
+    class QuestionAsked(MarketplaceAggregate.Event):
+        question_id: str
+        text: str
+
+        def apply(self, tender: Tender) -> None:
+            tender.questions[self.question_id] = {"text": self.text, "asked_by": self.actor.organisation}
+
+    def ask(self, ctx: Context, text: str) -> str:
+        check(
+            StateAllows(self.status, frozenset({TENDERING}), "ask a question"),
+            Before(ctx.now, self.clarification_deadline, "clarification deadline"),
+            TextWithin(text, "text", 5000),
+        )
+        question_id = f"Q{len(self.questions) + 1}"
+        self.record(self.QuestionAsked, ctx, question_id=question_id, text=text.strip())
+        return question_id
+
+    class QuestionAnswered(MarketplaceAggregate.Event):
+        question_id: str
+        answer: str
+
+        def apply(self, tender: Tender) -> None:
+            tender.questions[self.question_id]["answer"] = self.answer
+
+    def answer(self, ctx: Context, question_id: str, answer: str) -> None:
+        """Answers are published to every prospective bidder, without naming who asked."""
+        check(
+            StateAllows(self.status, frozenset({TENDERING}), "answer a question"),
+            TextWithin(answer, "answer", 10_000),
+        )
+        if question_id not in self.questions:
+            raise DomainError(f"No question {question_id}.", field="question_id", kind=Refusal.NOT_FOUND)
+        if "answer" in self.questions[question_id]:
+            raise DomainError(f"Question {question_id} is already answered.", kind=Refusal.CONFLICT)
+        self.record(self.QuestionAnswered, ctx, question_id=question_id, answer=answer.strip())
+
+    class Amended(MarketplaceAggregate.Decision):
+        terms: dict[str, Any]
+        amendment: int
+
+        def apply(self, tender: Tender) -> None:
+            for name, value in self.terms.items():
+                setattr(tender, name, value)
+            tender.amendment = self.amendment
+
+        def summary(self) -> str:
+            return f"amendment {self.amendment} to the published terms: {', '.join(sorted(self.terms)) or 'none'}"
+
+    def amend(self, ctx: Context, policy: ProcurementPolicy, reason: str, **changes: Any) -> None:
+        """Changing published terms: every bid already in must be reconfirmed before the deadline."""
+        check(
+            StateAllows(self.status, frozenset({TENDERING}), "amend"),
+            Before(ctx.now, self.tender_deadline, "tender deadline"),
+        )
+        terms = self._changed_terms(changes, policy)
+        deadline = terms.get("tender_deadline", self.tender_deadline)
+        check(DeadlineAhead(deadline, ctx.now), self._minimum_period_kept(terms, deadline, policy))
+        self.decide(self.Amended, ctx, reason, terms=terms, amendment=self.amendment + 1)
+
+    def _minimum_period_kept(self, terms: dict[str, Any], deadline: datetime, policy: ProcurementPolicy) -> Rule:
+        """An amendment may not cut an above-threshold tendering period, counted from publication, below the minimum."""
+        lots = terms.get("lots", self.lots)
+        value = sum((lot.value for lot in lots), Decimal(0))
+        above = is_above_threshold(terms.get("category", self.category), value)
+        minimum = policy.minimum_tender_days_above_threshold if above else 0
+        assert self.published_at is not None, "only published terms are amended"
+        return DeadlineAhead(deadline, self.published_at, minimum)
+
+    class TenderingClosed(MarketplaceAggregate.Event):
+        def apply(self, tender: Tender) -> None:
+            tender.status = CLOSED
+
+    def close_tendering(self, ctx: Context) -> None:
+        """Recorded by the scheduler (the chronograph) at the deadline, for the audit trail."""
+        check(
+            StateAllows(self.status, frozenset({TENDERING}), "close tendering"),
+            After(ctx.now, self.tender_deadline, "tender deadline"),
+        )
+        self.record(self.TenderingClosed, ctx)
+
+    class BidsOpened(MarketplaceAggregate.Event):
+        bid_ids: list[str]
+
+        def apply(self, tender: Tender) -> None:
+            tender.status = EVALUATION
+            tender.opened_bids = tuple(self.bid_ids)
+
+    def open_bids(self, ctx: Context, bid_ids: list[str]) -> None:
+        """After the deadline only; closes tendering first if the scheduler has not yet."""
+        check(
+            StateAllows(self.status, frozenset({TENDERING, CLOSED}), "open bids"),
+            After(ctx.now, self.tender_deadline, "tender deadline"),
+        )
+        if self.status == TENDERING:
+            self.record(self.TenderingClosed, ctx)
+        self.record(self.BidsOpened, ctx, bid_ids=sorted(bid_ids))
+
+    # --- award and contract ---------------------------------------------------------------------
+
+    class Awarded(MarketplaceAggregate.Decision):
+        award: Award
+        assessments: list[Assessment]
+
+        def apply(self, tender: Tender) -> None:
+            tender.awards[self.award.lot_id] = self.award
+
+        def summary(self) -> str:
+            award = self.award
+            return (
+                f"lot {award.lot_id} awarded to {award.supplier.name} ({award.supplier.identifier}), "
+                f"bid {award.bid_id}, value GBP {award.value}"
+            )
+
+    def award_lot(
+        self,
+        ctx: Context,
+        policy: ProcurementPolicy,
+        reason: str,
+        lot_id: str,
+        winner: Assessment,
+        supplier: Supplier,
+        value: Decimal,
+        assessments: list[Assessment],
+        voluntary_standstill: bool = True,
+    ) -> Award:
+        check(StateAllows(self.status, frozenset({EVALUATION}), "award"), LotOpen(self, lot_id))
+        self.lot(lot_id)
+        standstill = self.above_threshold or voluntary_standstill
+        ends = add_working_days(ctx.today, policy.standstill_working_days) if standstill else None
+        award = Award(lot_id, winner.bid_id, supplier, value, ctx.now, ends)
+        self.decide(self.Awarded, ctx, reason, award=award, assessments=assessments)
+        return award
+
+    class ContractConcluded(MarketplaceAggregate.Event):
+        lot_id: str
+        contract_id: str
+
+        def apply(self, tender: Tender) -> None:
+            award = tender.awards[self.lot_id]
+            tender.awards[self.lot_id] = Award(**{**award.__dict__, "contract_id": self.contract_id})
+            if tender.all_lots_settled():
+                tender.status = COMPLETE
+
+    def conclude_contract(self, ctx: Context, lot_id: str, contract_id: UUID) -> Award:
+        check(StateAllows(self.status, frozenset({EVALUATION}), "conclude a contract"))
+        award = self.awards.get(lot_id)
+        if award is None:
+            raise DomainError(f"Lot {lot_id} has not been awarded.", field="lot_id", kind=Refusal.CONFLICT)
+        if award.contract_id:
+            raise DomainError(f"Lot {lot_id} already has a contract.", field="lot_id", kind=Refusal.CONFLICT)
+        check(StandstillOver(award, ctx.now))
+        self.record(self.ContractConcluded, ctx, lot_id=lot_id, contract_id=str(contract_id))
+        return award
+
+    def all_lots_settled(self) -> bool:
+        settled = {lot_id for lot_id, award in self.awards.items() if award.contract_id} | set(self.cancelled_lots)
+        return settled >= {lot.lot_id for lot in self.lots}
+
+    class LotCancelled(MarketplaceAggregate.Decision):
+        lot_id: str
+
+        def apply(self, tender: Tender) -> None:
+            tender.cancelled_lots.append(self.lot_id)
+            if tender.all_lots_settled():
+                tender.status = CANCELLED if not tender.awards else COMPLETE
+
+        def summary(self) -> str:
+            return f"lot {self.lot_id} cancelled"
+
+    def cancel_lot(self, ctx: Context, lot_id: str, reason: str) -> None:
+        self.lot(lot_id)
+        check(StateAllows(self.status, frozenset({DRAFT, TENDERING, CLOSED, EVALUATION}), "cancel a lot"))
+        check(LotOpen(self, lot_id))
+        self.decide(self.LotCancelled, ctx, reason, lot_id=lot_id)
+
+    class Cancelled(MarketplaceAggregate.Decision):
+        def apply(self, tender: Tender) -> None:
+            tender.status = CANCELLED
+
+        def summary(self) -> str:
+            return "tender cancelled"
+
+    def cancel(self, ctx: Context, reason: str) -> None:
+        check(StateAllows(self.status, frozenset({DRAFT, TENDERING, CLOSED, EVALUATION}), "cancel"))
+        check(NoContractYet(self))
+        self.decide(self.Cancelled, ctx, reason)
+
+
+TERMS = (
+    "title",
+    "description",
+    "category",
+    "procedure",
+    "lots",
+    "criteria",
+    "clarification_deadline",
+    "tender_deadline",
+)

@@ -1,0 +1,175 @@
+"""The rules a tender's commands check, each with the message a user sees when it is broken.
+
+Kept beside the aggregate (domain/tendering/tender.py) so that file reads as the tender's lifecycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from domain.money import money
+from domain.rules import Refusal, Rule, TextWithin, check
+from domain.tendering.procurement import (
+    Category,
+    CriterionKind,
+    LotsDistinct,
+    OnePriceCriterion,
+    Procedure,
+    ProcedureFitsCategory,
+    ProcurementPolicy,
+    SocialValueWeighted,
+    WeightsSumTo100,
+)
+from domain.values import choice, moment
+from domain.working_days import uk_date
+
+if TYPE_CHECKING:
+    from domain.tendering.tender import Award, Tender
+
+
+@dataclass(frozen=True)
+class DeadlineAhead(Rule):
+    deadline: datetime
+    now: datetime
+    minimum_days: int = 0
+    field: str | None = "tender_deadline"
+
+    def is_broken(self) -> bool:
+        return self.deadline <= self.now + timedelta(days=self.minimum_days)
+
+    @property
+    def message(self) -> str:
+        if self.minimum_days:
+            return f"An above-threshold tender must allow at least {self.minimum_days} days before its deadline."
+        return "The tender deadline must be in the future."
+
+
+@dataclass(frozen=True)
+class ClarificationBeforeDeadline(Rule):
+    clarification: datetime
+    deadline: datetime
+    field: str | None = "clarification_deadline"
+
+    def is_broken(self) -> bool:
+        return self.clarification >= self.deadline
+
+    @property
+    def message(self) -> str:
+        return "The clarification deadline must come before the tender deadline."
+
+
+@dataclass(frozen=True)
+class ConflictsAssessed(Rule):
+    assessed: bool
+    kind: Refusal = Refusal.CONFLICT
+    field: str | None = None
+
+    def is_broken(self) -> bool:
+        return not self.assessed
+
+    @property
+    def message(self) -> str:
+        return "Record the conflicts of interest assessment before publishing (Procurement Act 2023 s.83)."
+
+
+@dataclass(frozen=True)
+class OnTime(Rule):
+    """A step allowed only before (or only after) a deadline, by the clock, whatever else has run."""
+
+    now: datetime
+    limit: datetime
+    what: str
+    before: bool = True
+    kind: Refusal = Refusal.CONFLICT
+    field: str | None = None
+
+    def is_broken(self) -> bool:
+        return self.now >= self.limit if self.before else self.now < self.limit
+
+    @property
+    def message(self) -> str:
+        if self.before:
+            return f"The {self.what} passed at {self.limit.isoformat()}."
+        return f"Not before the {self.what} ({self.limit.isoformat()})."
+
+
+def Before(now: datetime, limit: datetime, what: str) -> OnTime:  # noqa: N802 - reads as a rule
+    return OnTime(now, limit, what, before=True)
+
+
+def After(now: datetime, limit: datetime, what: str) -> OnTime:  # noqa: N802 - reads as a rule
+    return OnTime(now, limit, what, before=False)
+
+
+@dataclass(frozen=True)
+class LotOpen(Rule):
+    tender: Tender
+    lot_id: str
+    kind: Refusal = Refusal.CONFLICT
+    field: str | None = "lot_id"
+
+    def is_broken(self) -> bool:
+        return self.lot_id in self.tender.awards or self.lot_id in self.tender.cancelled_lots
+
+    @property
+    def message(self) -> str:
+        return f"Lot {self.lot_id} is already awarded or cancelled."
+
+
+@dataclass(frozen=True)
+class StandstillOver(Rule):
+    award: Award
+    now: datetime
+    kind: Refusal = Refusal.CONFLICT
+    field: str | None = None
+
+    def is_broken(self) -> bool:
+        return self.award.standstill_ends is not None and uk_date(self.now) <= self.award.standstill_ends
+
+    @property
+    def message(self) -> str:
+        return f"The contract cannot be concluded until the standstill period ends on {self.award.standstill_ends}."
+
+
+@dataclass(frozen=True)
+class NoContractYet(Rule):
+    tender: Tender
+    kind: Refusal = Refusal.CONFLICT
+    field: str | None = None
+
+    def is_broken(self) -> bool:
+        return any(award.contract_id for award in self.tender.awards.values())
+
+    @property
+    def message(self) -> str:
+        return "A lot already has a contract: cancel the remaining lots instead, or terminate the contract."
+
+
+def checked_terms(terms: dict[str, Any], policy: ProcurementPolicy) -> dict[str, Any]:
+    """The rules every version of a tender's terms keeps, draft or published."""
+    checked = dict(terms)
+    checked["category"] = choice(Category, terms["category"], "category")
+    checked["procedure"] = choice(Procedure, terms["procedure"], "procedure")
+    lots, criteria = tuple(terms["lots"]), tuple(terms["criteria"])
+    for index, lot in enumerate(lots):  # money before the rules that compare and add the values
+        money(lot.value, f"lots[{index}].value")
+    total = money(sum((lot.value for lot in lots), Decimal(0)), "lots", label="The lots' values together")
+    moment(terms["clarification_deadline"], "clarification_deadline")
+    moment(terms["tender_deadline"], "tender_deadline")
+    check(
+        TextWithin(terms["title"], "title", 300),
+        TextWithin(terms["description"], "description", 10_000),
+        LotsDistinct(lots),
+        OnePriceCriterion(criteria),
+        WeightsSumTo100(criteria),
+        SocialValueWeighted(criteria, policy.social_value_minimum),
+        ProcedureFitsCategory(checked["procedure"], checked["category"], total),
+        ClarificationBeforeDeadline(terms["clarification_deadline"], terms["tender_deadline"]),
+    )
+    for criterion in criteria:
+        choice(CriterionKind, criterion.kind, "criteria.kind")
+    checked["lots"], checked["criteria"] = list(lots), list(criteria)
+    return checked

@@ -1,0 +1,28 @@
+"""The tendering views' queries in one place: tenders, questions, bids, evaluation, awards and contracts.
+
+Each view lives in its own small module; callers import its queries from here.
+"""
+
+from __future__ import annotations
+
+from projections.tendering.awards import award_notices, awards_for_tender, supplier_mix
+from projections.tendering.bids import bid_ids_for_tender, bids_for_tender, bids_of_bidder, find_bid
+from projections.tendering.contracts import contracts_register, find_contract
+from projections.tendering.evaluation_matrix import evaluation_matrix
+from projections.tendering.tenders import find_tender, questions_for, search_tenders
+
+__all__ = [
+    "award_notices",
+    "awards_for_tender",
+    "bid_ids_for_tender",
+    "bids_for_tender",
+    "bids_of_bidder",
+    "contracts_register",
+    "evaluation_matrix",
+    "find_bid",
+    "find_contract",
+    "find_tender",
+    "questions_for",
+    "search_tenders",
+    "supplier_mix",
+]
