@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import pkgutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Controller, Litestar, Request
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
@@ -18,42 +20,33 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from api.audit import AuditController
 from api.auth import BearerTokenMiddleware
-from api.care.registrations import DirectoryController, RegistrationController
 from api.chronograph import Chronograph
 from api.decisions import DecisionController
 from api.decoding import BODY_RULES, refuse_bodies_that_are_not_json
 from api.health import HealthController
 from api.openapi import document_problems, document_unknown_fields_refused
-from api.organisations.routes import OrganisationController
 from api.problems import EXCEPTION_HANDLERS
 from api.query import refuse_unknown_query_parameters
-from api.tendering.bids import BidController, TenderBidsController
-from api.tendering.contracts import AwardController, ContractController, TenderContractsController
-from api.tendering.evaluation import EvaluationController
-from api.tendering.ocds import OpenContractingController
-from api.tendering.tenders import TenderController
 from api.text import refuse_nul_in_url
 from api.throttle import WRITES, WriteLimits, WriteThrottle, write_limit
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.tokens import TokenReader, jwt_secret
 
-CONTROLLERS: list[Any] = [
-    HealthController,
-    OrganisationController,
-    TenderController,
-    TenderBidsController,
-    BidController,
-    EvaluationController,
-    TenderContractsController,
-    ContractController,
-    AwardController,
-    OpenContractingController,
-    RegistrationController,
-    DirectoryController,
-    AuditController,
-    DecisionController,
-]
+PLATFORM_CONTROLLERS: list[type[Controller]] = [HealthController, AuditController, DecisionController]
+
+
+def context_controllers(root: str = "api") -> list[type[Controller]]:
+    """Every controller defined in the API's context folders (`api/tendering/`, `api/care/`, ...), found by
+    walking them: a new context's routes, or a new controller in a known one, are served with no list to keep."""
+    found: list[type[Controller]] = []
+    contexts = [f"{root}.{m.name}" for m in pkgutil.iter_modules(importlib.import_module(root).__path__) if m.ispkg]
+    for package in contexts:
+        for module in pkgutil.walk_packages(importlib.import_module(package).__path__, package + "."):
+            for value in vars(importlib.import_module(module.name)).values():
+                if isinstance(value, type) and issubclass(value, Controller) and value.__module__ == module.name:
+                    found.append(value)
+    return found
 
 
 def widen_thread_pool() -> None:
@@ -109,7 +102,7 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
     ticker = Chronograph(market, settings.tick_seconds)
 
     return Litestar(
-        route_handlers=CONTROLLERS,
+        route_handlers=[*PLATFORM_CONTROLLERS, *context_controllers()],
         state=state,
         dependencies={"market": Provide(provide_market, sync_to_thread=False)},
         middleware=middleware(settings),

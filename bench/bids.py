@@ -1,7 +1,7 @@
 """Benchmark 4: does submitting a bid cost more as a tender collects bids?
 
 One tender receives N bids (10,000 by default), each from a distinct provider organisation,
-through `market.bids.submit(...)` called sequentially in-process; every submission is timed
+through `market.service(Bids).submit(...)` called sequentially in-process; every submission is timed
 with `time.perf_counter`. Nothing in a submission should grow with the number of bids: a bid
 is an aggregate of its own (keyed by tender and bidder), the tender aggregate is only read,
 and the bids view is folded one row per bid (plus the tender row's bid count).
@@ -40,7 +40,9 @@ from domain.organisations.organisation import organisation_uuid
 from domain.tendering.procurement import Criterion, Lot
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
+from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
+from marketplace.tendering.services import Bids, Tenders
 from projections.tendering.bids import bids as bids_view
 from projections.tendering.queries import find_tender
 
@@ -79,10 +81,10 @@ def tender_terms(now: datetime) -> dict[str, Any]:
 
 def publish_tender(market: Marketplace) -> UUID:
     request = CommandRequest(OFFICER, correlation_id="bench-bids")
-    drafted = market.tenders.draft(request, **tender_terms(market.clock.now()))
+    drafted = market.service(Tenders).draft(request, **tender_terms(market.clock.now()))
     tender_id = UUID(drafted.aggregate_id)
-    market.tenders.assess_conflicts(request, tender_id, False, "", "Panel declared no interests in bidders")
-    market.tenders.publish(request, tender_id, "Approved by the commissioning board")
+    market.service(Tenders).assess_conflicts(request, tender_id, False, "", "Panel declared no interests in bidders")
+    market.service(Tenders).publish(request, tender_id, "Approved by the commissioning board")
     return tender_id
 
 
@@ -100,12 +102,12 @@ def offer(n: int) -> dict[str, Decimal]:
 
 def submitter(market: Marketplace, tender_id: UUID) -> Callable[[int], float]:
     """A function that submits bidder n's bid to this tender and returns the seconds it took."""
-    submit = market.bids.submit
+    submit = market.service(Bids).submit
 
     def one(n: int) -> float:
         org = bidder(n)
         if not market.commands.exists(organisation_uuid(org)):  # only registered organisations bid (untimed)
-            market.organisations.register(CommandRequest(OFFICER), org, **org_details(n))
+            market.service(Organisations).register(CommandRequest(OFFICER), org, **org_details(n))
         request = CommandRequest(Actor(f"bidder-at-{org}", org, Role.PROVIDER), correlation_id=f"bench-bid-{n}")
         prices = offer(n)
         started = time.perf_counter()
@@ -358,7 +360,7 @@ def run(
         market = Marketplace(market_settings(directory), FixedClock(START))
         try:
             council = org_details(0) | {"name": "Shropshire Council", "legal_form": "local-authority", "size": "large"}
-            market.organisations.register(CommandRequest(OFFICER), COUNCIL, **(council | {"vcse": False}))
+            market.service(Organisations).register(CommandRequest(OFFICER), COUNCIL, **(council | {"vcse": False}))
             throwaway = submitter(market, publish_tender(market))
             for n in range(1, warmup + 1):
                 throwaway(WARMUP + n)

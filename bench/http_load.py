@@ -31,6 +31,7 @@ from typing import Any
 from bench import inprocess
 from bench.common import OFFICER, SECRET, Table, fmt, market_settings, median, org_details, org_identifier, temp_dir
 from marketplace.commands import CommandRequest
+from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
 from marketplace.tokens import issue_token
 
@@ -104,7 +105,7 @@ def preload(var_dir: Path, count: int) -> None:
     request = CommandRequest(OFFICER, correlation_id="bench-preload")
     try:
         for n in range(1, count + 1):
-            market.organisations.register(request, org_identifier(n), **org_details(n))
+            market.service(Organisations).register(request, org_identifier(n), **org_details(n))
     finally:
         market.close()
 

@@ -29,6 +29,7 @@ from bench.common import (
     temp_dir,
 )
 from marketplace.commands import CommandRequest
+from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
 
 
@@ -73,10 +74,10 @@ def bare_rate(directory: Path, count: int, warmup: int = 50) -> float:
 
 
 def market_rate(directory: Path, count: int, warmup: int = 50) -> float:
-    """Commands/s of `Marketplace.organisations.register` (checks, event, inline view, one transaction)."""
+    """Commands/s of `market.service(Organisations).register` (checks, event, inline view, one transaction)."""
     market = Marketplace(market_settings(directory))
     request = CommandRequest(OFFICER, correlation_id="bench")
-    register = market.organisations.register
+    register = market.service(Organisations).register
     try:
         for n in range(warmup):
             register(request, org_identifier(90_000_000 + n), **org_details(n))

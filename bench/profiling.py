@@ -1,6 +1,6 @@
 """`python -m bench profile {inprocess,http,rebuild}`: cProfile over one path, summarised by layer.
 
-inprocess  profiles N `Marketplace.organisations.register` calls in this process.
+inprocess  profiles N `market.service(Organisations).register` calls in this process.
 rebuild    profiles `market.projector.rebuild()` over a loaded log.
 http       starts the server under bench.profserver (cProfile in the event-loop thread
            and in every worker thread), drives POST /organisations with wrk, stops it,
@@ -25,6 +25,7 @@ from typing import Any
 
 from bench import experiments
 from bench.common import OFFICER, Table, market_settings, org_details, org_identifier, temp_dir
+from marketplace.organisations.services import Organisations
 
 _SITE = re.compile(r"site-packages/([A-Za-z0-9_]+)/")
 _PROJECT = re.compile(r"/(marketplace|projections|domain|api|bench)/[^/]+\.py$")
@@ -96,11 +97,11 @@ def profile_inprocess(args: argparse.Namespace) -> pstats.Stats:
         market = Marketplace(replace(market_settings(directory), group_commit=False))
         request = CommandRequest(OFFICER, correlation_id="bench")
         for n in range(50):
-            market.organisations.register(request, org_identifier(90_000_000 + n), **org_details(n))
+            market.service(Organisations).register(request, org_identifier(90_000_000 + n), **org_details(n))
         profiler = cProfile.Profile()
         profiler.enable()
         for n in range(args.count):
-            market.organisations.register(request, org_identifier(n), **org_details(n))
+            market.service(Organisations).register(request, org_identifier(n), **org_details(n))
         profiler.disable()
         market.close()
     return pstats.Stats(profiler)

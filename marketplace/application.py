@@ -8,12 +8,6 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder
 
 from domain.base import Actor
-from domain.care.micro_enterprise import Evidence
-from domain.tendering.bid import Bid  # noqa: F401 - topics resolve when stored events are read
-from domain.tendering.evaluation import OpenedBid
-from domain.tendering.procurement import Criterion, Lot
-from domain.tendering.tender import Assessment, Award, Supplier
-from domain.values import Address, Contact
 from marketplace.settings import Settings
 from marketplace.topics import register_moved_modules
 from marketplace.transcodings import DataclassAsDict, DateAsISO
@@ -26,20 +20,25 @@ class MarketplaceApp(Application[Any]):
 
     name = "Marketplace"
 
+    def __init__(self, values: tuple[type, ...] = (), env: dict[str, str] | None = None) -> None:
+        self.values = tuple(dict.fromkeys(values))  # read by register_transcodings, which the base calls
+        super().__init__(env=env)
+
     @classmethod
-    def for_settings(cls, settings: Settings) -> MarketplaceApp:
+    def for_settings(cls, settings: Settings, values: tuple[type, ...]) -> MarketplaceApp:
+        """The application on the settings' database, storing the declared aggregates' value objects."""
         return cls(
+            values,
             env={
                 "PERSISTENCE_MODULE": "marketplace.persistence:MarketplaceFactory",
                 "SQLALCHEMY_URL": settings.database_url,
                 "CREATE_TABLE": "y",
-            }
+            },
         )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
-        for value_type in (Actor, Address, Contact, Lot, Criterion, Supplier, Assessment, Award, OpenedBid):
+        for value_type in self.values:
             transcoder.register(DataclassAsDict(value_type))
-        transcoder.register(DataclassAsDict(Evidence))
         transcoder.register(DataclassAsDict(Actor, shared=True))  # the same people act in event after event

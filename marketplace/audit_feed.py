@@ -1,4 +1,4 @@
-"""The event log as auditors read it: every event, JSON-safe, with bids' offers disclosed by marketplace.disclosure."""
+"""The event log as auditors read it: every event, JSON-safe, with bids' offers disclosed by marketplace.tendering.access."""
 
 from __future__ import annotations
 
@@ -15,21 +15,9 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import StoredEvent
 
 from domain.base import ENVELOPE_FIELDS, Actor
-from domain.organisations.organisation import organisation_uuid
-from domain.tendering.bid import Bid
-from domain.tendering.tender import Tender
-from marketplace.disclosure import NONCE_FIELD, SEALED_FIELDS, Seal, sealed_note, sees_nonce, sees_offer
+from marketplace.capability import Redactor
 from marketplace.persistence import aggregate_log, read_log
 from marketplace.service import Marketplace
-
-KINDS: dict[str, str] = {
-    "organisation": "Organisation",
-    "tender": "Tender",
-    "bid": "Bid",
-    "evaluation": "Evaluation",
-    "contract": "Contract",
-    "registration": "Registration",
-}
 
 
 class AuditActor(msgspec.Struct):
@@ -76,45 +64,31 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-class Sealer:
-    """Decides, once per bid within one request, what of its offers the reader may see (marketplace.disclosure)."""
+class Redactors:
+    """Each record kind's redactor (its declaration's), made at most once per audit read."""
 
     def __init__(self, market: Marketplace, reader: Actor | None) -> None:
         self.market = market
         self.reader = reader
-        self._bids: dict[UUID, tuple[str, Seal]] = {}
-        self._tenders: dict[str, Tender] = {}
+        self._made: dict[str, Redactor | None] = {}
 
-    def bid(self, bid_id: UUID) -> tuple[str, Seal]:
-        """The bid's bidder and its seal as they stand now."""
-        if bid_id not in self._bids:
-            bid = self.market.commands.load(Bid, bid_id)
-            if bid.tender_id not in self._tenders:
-                self._tenders[bid.tender_id] = self.market.commands.load(Tender, UUID(bid.tender_id))
-            opened = self._tenders[bid.tender_id].opened_bids
-            seal = Seal(opened is not None, bid.digest if opened and str(bid_id) in opened else None)
-            self._bids[bid_id] = (bid.bidder, seal)
-        return self._bids[bid_id]
-
-    def redact(self, bid_id: UUID, data: dict[str, Any]) -> None:
-        """Replace in place what the reader may not see of one bid event's data."""
-        bidder, seal = self.bid(bid_id)
-        if any(name in data for name in SEALED_FIELDS) and not sees_offer(
-            self.reader, bidder, str(data.get("digest", "")), seal
-        ):
-            for name in SEALED_FIELDS:
-                if name in data:
-                    data[name] = sealed_note(seal)
-        if NONCE_FIELD in data and not sees_nonce(self.reader, bidder):
-            data[NONCE_FIELD] = "kept by the bidder"
+    def redact(self, event_type: str, aggregate_id: UUID, data: dict[str, Any]) -> None:
+        """Replace in place what the reader may not see of one event's data."""
+        aggregate = event_type.partition(".")[0]
+        if aggregate not in self._made:
+            declaration = next((d for d in self.market.declarations if d.aggregate.__name__ == aggregate), None)
+            make = declaration.redactor if declaration is not None else None
+            self._made[aggregate] = make(self.market, self.reader) if make is not None else None
+        redactor = self._made[aggregate]
+        if redactor is not None:
+            redactor.redact(aggregate_id, data)
 
 
-def _item(sealer: Sealer, stored: StoredEvent, event: DomainEventProtocol[Any], position: int) -> AuditEvent:
+def _item(redactors: Redactors, stored: StoredEvent, event: DomainEventProtocol[Any], position: int) -> AuditEvent:
     fields = vars(event)
     event_type = stored.topic.partition(":")[2]
     data = {name: json_safe(value) for name, value in fields.items() if name not in ENVELOPE_FIELDS}
-    if event_type.startswith("Bid."):
-        sealer.redact(UUID(str(stored.originator_id)), data)
+    redactors.redact(event_type, UUID(str(stored.originator_id)), data)
     actor = fields.get("actor")
     reason = fields.get("reason")
     return AuditEvent(
@@ -132,9 +106,9 @@ def _item(sealer: Sealer, stored: StoredEvent, event: DomainEventProtocol[Any], 
 
 
 def _items(market: Marketplace, reader: Actor | None, stored: Iterable[tuple[StoredEvent, int]]) -> list[AuditEvent]:
-    sealer = Sealer(market, reader)
+    redactors = Redactors(market, reader)
     mapper = market.app.mapper
-    return [_item(sealer, s, mapper.to_domain_event(s), position) for s, position in stored]
+    return [_item(redactors, s, mapper.to_domain_event(s), position) for s, position in stored]
 
 
 def events_after(market: Marketplace, reader: Actor | None, after: int, limit: int) -> AuditPage:
@@ -145,26 +119,15 @@ def events_after(market: Marketplace, reader: Actor | None, after: int, limit: i
     return AuditPage(events=events, next_after=notifications[-1].id if notifications else after)
 
 
-def aggregate_uuid(kind: str, identifier: str) -> UUID | None:
-    """The aggregate id a path names: org-id.guide identifiers for organisations, UUIDs otherwise."""
-    if kind not in KINDS:
-        return None
-    if kind == "organisation":
-        return organisation_uuid(identifier)
-    try:
-        return UUID(identifier)
-    except ValueError:
-        return None
-
-
 def history(market: Marketplace, reader: Actor | None, kind: str, identifier: str) -> list[AuditEvent]:
     """Every event of one aggregate, in version order, as the reader may see them; empty when there is no
     such record of this kind."""
-    aggregate_id = aggregate_uuid(kind, identifier)
-    if aggregate_id is None:
+    declaration = market.declaration(kind)
+    aggregate_id = declaration.identify(identifier) if declaration is not None else None
+    if declaration is None or aggregate_id is None:
         return []
     with market.views() as session:
         stored = aggregate_log(session, market.app.recorder, aggregate_id)
-    if not stored or not stored[0].topic.partition(":")[2].startswith(KINDS[kind] + "."):
+    if not stored or not stored[0].topic.partition(":")[2].startswith(declaration.event_prefix):
         return []
     return _items(market, reader, ((n, n.id) for n in stored))

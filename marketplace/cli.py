@@ -154,7 +154,8 @@ def tick(_: argparse.Namespace) -> int:
     from marketplace.scheduler import tick as run_tick
 
     market = Marketplace(Settings.from_env())
-    print(f"closed {run_tick(market)} tender(s)")
+    for deadline, moved in run_tick(market).items():
+        print(f"{deadline}: {moved}")
     market.close()
     return 0
 

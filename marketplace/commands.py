@@ -13,7 +13,7 @@ from eventsourcing.persistence import IntegrityError, Recording
 from sqlalchemy import bindparam, literal, select
 from sqlalchemy.orm import Session
 
-from domain.base import Actor, Context, MarketplaceAggregate
+from domain.base import Actor, Context, MarketplaceAggregate, Role
 from domain.rules import DomainError, NotFound, Refusal
 from marketplace import idempotency
 from marketplace.application import MarketplaceApp
@@ -39,6 +39,14 @@ class CommandRequest:
     idempotency_key: str | None = None
     fingerprint: str = ""
     expected_version: int | None = None
+
+
+CHRONOGRAPH = Actor("chronograph", "", Role.SYSTEM)  # the clock, recording deadlines as they pass
+
+
+def by_the_clock() -> CommandRequest:
+    """A command the clock makes (a deadline passing), not a person."""
+    return CommandRequest(CHRONOGRAPH, correlation_id="chronograph")
 
 
 class CommandRunner:

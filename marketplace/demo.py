@@ -9,6 +9,7 @@ from domain.base import Actor, Role
 from domain.organisations.organisation import organisation_uuid
 from domain.values import Address, Contact
 from marketplace.commands import CommandRequest
+from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
 
 COUNCIL = "GB-LAE-SHR"
@@ -142,7 +143,7 @@ def load_demo(market: Marketplace) -> int:
         if market.commands.exists(organisation_uuid(identifier)):
             continue
         request = CommandRequest(OFFICER, correlation_id="demo")
-        market.organisations.register(
+        market.service(Organisations).register(
             request,
             identifier,
             name=name,
@@ -153,6 +154,8 @@ def load_demo(market: Marketplace) -> int:
             contact=Contact(f"{name} office", f"office@{identifier.lower()}.example.org"),
         )
         if verified:
-            market.organisations.verify(request, identifier, "Checked against the public register and insurance.")
+            market.service(Organisations).verify(
+                request, identifier, "Checked against the public register and insurance."
+            )
         created += 1
     return created

@@ -1,39 +1,42 @@
-"""The running marketplace: event store, projections, commands and views, wired from settings."""
+"""The running marketplace: event store, projections, commands and views, wired from settings and the
+aggregates' declarations (marketplace/capability.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import timedelta
-from uuid import UUID
+from typing import TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from domain.care.micro_enterprise import MicroEnterprisePolicy
 from marketplace.application import MarketplaceApp
-from marketplace.care.services import Registrations
+from marketplace.capability import Declaration, all_projections, declared
 from marketplace.clock import Clock, SystemClock
 from marketplace.commands import CommandRunner
 from marketplace.idempotency import write_side
-from marketplace.organisations.services import Organisations
 from marketplace.projector import Projector
 from marketplace.settings import Settings
 from marketplace.stalls import Backoff
-from marketplace.tendering.services import Bids, Contracts, Evaluations, Tenders
-from projections.registry import all_projections
-from projections.tendering.queries import bid_ids_for_tender
+
+S = TypeVar("S")
 
 
 class Marketplace:
-    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+    def __init__(
+        self, settings: Settings, clock: Clock | None = None, declarations: Sequence[Declaration] | None = None
+    ) -> None:
         if settings.is_sqlite:
             settings.var_dir.mkdir(parents=True, exist_ok=True)
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.app = MarketplaceApp.for_settings(settings)
-        self.projector = Projector(self.app, all_projections(), backoff=Backoff(settings.stall_retry_max_seconds))
+        self.declarations = tuple(declared() if declarations is None else declarations)
+        values = tuple(value for declaration in self.declarations for value in declaration.values)
+        self.app = MarketplaceApp.for_settings(settings, values)
+        views = all_projections(self.declarations)
+        self.projector = Projector(self.app, views, backoff=Backoff(settings.stall_retry_max_seconds))
         self.projector.setup()
         write_side.create_all(self.engine)
         inline = self.projector if settings.projection_mode == "inline" else None
@@ -44,19 +47,23 @@ class Marketplace:
             group_commit=settings.group_commit,
             remember_keys_for=timedelta(hours=settings.idempotency_hours),
         )
-        self.organisations = Organisations(self.commands)
-        self.tenders = Tenders(self.commands, settings.policy, self.bid_index)
-        self.bids = Bids(self.commands)
-        self.evaluations = Evaluations(self.commands)
-        self.contracts = Contracts(self.commands)
-        self.registrations = Registrations(self.commands, MicroEnterprisePolicy())
+        self.services = {type(made): made for made in self._services()}
 
-    def bid_index(self, tender_id: UUID) -> list[str]:
-        """Every bid submitted for a tender. Worker mode waits for the views to reach the log's head first."""
-        if self.commands.projector is None:
-            self.projector.wait_until(self.app.recorder.max_notification_id() or 0, timeout=30)
-        with self.views() as session:
-            return bid_ids_for_tender(session, str(tender_id))
+    def _services(self) -> Iterator[object]:
+        for declaration in self.declarations:
+            if declaration.service is not None:
+                yield declaration.service(self)
+
+    def service(self, kind: type[S]) -> S:
+        """The declared service of this class: `market.service(Tenders).draft(...)`."""
+        found = self.services.get(kind)
+        if not isinstance(found, kind):
+            raise LookupError(f"no declaration names the service {kind.__name__}")
+        return found
+
+    def declaration(self, kind: str) -> Declaration | None:
+        """The aggregate a record kind names (as audit and history paths do), if any."""
+        return next((d for d in self.declarations if d.kind == kind), None)
 
     @property
     def engine(self) -> Engine:
@@ -66,6 +73,15 @@ class Marketplace:
     def views(self) -> Iterator[Session]:
         """A read-only session on the view tables."""
         with Session(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def views_at_head(self) -> Iterator[Session]:
+        """The views once they hold every event committed so far: a command that decides from a view (which
+        bids a tender has) must not miss one. Inline mode folds on commit; worker mode waits for the worker."""
+        if self.commands.projector is None:
+            self.projector.wait_until(self.app.recorder.max_notification_id() or 0, timeout=30)
+        with self.views() as session:
             yield session
 
     def database_reachable(self) -> bool:

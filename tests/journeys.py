@@ -202,7 +202,7 @@ def tendering_journey(
     clock.advance(days=30, seconds=1)
     late = client.post(f"{path}/bids", json=offer({"north": "1"}), headers=provider(COUNCIL))
     assert late.status_code == 409 and "deadline passed" in late.json()["detail"], late.text
-    assert tick(market) == 1
+    assert tick(market)["tendering closed"] == 1
     assert ok(client.get(path))["status"] == "closed"
     opened = ok(client.post(f"{path}/open-bids", headers=OFFICER))
     assert opened["status"] == "evaluation"

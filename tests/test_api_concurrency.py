@@ -18,6 +18,7 @@ from domain.values import Address, Contact
 from marketplace import idempotency
 from marketplace.commands import CommandRequest
 from marketplace.errors import ConcurrentChange, VersionMismatch
+from marketplace.organisations.services import Organisations
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.organisations.directory import find_organisation
@@ -220,12 +221,12 @@ def race(calls: list[Callable[[], Outcome]]) -> list[Outcome | DomainError]:
 
 def rename(market: Marketplace, name: str, expected_version: int | None = None) -> Callable[[], Outcome]:
     request = CommandRequest(CATHY, correlation_id=name, expected_version=expected_version)
-    return lambda: market.organisations.update_details(request, CHARITY, name=name)
+    return lambda: market.service(Organisations).update_details(request, CHARITY, name=name)
 
 
 def verify(market: Marketplace, correlation_id: str) -> Callable[[], Outcome]:
     request = CommandRequest(CATHY, correlation_id=correlation_id)
-    return lambda: market.organisations.verify(request, CHARITY, "Checked.")
+    return lambda: market.service(Organisations).verify(request, CHARITY, "Checked.")
 
 
 def test_concurrent_updates_each_succeed_or_are_409_and_every_success_is_exactly_one_event(
@@ -238,12 +239,12 @@ def test_concurrent_updates_each_succeed_or_are_409_and_every_success_is_exactly
     assert successes
     assert recorded(market) == before + len(successes)
     assert sorted(s.version for s in successes) == list(range(2, 2 + len(successes)))
-    assert market.organisations.as_it_stood(charity).version == 1 + len(successes)
+    assert market.service(Organisations).as_it_stood(charity).version == 1 + len(successes)
     with market.views() as session:
         row = find_organisation(session, charity)
     assert row is not None
     assert row["version"] == 1 + len(successes)
-    assert row["name"] == market.organisations.as_it_stood(charity).name
+    assert row["name"] == market.service(Organisations).as_it_stood(charity).name
 
 
 def test_concurrent_updates_from_the_same_version_let_exactly_one_through(market: Marketplace, charity: str) -> None:
@@ -256,7 +257,7 @@ def test_concurrent_updates_from_the_same_version_let_exactly_one_through(market
 
 def test_concurrent_registrations_of_one_identifier_create_it_once(market: Marketplace) -> None:
     def register() -> Outcome:
-        return market.organisations.register(
+        return market.service(Organisations).register(
             CommandRequest(CATHY),
             CHARITY,
             name="Shropshire Rural Befrienders",
@@ -279,10 +280,10 @@ def test_concurrent_retries_with_one_idempotency_key_write_once_and_all_see_the_
 ) -> None:
     before = recorded(market)
     command = CommandRequest(CATHY, idempotency_key="retry-storm", fingerprint="verify-once")
-    results = race([lambda: market.organisations.verify(command, charity, "Checked.")] * THREADS)
+    results = race([lambda: market.service(Organisations).verify(command, charity, "Checked.")] * THREADS)
     assert all(isinstance(r, Outcome) for r in results), results
     assert len({(r.aggregate_id, r.version, r.position) for r in results if isinstance(r, Outcome)}) == 1
-    assert market.organisations.as_it_stood(charity).verified
+    assert market.service(Organisations).as_it_stood(charity).verified
     assert recorded(market) == before + 1
 
 
@@ -297,14 +298,14 @@ def test_a_retry_that_arrives_while_the_first_request_runs_waits_for_it_and_repl
     def recall_then_let_a_retry_arrive(*args: Any) -> Outcome | None:
         earlier = recall(*args)
         if not retries:
-            retries.append(pool.submit(market.organisations.verify, command, charity, "Checked."))
+            retries.append(pool.submit(market.service(Organisations).verify, command, charity, "Checked."))
             time.sleep(0.3)
             assert not retries[0].done(), "the retry must wait for the first request"
         return earlier
 
     monkeypatch.setattr(idempotency, "recall", recall_then_let_a_retry_arrive)
     before = recorded(market)
-    first = market.organisations.verify(command, charity, "Checked.")
+    first = market.service(Organisations).verify(command, charity, "Checked.")
     retry = retries[0].result(timeout=30)
     pool.shutdown()
     assert (first.replayed, retry.replayed) == (False, True)

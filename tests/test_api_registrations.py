@@ -10,8 +10,9 @@ import pytest
 from litestar.testing import TestClient
 
 from domain.base import Role
+from marketplace.care.deadlines import record_registration_standing
 from marketplace.clock import FixedClock
-from marketplace.scheduler import record_registration_standing, tick
+from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from tests.conftest import COUNCIL, bearer, event_count, registration
 from tests.test_api_refusals import assert_problem

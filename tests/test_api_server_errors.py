@@ -16,6 +16,7 @@ from litestar.exceptions import InternalServerException
 from litestar.testing import TestClient
 
 from api.app import create_app
+from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
 from tests.conftest import event_count, registration
 
@@ -104,7 +105,7 @@ def test_a_fault_inside_a_write_is_a_500_problem_and_writes_nothing(
     def register(*_: Any, **__: Any) -> None:
         raise Broken("a bug in registering")
 
-    monkeypatch.setattr(market.organisations, "register", register)
+    monkeypatch.setattr(market.service(Organisations), "register", register)
     before = event_count(market)
     with caplog.at_level(logging.ERROR, logger="api.faults"):
         response = faulty.post("/organisations", json=registration(), headers={**commissioner, "X-Request-ID": "w-1"})

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from domain.base import Role
+from marketplace.capability import all_projections
 from marketplace.cli import main
 from marketplace.demo import load_demo
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.tokens import jwt_secret, read_token
-from projections.registry import all_projections
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from domain.rules import DomainError, Refusal
 from domain.tendering.contract import Contract
 from domain.tendering.procurement import Lot
 from domain.tendering.tender import Award
+from marketplace.capability import all_projections
 from projections.engine import metadata
-from projections.registry import all_projections
 from tests import registration_fixtures as care
 from tests.tendering_fixtures import (
     AWARDED_AT,

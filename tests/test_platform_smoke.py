@@ -8,8 +8,8 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from domain.base import Role
+from marketplace.capability import all_projections
 from marketplace.service import Marketplace
-from projections.registry import all_projections
 from tests.conftest import bearer, registration
 
 

@@ -23,6 +23,7 @@ from domain.organisations.organisation import Organisation
 from domain.values import Address, Contact
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
+from marketplace.organisations.services import Organisations
 from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
@@ -91,7 +92,7 @@ def details(n: int, name: str) -> dict[str, Any]:
 
 def register(market: Marketplace, n: int, name: str) -> int:
     """Register an organisation; its event's position in the log."""
-    return market.organisations.register(OFFICER, f"GB-COH-{n:08d}", **details(n, name)).position
+    return market.service(Organisations).register(OFFICER, f"GB-COH-{n:08d}", **details(n, name)).position
 
 
 def head(market: Marketplace) -> int:

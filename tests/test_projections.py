@@ -22,6 +22,7 @@ from sqlalchemy.dialects import sqlite
 from domain.base import Actor, Role
 from domain.values import Address, Contact
 from marketplace.commands import CommandRequest
+from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from projections.engine import PositionMoved, bind_processor, fold, read_positions
@@ -34,7 +35,7 @@ def write_history(market: Marketplace, start: int, count: int) -> None:
     """Registrations, verifications and edits, interleaved."""
     for n in range(start, start + count):
         identifier = f"GB-COH-{n:08d}"
-        market.organisations.register(
+        market.service(Organisations).register(
             OFFICER,
             identifier,
             name=f"Provider {n}",
@@ -45,9 +46,9 @@ def write_history(market: Marketplace, start: int, count: int) -> None:
             contact=Contact("Office", f"office{n}@example.org"),
         )
         if n % 2:
-            market.organisations.verify(OFFICER, identifier, "Checked Companies House")
+            market.service(Organisations).verify(OFFICER, identifier, "Checked Companies House")
         if n % 5 == 0:
-            market.organisations.update_details(OFFICER, identifier, name=f"Provider {n} Ltd")
+            market.service(Organisations).update_details(OFFICER, identifier, name=f"Provider {n} Ltd")
 
 
 def each_event_folded_once(market: Marketplace) -> bool:

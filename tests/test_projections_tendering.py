@@ -17,7 +17,9 @@ from domain.tendering.procurement import Criterion, Lot
 from domain.values import Address, Contact
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
+from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
+from marketplace.tendering.services import Bids, Contracts, Evaluations, Tenders
 from projections.engine import metadata
 from projections.tendering.bids import bids
 from projections.tendering.contracts import contracts
@@ -71,7 +73,7 @@ def as_evaluator(subject: str) -> CommandRequest:
 def register(
     market: Marketplace, identifier: str, size: str = "small", vcse: bool = False, postcode: str = "SY1 1AA"
 ) -> None:
-    market.organisations.register(
+    market.service(Organisations).register(
         OFFICER,
         identifier,
         name=f"Supplier {identifier}",
@@ -105,33 +107,35 @@ def publish(market: Marketplace, lots: list[Lot], deadline: datetime = DEADLINE,
         "tender_deadline": deadline,
         **terms,
     }
-    tender_id = UUID(market.tenders.draft(OFFICER, **chosen).aggregate_id)
-    market.tenders.revise(OFFICER, tender_id, title=f"{chosen['title']} (revised)")
-    market.tenders.assess_conflicts(OFFICER, tender_id, False, "", "No interests declared")
-    market.tenders.publish(OFFICER, tender_id, "Approved by the head of commissioning")
+    tender_id = UUID(market.service(Tenders).draft(OFFICER, **chosen).aggregate_id)
+    market.service(Tenders).revise(OFFICER, tender_id, title=f"{chosen['title']} (revised)")
+    market.service(Tenders).assess_conflicts(OFFICER, tender_id, False, "", "No interests declared")
+    market.service(Tenders).publish(OFFICER, tender_id, "Approved by the head of commissioning")
     return tender_id
 
 
 def bid(market: Marketplace, tender_id: UUID, bidder: str, prices: dict[str, str]) -> str:
     offer = {lot: Decimal(price) for lot, price in prices.items()}
-    return market.bids.submit(as_provider(bidder), tender_id, offer, responses()).aggregate_id
+    return market.service(Bids).submit(as_provider(bidder), tender_id, offer, responses()).aggregate_id
 
 
 def evaluate(market: Marketplace, tender_id: UUID, agreed: dict[tuple[str, str], int]) -> None:
     """Two evaluators score every opened bid (one re-scores); one declares a conflict; moderation agrees `agreed`."""
     for subject in ("eve", "evan", "connie"):
-        market.evaluations.assign(OFFICER, tender_id, subject)
-    market.evaluations.declare(as_evaluator("eve"), tender_id, False, "No links with any bidder")
-    market.evaluations.declare(as_evaluator("evan"), tender_id, False, "No links with any bidder")
-    market.evaluations.declare(as_evaluator("connie"), tender_id, True, "My sister works for a bidder")
+        market.service(Evaluations).assign(OFFICER, tender_id, subject)
+    market.service(Evaluations).declare(as_evaluator("eve"), tender_id, False, "No links with any bidder")
+    market.service(Evaluations).declare(as_evaluator("evan"), tender_id, False, "No links with any bidder")
+    market.service(Evaluations).declare(as_evaluator("connie"), tender_id, True, "My sister works for a bidder")
     with market.views() as session:
         bidders = {row["bidder"]: row["id"] for row in bids_for_tender(session, str(tender_id)) if row["opened"]}
     for (bidder, criterion), score in agreed.items():
         bid_id = bidders[bidder]
-        market.evaluations.score(as_evaluator("eve"), tender_id, bid_id, criterion, score - 10, "First read")
-        market.evaluations.score(as_evaluator("eve"), tender_id, bid_id, criterion, score, "On reflection")
-        market.evaluations.score(as_evaluator("evan"), tender_id, bid_id, criterion, score + 2, "Strong answer")
-        market.evaluations.moderate(OFFICER, tender_id, bid_id, criterion, score, "Agreed at moderation")
+        market.service(Evaluations).score(as_evaluator("eve"), tender_id, bid_id, criterion, score - 10, "First read")
+        market.service(Evaluations).score(as_evaluator("eve"), tender_id, bid_id, criterion, score, "On reflection")
+        market.service(Evaluations).score(
+            as_evaluator("evan"), tender_id, bid_id, criterion, score + 2, "Strong answer"
+        )
+        market.service(Evaluations).moderate(OFFICER, tender_id, bid_id, criterion, score, "Agreed at moderation")
 
 
 def award_all(market: Marketplace, tender_id: UUID) -> None:
@@ -141,7 +145,7 @@ def award_all(market: Marketplace, tender_id: UUID) -> None:
     assert matrix is not None
     for lot in matrix["lots"]:
         winner = next(row for row in lot["bids"] if row["rank"] == 1)
-        market.tenders.award(OFFICER, tender_id, lot["lot_id"], winner["bid_id"], "Most advantageous tender")
+        market.service(Tenders).award(OFFICER, tender_id, lot["lot_id"], winner["bid_id"], "Most advantageous tender")
 
 
 @dataclass
@@ -161,39 +165,45 @@ def procure(market: Marketplace, clock: FixedClock) -> Journey:
     journey = Journey(publish(market, lots))
     tender_id = journey.tender_id
     clock.advance(days=3)
-    market.tenders.ask(ASKER, tender_id, "Is transport included?")
-    market.tenders.ask(ASKER, tender_id, "May we subcontract?")
-    market.tenders.answer(OFFICER, tender_id, "Q1", "Yes: see the specification.")
+    market.service(Tenders).ask(ASKER, tender_id, "Is transport included?")
+    market.service(Tenders).ask(ASKER, tender_id, "May we subcontract?")
+    market.service(Tenders).answer(OFFICER, tender_id, "Q1", "Yes: see the specification.")
     clock.advance(days=2)
     journey.bid_ids[RURAL] = bid(market, tender_id, RURAL, {"1": "250000.00", "2": "180000.00"})
     journey.bid_ids[NATIONAL] = bid(market, tender_id, NATIONAL, {"1": "240000.00"})
     journey.bid_ids[MICRO] = bid(market, tender_id, MICRO, {"2": "150000.00"})
     journey.bid_ids[SHEFFIELD] = bid(market, tender_id, SHEFFIELD, {"2": "190000.00"})
-    market.bids.withdraw(as_provider(MICRO), UUID(journey.bid_ids[MICRO]))
-    market.bids.withdraw(as_provider(SHEFFIELD), UUID(journey.bid_ids[SHEFFIELD]))
+    market.service(Bids).withdraw(as_provider(MICRO), UUID(journey.bid_ids[MICRO]))
+    market.service(Bids).withdraw(as_provider(SHEFFIELD), UUID(journey.bid_ids[SHEFFIELD]))
     clock.advance(days=1)
-    market.bids.replace(
+    market.service(Bids).replace(
         as_provider(SHEFFIELD), UUID(journey.bid_ids[SHEFFIELD]), {"2": Decimal("185000.00")}, responses()
     )
     clock.advance(days=1)
-    market.tenders.amend(OFFICER, tender_id, "Clarified the service hours", description="Day care, 9am to 5pm.")
+    market.service(Tenders).amend(
+        OFFICER, tender_id, "Clarified the service hours", description="Day care, 9am to 5pm."
+    )
     clock.advance(days=1)
-    market.bids.reconfirm(as_provider(RURAL), UUID(journey.bid_ids[RURAL]))
-    market.bids.replace(
+    market.service(Bids).reconfirm(as_provider(RURAL), UUID(journey.bid_ids[RURAL]))
+    market.service(Bids).replace(
         as_provider(NATIONAL), UUID(journey.bid_ids[NATIONAL]), {"1": Decimal("230000.00")}, responses()
     )
     clock.set(DEADLINE + timedelta(hours=1))
-    market.tenders.open_bids(OFFICER, tender_id)
+    market.service(Tenders).open_bids(OFFICER, tender_id)
     evaluate(market, tender_id, AGREED)
     award_all(market, tender_id)
     clock.set(datetime(2026, 4, 20, 9, 0, tzinfo=timezone.utc))  # after the standstill
     for lot_id in ("1", "2"):
-        outcome = market.tenders.conclude_contract(
+        outcome = market.service(Tenders).conclude_contract(
             OFFICER, tender_id, lot_id, date(2026, 5, 1), date(2028, 4, 30), ["Attendance", " "]
         )
         journey.contract_ids[lot_id] = outcome.aggregate_id
-    market.contracts.vary(OFFICER, UUID(journey.contract_ids["1"]), "More sessions", Decimal("260000.00"), None)
-    market.contracts.terminate(OFFICER, UUID(journey.contract_ids["2"]), "Provider left the area", date(2027, 1, 31))
+    market.service(Contracts).vary(
+        OFFICER, UUID(journey.contract_ids["1"]), "More sessions", Decimal("260000.00"), None
+    )
+    market.service(Contracts).terminate(
+        OFFICER, UUID(journey.contract_ids["2"]), "Provider left the area", date(2027, 1, 31)
+    )
     return journey
 
 
@@ -334,7 +344,7 @@ def test_the_matrix_totals_nothing_until_moderation_is_complete(market: Marketpl
     bid(market, tender_id, RURAL, {"1": "40000.00"})
     bid(market, tender_id, NATIONAL, {"1": "20000.00"})
     clock.set(DEADLINE + timedelta(minutes=1))
-    market.tenders.open_bids(OFFICER, tender_id)
+    market.service(Tenders).open_bids(OFFICER, tender_id)
     evaluate(market, tender_id, {(RURAL, "quality"): 70, (RURAL, "social"): 50, (NATIONAL, "quality"): 30})
     with market.views() as session:
         matrix = evaluation_matrix(session, str(tender_id))
@@ -421,7 +431,7 @@ def test_supplier_mix_counts_awards_to_smes_vcses_micro_and_local_suppliers(
     for n, (bidder, value) in enumerate(values.items()):
         bid(market, tender_id, bidder, {f"lot-{n}": value})
     clock.set(DEADLINE + timedelta(minutes=1))
-    market.tenders.open_bids(OFFICER, tender_id)
+    market.service(Tenders).open_bids(OFFICER, tender_id)
     evaluate(market, tender_id, {(bidder, key): 50 for bidder in values for key in ("quality", "social")})
     award_all(market, tender_id)
     with market.views() as session:
@@ -455,7 +465,7 @@ def test_tenders_are_searched_by_status_category_band_and_deadline_a_page_at_a_t
         for n in (3, 1, 2)
     ]
     big = publish(market, [Lot("1", "Lot", Decimal("900000"))], category="facilities-management")
-    draft = market.tenders.draft(
+    draft = market.service(Tenders).draft(
         OFFICER,
         title="Draft",
         description="Not yet",
@@ -488,10 +498,10 @@ def test_tenders_are_searched_by_status_category_band_and_deadline_a_page_at_a_t
 
 def test_a_tender_whose_lots_are_all_cancelled_is_cancelled(market: Marketplace) -> None:
     tender_id = publish(market, [Lot("1", "Lot", Decimal("20000")), Lot("2", "Lot", Decimal("20000"))])
-    market.tenders.cancel_lot(OFFICER, tender_id, "1", "No longer needed")
+    market.service(Tenders).cancel_lot(OFFICER, tender_id, "1", "No longer needed")
     with market.views() as session:
         one_left = find_tender(session, str(tender_id))
-    market.tenders.cancel_lot(OFFICER, tender_id, "2", "No longer needed")
+    market.service(Tenders).cancel_lot(OFFICER, tender_id, "2", "No longer needed")
     with market.views() as session:
         none_left = find_tender(session, str(tender_id))
     assert one_left and (one_left["status"], one_left["lot_states"]) == ("tendering", {"1": "cancelled"})

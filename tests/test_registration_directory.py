@@ -27,8 +27,10 @@ from domain.care.micro_enterprise import IN_DIRECTORY, registration_uuid
 from domain.care.registration import Registration
 from domain.rules import DomainError
 from domain.values import Address, Contact
+from marketplace.care.services import Registrations
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
+from marketplace.organisations.services import Organisations
 from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
@@ -56,7 +58,7 @@ def fresh_market() -> Iterator[tuple[Marketplace, FixedClock]]:
         )
         try:
             for n, identifier in enumerate(ORGANISATIONS):
-                market.organisations.register(
+                market.service(Organisations).register(
                     OFFICER,
                     identifier,
                     name=f"Carers {n}",
@@ -82,22 +84,22 @@ def _evidence(market: Marketplace, organisation: str, insurance_days: int) -> No
         ("reference", "Parish clerk", today, None, None),
     ]
     for kind, name, issued, expires, amount in items:
-        market.registrations.add_evidence(
+        market.service(Registrations).add_evidence(
             as_provider(organisation), registration_uuid(organisation), kind, name, issued, expires, amount
         )
 
 
 def _check_pending(market: Marketplace, organisation: str, passed: bool) -> None:
-    registration = market.registrations.as_it_stood(registration_uuid(organisation))
+    registration = market.service(Registrations).as_it_stood(registration_uuid(organisation))
     for item in registration.latest().values():
         if item.evidence_id not in registration.checks:
             reg_id = registration_uuid(organisation)
-            market.registrations.record_check(OFFICER, reg_id, item.evidence_id, passed, "Seen the original")
+            market.service(Registrations).record_check(OFFICER, reg_id, item.evidence_id, passed, "Seen the original")
 
 
 def _renew(market: Marketplace, organisation: str, days: int) -> None:
     today = market.clock.now().date()
-    market.registrations.add_evidence(
+    market.service(Registrations).add_evidence(
         as_provider(organisation),
         registration_uuid(organisation),
         "public-liability-insurance",
@@ -170,7 +172,7 @@ def standing_by_the_aggregates(market: Marketplace) -> dict[str, str]:
         reg_id = registration_uuid(organisation)
         if market.commands.exists(reg_id):
             registration = market.commands.load(Registration, reg_id)
-            standings[str(reg_id)] = registration.standing(market.clock.now(), market.registrations.policy)
+            standings[str(reg_id)] = registration.standing(market.clock.now(), market.service(Registrations).policy)
     return standings
 
 

@@ -30,7 +30,8 @@ from domain.rules import NotFound
 from domain.values import district as postcode_district
 from marketplace.audit_feed import AuditEvent
 from marketplace.audit_feed import history as record_history
-from marketplace.disclosure import sees_private_details
+from marketplace.care.services import Registrations
+from marketplace.organisations.access import sees_private_details
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.care.registrations import (
@@ -215,7 +216,7 @@ def _public_then(market: Marketplace, registration: Registration, moment: dateti
     """Whether the public may see this past state: a listing in the directory now, listed at that moment."""
     with market.views() as session:
         listed_now = is_in_directory(session, str(registration.id), market.clock.now())
-    return listed_now and registration.standing(moment, market.registrations.policy) in IN_DIRECTORY
+    return listed_now and registration.standing(moment, market.service(Registrations).policy) in IN_DIRECTORY
 
 
 def from_aggregate(
@@ -354,7 +355,7 @@ def _expiring_item(row: dict[str, Any]) -> ExpiringItem:
 
 
 def _answer(market: Marketplace, outcome: Outcome, created: bool = False) -> Response[RegistrationView]:
-    now, policy = market.clock.now(), market.registrations.policy
+    now, policy = market.clock.now(), market.service(Registrations).policy
     where = (lambda r: f"/registrations/{r.id}") if created else None
     return answer(market, outcome, Registration, lambda r: from_aggregate(r, now, policy), where)
 
@@ -368,7 +369,7 @@ class RegistrationController(Controller):
         self, market: Marketplace, request: Request[Any, Any, Any], data: Application
     ) -> Response[RegistrationView]:
         """A provider applies for its own (micro) organisation; council officers may apply for any."""
-        outcome = market.registrations.apply(
+        outcome = market.service(Registrations).apply(
             command_request(request, data),
             data.organisation,
             services=[service.value for service in data.services],
@@ -400,7 +401,7 @@ class RegistrationController(Controller):
         """Every section's first page, or with `section` one section's page from `cursor`."""
         if cursor and section is None:
             raise ClientException("A cursor continues one section: give `section` too.", extra={"field": "cursor"})
-        now, window = market.clock.now(), market.registrations.policy.renewal_window_days
+        now, window = market.clock.now(), market.service(Registrations).policy.renewal_window_days
         queue = WorkQueue(QueueSection(), ExpiringSection(), QueueSection())
         with market.views() as session:
             if section in (None, Section.AWAITING_CHECKS):
@@ -435,7 +436,7 @@ class RegistrationController(Controller):
         in the directory now, and only when it was listed then. Its standing is judged by the clock at `as_of`,
         or when that version was recorded.
         """
-        actor, policy = current_actor(request), market.registrations.policy
+        actor, policy = current_actor(request), market.service(Registrations).policy
         then = recall(
             market,
             Registration,
@@ -488,7 +489,7 @@ class RegistrationController(Controller):
     def add_evidence(
         self, market: Marketplace, request: Request[Any, Any, Any], registration: str, data: EvidenceBody
     ) -> Response[RegistrationView]:
-        outcome = market.registrations.add_evidence(
+        outcome = market.service(Registrations).add_evidence(
             command_request(request, data),
             registration_id(registration),
             data.kind.value,
@@ -508,7 +509,7 @@ class RegistrationController(Controller):
     def record_check(
         self, market: Marketplace, request: Request[Any, Any, Any], registration: str, data: CheckBody
     ) -> Response[RegistrationView]:
-        outcome = market.registrations.record_check(
+        outcome = market.service(Registrations).record_check(
             command_request(request, data), registration_id(registration), data.evidence_id, data.passed, data.note
         )
         return _answer(market, outcome)
@@ -518,14 +519,18 @@ class RegistrationController(Controller):
         self, market: Marketplace, request: Request[Any, Any, Any], registration: str, data: DecisionBody
     ) -> Response[RegistrationView]:
         command = command_request(request, data)
-        return _answer(market, market.registrations.approve(command, registration_id(registration), data.reason))
+        return _answer(
+            market, market.service(Registrations).approve(command, registration_id(registration), data.reason)
+        )
 
     @post("/{registration:str}/reject", summary="Reject it, with reasons", **writes(*OFFICERS))
     def reject(
         self, market: Marketplace, request: Request[Any, Any, Any], registration: str, data: DecisionBody
     ) -> Response[RegistrationView]:
         command = command_request(request, data)
-        return _answer(market, market.registrations.reject(command, registration_id(registration), data.reason))
+        return _answer(
+            market, market.service(Registrations).reject(command, registration_id(registration), data.reason)
+        )
 
     @post(
         "/{registration:str}/resubmit",
@@ -539,7 +544,9 @@ class RegistrationController(Controller):
         if "services" in corrections:
             corrections["services"] = [service.value for service in corrections["services"]]
         command = command_request(request, data)
-        return _answer(market, market.registrations.resubmit(command, registration_id(registration), **corrections))
+        return _answer(
+            market, market.service(Registrations).resubmit(command, registration_id(registration), **corrections)
+        )
 
     @post(
         "/{registration:str}/suspend",
@@ -550,21 +557,27 @@ class RegistrationController(Controller):
         self, market: Marketplace, request: Request[Any, Any, Any], registration: str, data: DecisionBody
     ) -> Response[RegistrationView]:
         command = command_request(request, data)
-        return _answer(market, market.registrations.suspend(command, registration_id(registration), data.reason))
+        return _answer(
+            market, market.service(Registrations).suspend(command, registration_id(registration), data.reason)
+        )
 
     @post("/{registration:str}/reinstate", summary="Reinstate it, with reasons", **writes(*OFFICERS))
     def reinstate(
         self, market: Marketplace, request: Request[Any, Any, Any], registration: str, data: DecisionBody
     ) -> Response[RegistrationView]:
         command = command_request(request, data)
-        return _answer(market, market.registrations.reinstate(command, registration_id(registration), data.reason))
+        return _answer(
+            market, market.service(Registrations).reinstate(command, registration_id(registration), data.reason)
+        )
 
     @post("/{registration:str}/withdraw", summary="Withdraw it (the provider itself)", **writes(Role.PROVIDER))
     def withdraw(
         self, market: Marketplace, request: Request[Any, Any, Any], registration: str, data: DecisionBody
     ) -> Response[RegistrationView]:
         command = command_request(request, data)
-        return _answer(market, market.registrations.withdraw(command, registration_id(registration), data.reason))
+        return _answer(
+            market, market.service(Registrations).withdraw(command, registration_id(registration), data.reason)
+        )
 
     @put(
         "/{registration:str}/availability",
@@ -574,7 +587,7 @@ class RegistrationController(Controller):
     def availability(
         self, market: Marketplace, request: Request[Any, Any, Any], registration: str, data: AvailabilityBody
     ) -> Response[RegistrationView]:
-        outcome = market.registrations.update_availability(
+        outcome = market.service(Registrations).update_availability(
             command_request(request, data), registration_id(registration), data.available_hours
         )
         return _answer(market, outcome)
@@ -601,7 +614,7 @@ class DirectoryController(Controller):
     ) -> DirectoryPage:
         """By service, postcode district or parish, and the hours a week it can take on now; pages by `next_cursor`."""
         area = postcode_district(district, "district") if district else None
-        now, policy = market.clock.now(), market.registrations.policy
+        now, policy = market.clock.now(), market.service(Registrations).policy
         with market.views() as session:
             rows, next_cursor = search_directory(
                 session,

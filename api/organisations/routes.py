@@ -18,7 +18,8 @@ from domain.base import Actor, Role
 from domain.organisations.organisation import LegalForm, Organisation, SizeClass, organisation_uuid
 from domain.rules import DomainError, NotFound
 from domain.values import Address, Contact, district, org_id
-from marketplace.disclosure import sees_address, sees_contact
+from marketplace.organisations.access import sees_address, sees_contact
+from marketplace.organisations.services import Organisations
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.organisations.directory import find_organisation, search_organisations
@@ -174,7 +175,7 @@ class OrganisationController(Controller):
         ensure_acts_for(command.actor, _normal(data.identifier))
         details = _details(data)
         identifier = details.pop("identifier")
-        outcome = market.organisations.register(command, identifier, **details)
+        outcome = market.service(Organisations).register(command, identifier, **details)
         return _answer(market, request, outcome, created=True)
 
     @get(responses=problem_responses(400, 422), summary="The organisation directory", **BLOCKING)
@@ -239,14 +240,14 @@ class OrganisationController(Controller):
     ) -> Response[OrganisationView]:
         command = command_request(request, data)
         ensure_acts_for(command.actor, _normal(identifier))
-        outcome = market.organisations.update_details(command, _normal(identifier), **_details(data))
+        outcome = market.service(Organisations).update_details(command, _normal(identifier), **_details(data))
         return _answer(market, request, outcome)
 
     @post("/{identifier:str}/verify", summary="Verify an organisation (commissioner, with reason)", **writes(*DECIDERS))
     def verify(
         self, market: Marketplace, request: Request[Any, Any, Any], identifier: str, data: DecisionBody
     ) -> Response[OrganisationView]:
-        outcome = market.organisations.verify(command_request(request, data), _normal(identifier), data.reason)
+        outcome = market.service(Organisations).verify(command_request(request, data), _normal(identifier), data.reason)
         return _answer(market, request, outcome)
 
     @post("/{identifier:str}/deactivate", summary="Deactivate an organisation (with reason)", **writes(*WRITERS))
@@ -255,5 +256,5 @@ class OrganisationController(Controller):
     ) -> Response[OrganisationView]:
         command = command_request(request, data)
         ensure_acts_for(command.actor, _normal(identifier))
-        outcome = market.organisations.deactivate(command, _normal(identifier), data.reason)
+        outcome = market.service(Organisations).deactivate(command, _normal(identifier), data.reason)
         return _answer(market, request, outcome)

@@ -2,7 +2,7 @@
 
 Until the tender's bids are opened no route returns a bid's prices or responses, to anyone: the
 bidder gets its receipt (time, digest and the nonce that salts it), officers a count. What each
-reader may see of an offer is decided by marketplace.disclosure, on every read path.
+reader may see of an offer is decided by marketplace.tendering.access, on every read path.
 """
 
 from __future__ import annotations
@@ -28,10 +28,12 @@ from domain.base import Actor, Role
 from domain.rules import DomainError, NotFound, Refusal
 from domain.tendering.bid import Bid
 from domain.tendering.tender import CLOSED, DRAFT, TENDERING, Tender
+from marketplace.access import reads_for_the_council
 from marketplace.as_it_stood import Stood
-from marketplace.disclosure import Seal, reads_for_the_council, sees_nonce, sees_offer
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
+from marketplace.tendering.access import Seal, sees_nonce, sees_offer
+from marketplace.tendering.services import Bids
 from projections.tendering.queries import bids_for_tender, bids_of_bidder, find_bid, find_tender
 
 Response_ = Annotated[str, msgspec.Meta(min_length=1, max_length=50_000)]
@@ -194,7 +196,9 @@ class TenderBidsController(Controller):
     def submit(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: Offer
     ) -> Response[Receipt]:
-        outcome = market.bids.submit(command_request(request, data), tender_id(tender), data.prices, data.responses)
+        outcome = market.service(Bids).submit(
+            command_request(request, data), tender_id(tender), data.prices, data.responses
+        )
         return _answer(market, request, outcome, created=True)
 
     @get(
@@ -276,15 +280,15 @@ class BidController(Controller):
         **writes(Role.PROVIDER),
     )
     def replace(self, market: Marketplace, request: Request[Any, Any, Any], bid: str, data: Offer) -> Response[Receipt]:
-        outcome = market.bids.replace(command_request(request, data), bid_id(bid), data.prices, data.responses)
+        outcome = market.service(Bids).replace(command_request(request, data), bid_id(bid), data.prices, data.responses)
         return _answer(market, request, outcome)
 
     @post("/{bid:str}/withdraw", summary="Withdraw the bid, before the deadline", **writes(Role.PROVIDER))
     def withdraw(self, market: Marketplace, request: Request[Any, Any, Any], bid: str) -> Response[Receipt]:
-        return _answer(market, request, market.bids.withdraw(command_request(request), bid_id(bid)))
+        return _answer(market, request, market.service(Bids).withdraw(command_request(request), bid_id(bid)))
 
     @post(
         "/{bid:str}/reconfirm", summary="Reconfirm the bid under the tender's latest amendment", **writes(Role.PROVIDER)
     )
     def reconfirm(self, market: Marketplace, request: Request[Any, Any, Any], bid: str) -> Response[Receipt]:
-        return _answer(market, request, market.bids.reconfirm(command_request(request), bid_id(bid)))
+        return _answer(market, request, market.service(Bids).reconfirm(command_request(request), bid_id(bid)))

@@ -22,6 +22,7 @@ from domain.rules import DomainError, NotFound
 from domain.tendering.contract import Contract
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
+from marketplace.tendering.services import Contracts, Tenders
 from projections.tendering.queries import award_notices, contracts_register, find_contract, supplier_mix
 
 OFFICERS = (Role.COMMISSIONER, Role.ADMIN)
@@ -137,7 +138,7 @@ class TenderContractsController(Controller):
     def conclude(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: ContractBody
     ) -> Response[ContractView]:
-        outcome = market.tenders.conclude_contract(
+        outcome = market.service(Tenders).conclude_contract(
             command_request(request, data),
             tender_id(tender),
             data.lot_id,
@@ -191,7 +192,7 @@ class ContractController(Controller):
         self, market: Marketplace, request: Request[Any, Any, Any], contract: str, data: Variation
     ) -> Response[ContractView]:
         end = parse_day(data.end, "end") if data.end else None
-        outcome = market.contracts.vary(
+        outcome = market.service(Contracts).vary(
             command_request(request, data), contract_id(contract), data.reason, data.value, end
         )
         return _answer(market, outcome)
@@ -200,7 +201,7 @@ class ContractController(Controller):
     def terminate(
         self, market: Marketplace, request: Request[Any, Any, Any], contract: str, data: Ending
     ) -> Response[ContractView]:
-        outcome = market.contracts.terminate(
+        outcome = market.service(Contracts).terminate(
             command_request(request, data), contract_id(contract), data.reason, parse_day(data.effective, "effective")
         )
         return _answer(market, outcome)
@@ -213,7 +214,7 @@ class ContractController(Controller):
     def decommission(
         self, market: Marketplace, request: Request[Any, Any, Any], contract: str, data: Ending
     ) -> Response[ContractView]:
-        outcome = market.contracts.decommission(
+        outcome = market.service(Contracts).decommission(
             command_request(request, data),
             contract_id(contract),
             data.reason,

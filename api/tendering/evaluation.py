@@ -18,6 +18,7 @@ from domain.tendering.evaluation import PRICE_FORMULA, Evaluation, evaluation_uu
 from marketplace.as_it_stood import evaluation_matrix_as_it_stood
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
+from marketplace.tendering.services import Evaluations
 from projections.tendering.queries import evaluation_matrix
 
 OFFICERS = (Role.COMMISSIONER, Role.ADMIN)
@@ -106,7 +107,8 @@ class EvaluationController(Controller):
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: EvaluatorBody
     ) -> Response[EvaluationState]:
         return _answer(
-            market, market.evaluations.assign(command_request(request, data), tender_id(tender), data.evaluator)
+            market,
+            market.service(Evaluations).assign(command_request(request, data), tender_id(tender), data.evaluator),
         )
 
     @post(
@@ -115,7 +117,7 @@ class EvaluationController(Controller):
     def declare(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: DeclarationBody
     ) -> Response[EvaluationState]:
-        outcome = market.evaluations.declare(
+        outcome = market.service(Evaluations).declare(
             command_request(request, data), tender_id(tender), data.conflict, data.statement
         )
         return _answer(market, outcome)
@@ -126,7 +128,7 @@ class EvaluationController(Controller):
     def score(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: ScoreBody
     ) -> Response[EvaluationState]:
-        outcome = market.evaluations.score(
+        outcome = market.service(Evaluations).score(
             command_request(request, data),
             tender_id(tender),
             data.bid_id,
@@ -140,7 +142,7 @@ class EvaluationController(Controller):
     def moderate(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: ModerationBody
     ) -> Response[EvaluationState]:
-        outcome = market.evaluations.moderate(
+        outcome = market.service(Evaluations).moderate(
             command_request(request, data), tender_id(tender), data.bid_id, data.criterion, data.score, data.note
         )
         return _answer(market, outcome)

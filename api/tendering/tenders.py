@@ -26,6 +26,7 @@ from domain.tendering.procurement import Category, Criterion, CriterionKind, Lot
 from domain.tendering.tender import DRAFT, Award, Tender
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
+from marketplace.tendering.services import Tenders
 from projections.tendering.queries import awards_for_tender, find_tender, questions_for, search_tenders
 
 Key = Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.-]+$")]
@@ -258,7 +259,7 @@ class TenderController(Controller):
 
     @post(summary="Draft a tender", **writes(*OFFICERS, created=True))
     def draft(self, market: Marketplace, request: Request[Any, Any, Any], data: TenderTerms) -> Response[TenderView]:
-        outcome = market.tenders.draft(command_request(request, data), **_terms(data))
+        outcome = market.service(Tenders).draft(command_request(request, data), **_terms(data))
         return _answer(market, request, outcome, created=True)
 
     @get(
@@ -376,7 +377,7 @@ class TenderController(Controller):
     def revise(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: TenderChanges
     ) -> Response[TenderView]:
-        outcome = market.tenders.revise(command_request(request, data), tender_id(tender), **_terms(data))
+        outcome = market.service(Tenders).revise(command_request(request, data), tender_id(tender), **_terms(data))
         return _answer(market, request, outcome)
 
     @post(
@@ -387,7 +388,7 @@ class TenderController(Controller):
     def assess_conflicts(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: ConflictsAssessment
     ) -> Response[TenderView]:
-        outcome = market.tenders.assess_conflicts(
+        outcome = market.service(Tenders).assess_conflicts(
             command_request(request, data), tender_id(tender), data.conflicts_found, data.mitigation, data.reason
         )
         return _answer(market, request, outcome)
@@ -396,7 +397,7 @@ class TenderController(Controller):
     def publish(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: DecisionBody
     ) -> Response[TenderView]:
-        outcome = market.tenders.publish(command_request(request, data), tender_id(tender), data.reason)
+        outcome = market.service(Tenders).publish(command_request(request, data), tender_id(tender), data.reason)
         return _answer(market, request, outcome)
 
     @post(
@@ -407,7 +408,7 @@ class TenderController(Controller):
     def ask(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: QuestionBody
     ) -> Response[TenderView]:
-        outcome = market.tenders.ask(command_request(request, data), tender_id(tender), data.text)
+        outcome = market.service(Tenders).ask(command_request(request, data), tender_id(tender), data.text)
         return _answer(market, request, outcome, created=True)
 
     @post(
@@ -418,25 +419,29 @@ class TenderController(Controller):
     def answer_question(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, question: str, data: AnswerBody
     ) -> Response[TenderView]:
-        outcome = market.tenders.answer(command_request(request, data), tender_id(tender), question, data.answer)
+        outcome = market.service(Tenders).answer(
+            command_request(request, data), tender_id(tender), question, data.answer
+        )
         return _answer(market, request, outcome)
 
     @post("/{tender:str}/amend", summary="Amend published terms (bids must be reconfirmed)", **writes(*OFFICERS))
     def amend(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: Amendment
     ) -> Response[TenderView]:
-        outcome = market.tenders.amend(command_request(request, data), tender_id(tender), data.reason, **_terms(data))
+        outcome = market.service(Tenders).amend(
+            command_request(request, data), tender_id(tender), data.reason, **_terms(data)
+        )
         return _answer(market, request, outcome)
 
     @post("/{tender:str}/open-bids", summary="Open the bids (after the deadline only)", **writes(*OFFICERS))
     def open_bids(self, market: Marketplace, request: Request[Any, Any, Any], tender: str) -> Response[TenderView]:
-        return _answer(market, request, market.tenders.open_bids(command_request(request), tender_id(tender)))
+        return _answer(market, request, market.service(Tenders).open_bids(command_request(request), tender_id(tender)))
 
     @post("/{tender:str}/award", summary="Award a lot, with reasons (standstill follows)", **writes(*OFFICERS))
     def award(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: AwardBody
     ) -> Response[TenderView]:
-        outcome = market.tenders.award(
+        outcome = market.service(Tenders).award(
             command_request(request, data), tender_id(tender), data.lot_id, data.bid_id, data.reason
         )
         return _answer(market, request, outcome)
@@ -445,12 +450,14 @@ class TenderController(Controller):
     def cancel(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: DecisionBody
     ) -> Response[TenderView]:
-        outcome = market.tenders.cancel(command_request(request, data), tender_id(tender), data.reason)
+        outcome = market.service(Tenders).cancel(command_request(request, data), tender_id(tender), data.reason)
         return _answer(market, request, outcome)
 
     @post("/{tender:str}/lots/{lot:str}/cancel", summary="Cancel one lot, with reasons", **writes(*OFFICERS))
     def cancel_lot(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, lot: str, data: DecisionBody
     ) -> Response[TenderView]:
-        outcome = market.tenders.cancel_lot(command_request(request, data), tender_id(tender), lot, data.reason)
+        outcome = market.service(Tenders).cancel_lot(
+            command_request(request, data), tender_id(tender), lot, data.reason
+        )
         return _answer(market, request, outcome)

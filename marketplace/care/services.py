@@ -17,7 +17,8 @@ from domain.care.registration import Registration
 from domain.organisations.organisation import Organisation, organisation_uuid
 from domain.rules import DomainError, Refusal
 from domain.values import org_id
-from marketplace.commands import CommandRequest, CommandRunner, refuse_duplicate
+from marketplace.capability import Wiring
+from marketplace.commands import CommandRequest, refuse_duplicate
 from marketplace.outcome import Outcome
 
 OFFICERS = (Role.COMMISSIONER, Role.ADMIN)
@@ -43,9 +44,9 @@ def _provider_only(registration: Registration, ctx: Context) -> None:
 
 
 class Registrations:
-    def __init__(self, commands: CommandRunner, policy: MicroEnterprisePolicy) -> None:
-        self.commands = commands
-        self.policy = policy
+    def __init__(self, wiring: Wiring, policy: MicroEnterprisePolicy | None = None) -> None:
+        self.commands = wiring.commands
+        self.policy = policy or MicroEnterprisePolicy()
 
     def apply(self, request: CommandRequest, organisation: str, **details: Any) -> Outcome:
         organisation = org_id(organisation, "organisation")

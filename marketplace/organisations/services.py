@@ -8,13 +8,14 @@ from typing import Any
 from domain.base import Context
 from domain.organisations.organisation import Organisation, organisation_uuid
 from domain.values import org_id
-from marketplace.commands import CommandRequest, CommandRunner, refuse_duplicate
+from marketplace.capability import Wiring
+from marketplace.commands import CommandRequest, refuse_duplicate
 from marketplace.outcome import Outcome
 
 
 class Organisations:
-    def __init__(self, commands: CommandRunner) -> None:
-        self.commands = commands
+    def __init__(self, wiring: Wiring) -> None:
+        self.commands = wiring.commands
 
     def register(self, request: CommandRequest, identifier: str, **details: Any) -> Outcome:
         identifier = org_id(identifier)

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from domain.organisations.organisation import Organisation, organisation_uuid
 from domain.rules import NotFound
-from marketplace.disclosure import sees_address
+from marketplace.organisations.access import sees_address
 from marketplace.persistence import aggregate_log
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
@@ -72,7 +72,7 @@ class PartyBook:
     def at(self, identifier: str, position: int) -> Party | None:
         """The organisation after its last event before `position` (the release's); None if it had none.
 
-        Its address as the public may see it (marketplace.disclosure): left out if the organisation was of
+        Its address as the public may see it (marketplace.organisations.access): left out if the organisation was of
         people (a sole trader, a partnership) then, or is now.
         """
         history = self.histories.get(identifier)

@@ -14,12 +14,11 @@ from domain.rules import DomainError, Refusal, StateAllows, check
 from domain.tendering.bid import Bid, BidderInRegister, bid_uuid
 from domain.tendering.contract import Contract, contract_uuid
 from domain.tendering.evaluation import Evaluation, OpenedBid, evaluation_uuid
-from domain.tendering.procurement import ProcurementPolicy
 from domain.tendering.tender import EVALUATION, Supplier, Tender
-from marketplace.commands import Changed, CommandRequest, CommandRunner, refuse_duplicate
+from marketplace.capability import Wiring
+from marketplace.commands import Changed, CommandRequest, refuse_duplicate
 from marketplace.outcome import Outcome
-
-BidIndex = Callable[[UUID], list[str]]  # every bid id ever submitted for a tender, from the views
+from projections.tendering.queries import bid_ids_for_tender
 
 
 def _buyer_only(tender: Tender, ctx: Context) -> None:
@@ -33,10 +32,15 @@ def _bidder_only(bid: Bid, ctx: Context) -> None:
 
 
 class Tenders:
-    def __init__(self, commands: CommandRunner, policy: ProcurementPolicy, bid_index: BidIndex) -> None:
-        self.commands = commands
-        self.policy = policy
-        self.bid_index = bid_index
+    def __init__(self, wiring: Wiring) -> None:
+        self.commands = wiring.commands
+        self.policy = wiring.settings.policy
+        self.views_at_head = wiring.views_at_head
+
+    def bid_index(self, tender_id: UUID) -> list[str]:
+        """Every bid ever submitted for the tender, from the views once they hold every committed event."""
+        with self.views_at_head() as session:
+            return bid_ids_for_tender(session, str(tender_id))
 
     def _change(self, request: CommandRequest, tender_id: UUID, act: Callable[[Tender, Context], Any]) -> Outcome:
         def as_buyer(tender: Tender, ctx: Context) -> Any:
@@ -129,8 +133,8 @@ class Tenders:
 
 
 class Bids:
-    def __init__(self, commands: CommandRunner) -> None:
-        self.commands = commands
+    def __init__(self, wiring: Wiring) -> None:
+        self.commands = wiring.commands
 
     def _tender(self, tender_id: str | UUID) -> Tender:
         return self.commands.load(Tender, UUID(str(tender_id)), label=str(tender_id))
@@ -168,8 +172,8 @@ class Bids:
 
 
 class Evaluations:
-    def __init__(self, commands: CommandRunner) -> None:
-        self.commands = commands
+    def __init__(self, wiring: Wiring) -> None:
+        self.commands = wiring.commands
 
     def _change(self, request: CommandRequest, tender_id: UUID, act: Callable[[Evaluation, Context], None]) -> Outcome:
         return self.commands.change(request, Evaluation, evaluation_uuid(tender_id), act, label=str(tender_id))
@@ -192,8 +196,8 @@ class Evaluations:
 
 
 class Contracts:
-    def __init__(self, commands: CommandRunner) -> None:
-        self.commands = commands
+    def __init__(self, wiring: Wiring) -> None:
+        self.commands = wiring.commands
 
     def _change(self, request: CommandRequest, contract_id: UUID, act: Callable[[Contract, Context], None]) -> Outcome:
         def as_buyer(contract: Contract, ctx: Context) -> None:

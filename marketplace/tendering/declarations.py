@@ -1,0 +1,32 @@
+"""Tendering's aggregates: tenders, bids, evaluations and contracts (marketplace/capability.py)."""
+
+from __future__ import annotations
+
+from domain.tendering.bid import Bid
+from domain.tendering.contract import Contract
+from domain.tendering.evaluation import Evaluation, OpenedBid
+from domain.tendering.procurement import Criterion, Lot
+from domain.tendering.tender import Assessment, Award, Supplier, Tender
+from marketplace.capability import Deadline, Declaration
+from marketplace.tendering.deadlines import close_tendering
+from marketplace.tendering.sealing import Sealer
+from marketplace.tendering.services import Bids, Contracts, Evaluations, Tenders
+from projections.tendering.awards import AwardNotices
+from projections.tendering.contracts import ContractRegister
+from projections.tendering.evaluation import EvaluationViews
+from projections.tendering.ocds import OpenContracting
+from projections.tendering.tenders import TenderBoard
+
+DECLARATIONS = (
+    Declaration(
+        "tender",
+        Tender,
+        values=(Lot, Criterion, Supplier, Assessment, Award),
+        views=(TenderBoard, AwardNotices, OpenContracting),
+        service=Tenders,
+        deadlines=(Deadline("tendering closed", close_tendering),),
+    ),
+    Declaration("bid", Bid, views=(TenderBoard, OpenContracting), service=Bids, redactor=Sealer),
+    Declaration("evaluation", Evaluation, values=(OpenedBid,), views=(EvaluationViews,), service=Evaluations),
+    Declaration("contract", Contract, views=(ContractRegister, OpenContracting), service=Contracts),
+)
