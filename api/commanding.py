@@ -23,6 +23,7 @@ from api.problems import problem_responses
 from api.text import refuse_nul_in_body
 from domain.base import MarketplaceAggregate, Role
 from domain.rules import NotFound
+from marketplace.access import Permit
 from marketplace.commands import CommandRequest
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
@@ -100,8 +101,10 @@ def answer(
     return written(outcome, render(aggregate), created_at=location(aggregate) if location else None)
 
 
-def writes(*roles: Role, created: bool = False) -> dict[str, Any]:
-    """Route options every write shares: who may call it, what it may answer, how it is documented."""
+def writes(*allowed: Role | Permit, created: bool = False) -> dict[str, Any]:
+    """Route options every write shares: who may call it (the roles of the service's own permit, so the route
+    refuses at the door whom the service would refuse), what it may answer, how it is documented."""
+    roles = [role for item in allowed for role in (sorted(item.roles) if isinstance(item, Permit) else [item])]
     return {
         "guards": [requires(*roles)],
         "status_code": 201 if created else 200,

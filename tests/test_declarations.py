@@ -9,7 +9,7 @@ import importlib
 import pkgutil
 import types
 import typing
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import pytest
 
@@ -48,15 +48,14 @@ def declaration_of(aggregate: type[MarketplaceAggregate]) -> Declaration:
 def unstorable(annotation: Any, registered: set[type], seen: set[type]) -> list[str]:
     """What in a field's type the event store's transcoder could not write and read back."""
     origin = get_origin(annotation)
-    if annotation is Any or origin is Literal:
+    if annotation is Any or origin in (Literal, ClassVar):  # a class variable is not stored with the event
         return []
+    if isinstance(annotation, TypeVar):  # the library's own id type: what it is bound to is stored
+        bounds = annotation.__constraints__ or (annotation.__bound__,)
+        return [problem for bound in bounds for problem in unstorable(bound, registered, seen)]
     if origin in (list, tuple, set, frozenset, dict, Union, types.UnionType, typing.Union):
-        return [
-            problem
-            for arg in get_args(annotation)
-            if arg is not Ellipsis
-            for problem in unstorable(arg, registered, seen)
-        ]
+        args = [arg for arg in get_args(annotation) if arg is not Ellipsis]
+        return [problem for arg in args for problem in unstorable(arg, registered, seen)]
     if isinstance(annotation, type) and issubclass(annotation, NATIVE):
         return []
     if annotation in registered:
