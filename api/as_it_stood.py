@@ -8,8 +8,9 @@ ETag: If-Match must name the current version, not a past one.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
 from litestar import Response
@@ -68,16 +69,20 @@ def _anyone(_: MarketplaceAggregate) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class Asked(Generic[A]):
+    """A record a read asks for as it stood: its class and id, how a refusal names it (`what`, `key`), and
+    whether the reader may see it as it was then."""
+
+    kind: type[A]
+    aggregate_id: UUID
+    what: str
+    key: str
+    visible: Callable[[A], bool] = _anyone
+
+
 def recall_with_events(
-    market: Marketplace,
-    kind: type[A],
-    aggregate_id: UUID,
-    version: int | None,
-    as_of: datetime | None,
-    *,
-    what: str,
-    key: str,
-    visible: Callable[[A], bool] = _anyone,
+    market: Marketplace, asked: Asked[A], version: int | None, as_of: datetime | None
 ) -> Stood[A] | None:
     """The record as it stood at the version or moment asked for, with the events it was folded from;
     None when neither was asked (read the view).
@@ -88,25 +93,15 @@ def recall_with_events(
     point = point_asked(version, as_of)
     if point is None:
         return None
-    found = as_it_stood(market.app, kind, aggregate_id, point)
-    if found is None or not visible(found.aggregate):
-        raise NotFound(what, f"{key} {point}")
+    found = as_it_stood(market.app, asked.kind, asked.aggregate_id, point)
+    if found is None or not asked.visible(found.aggregate):
+        raise NotFound(asked.what, f"{asked.key} {point}")
     return found
 
 
-def recall(
-    market: Marketplace,
-    kind: type[A],
-    aggregate_id: UUID,
-    version: int | None,
-    as_of: datetime | None,
-    *,
-    what: str,
-    key: str,
-    visible: Callable[[A], bool] = _anyone,
-) -> A | None:
+def recall(market: Marketplace, asked: Asked[A], version: int | None, as_of: datetime | None) -> A | None:
     """The record as it stood, as `recall_with_events` finds it, without its events."""
-    found = recall_with_events(market, kind, aggregate_id, version, as_of, what=what, key=key, visible=visible)
+    found = recall_with_events(market, asked, version, as_of)
     return None if found is None else found.aggregate
 
 

@@ -109,7 +109,7 @@ def _csv_line(values: list[Any]) -> str:
     return buffer.getvalue()
 
 
-def decision_filters(
+def decision_filters(  # noqa: PLR0913, PLR0917 - each parameter is one query-string filter, as Litestar reads them
     kind: Kind = None,
     decision: DecisionName = None,
     actor: Subject = None,

@@ -76,11 +76,9 @@ def problem(
     detail: str,
     rule: str,
     errors: list[FieldError],
-    correlation_id: str = "",
 ) -> Response[Problem]:
     """The problem document; a 5xx always carries a correlation id (the caller's X-Request-ID, or a fresh one)."""
-    if status >= 500 and not correlation_id:
-        correlation_id = correlation_id_of(request)
+    correlation_id = correlation_id_of(request) if status >= 500 else ""
     body = Problem(
         type=f"urn:marketplace:problem:{_kebab(rule)}",
         title=TITLES.get(status, "Error"),
@@ -96,9 +94,14 @@ def problem(
 
 
 def correlation_id_of(request: Request[Any, Any, Any]) -> str:
-    """The caller's X-Request-ID when it is a token, else a fresh id (a malformed one is not echoed into logs)."""
-    given = request.headers.get("x-request-id", "")
-    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    """The caller's X-Request-ID when it is a token, else a fresh id (a malformed one is not echoed into logs);
+    the same id however often one request asks, so its log line and its answer name the same."""
+    known: str | None = request.state.get("correlation_id")
+    if known is None:
+        given = request.headers.get("x-request-id", "")
+        known = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        request.state["correlation_id"] = known
+    return known
 
 
 def domain_error(request: Request[Any, Any, Any], error: DomainError) -> Response[Problem]:
@@ -188,7 +191,7 @@ def server_fault(request: Request[Any, Any, Any], error: Exception, status: int 
     detail = "The service failed to answer this request. Quote the correlation id when you report it."
     if isinstance(error, HTTPException) and status != 500:
         detail = str(error.detail)  # a deliberate 5xx (503...) says what the caller can do
-    return problem(request, status, detail, "Internal", [], correlation_id=correlation)
+    return problem(request, status, detail, "Internal", [])
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

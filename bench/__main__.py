@@ -21,16 +21,23 @@ from bench.common import Stopwatch, Table, fmt, machine_table, verdict
 HTTP_TARGET = 0.5  # HTTP POST commands/s at least half the bare library's in-process rate
 
 
+def _show(
+    result: Any, args: argparse.Namespace, results: dict[str, Any], key: str, patched: str = "monkeypatched"
+) -> None:
+    """Print a benchmark's table (marked when an experiment patched the code) and keep its figures."""
+    table = result.table()
+    if args.experiment:
+        table.title += f" - EXPERIMENT {', '.join(args.experiment)} ({patched}, not production code)"
+    table.show()
+    results[key] = result.as_dict()
+
+
 def _inprocess(args: argparse.Namespace, results: dict[str, Any]) -> None:
     from bench import experiments, inprocess
 
     with experiments.applied(args.experiment):
         result = inprocess.run(count=args.count, rounds=args.rounds, keep=args.keep)
-    table = result.table()
-    if args.experiment:
-        table.title += f" - EXPERIMENT {', '.join(args.experiment)} (monkeypatched, not production code)"
-    table.show()
-    results["inprocess"] = result.as_dict()
+    _show(result, args, results, "inprocess")
 
 
 def _http(args: argparse.Namespace, results: dict[str, Any]) -> None:
@@ -42,7 +49,7 @@ def _http(args: argparse.Namespace, results: dict[str, Any]) -> None:
         for name in args.experiment:
             server += ["--experiment", name]
     with experiments.applied(args.experiment):
-        result = http_load.run(
+        options = http_load.HttpOptions(
             seconds=args.seconds,
             connections=args.connections,
             threads=args.threads,
@@ -52,11 +59,8 @@ def _http(args: argparse.Namespace, results: dict[str, Any]) -> None:
             keep=args.keep,
             server_command=server,
         )
-    table = result.table()
-    if args.experiment:
-        table.title += f" - EXPERIMENT {', '.join(args.experiment)} (monkeypatched server, not production code)"
-    table.show()
-    results["http"] = result.as_dict()
+        result = http_load.run(options)
+    _show(result, args, results, "http", patched="monkeypatched server")
 
 
 def _rebuild(args: argparse.Namespace, results: dict[str, Any]) -> None:
@@ -64,11 +68,7 @@ def _rebuild(args: argparse.Namespace, results: dict[str, Any]) -> None:
 
     with experiments.applied(args.experiment):
         result = rebuild.run(events=args.events, rounds=args.rounds, keep=args.keep)
-    table = result.table()
-    if args.experiment:
-        table.title += f" - EXPERIMENT {', '.join(args.experiment)} (monkeypatched, not production code)"
-    table.show()
-    results["rebuild"] = result.as_dict()
+    _show(result, args, results, "rebuild")
 
 
 def _bids(args: argparse.Namespace, results: dict[str, Any]) -> None:
@@ -87,7 +87,9 @@ def _all(args: argparse.Namespace, results: dict[str, Any]) -> None:
     one = inprocess.run(count=args.count, rounds=args.rounds, keep=args.keep)
     one.table().show()
     results["inprocess"] = one.as_dict()
-    two = http_load.run(seconds=args.seconds, connections=args.connections, threads=args.threads, keep=args.keep)
+    two = http_load.run(
+        http_load.HttpOptions(seconds=args.seconds, connections=args.connections, threads=args.threads, keep=args.keep)
+    )
     two.table().show()
     results["http"] = two.as_dict()
     three = rebuild.run(events=args.events, keep=args.keep)

@@ -36,8 +36,9 @@ from sqlalchemy import func, select
 
 from bench.common import COUNCIL, OFFICER, Stopwatch, Table, fmt, market_settings, org_details, temp_dir, verdict
 from domain.base import Actor, Role
-from domain.organisations.organisation import organisation_uuid
+from domain.organisations.organisation import OrganisationDetails, organisation_uuid
 from domain.tendering.procurement import Criterion, Lot
+from domain.tendering.terms import ConflictsAssessment, Offer, TenderTerms
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
 from marketplace.organisations.services import Organisations
@@ -58,32 +59,33 @@ RESPONSES = {
 }
 
 
-def tender_terms(now: datetime) -> dict[str, Any]:
+def tender_terms(now: datetime) -> TenderTerms:
     """Two lots, price and two non-price criteria, deadlines a month ahead (as the journey test's tender)."""
-    return {
-        "title": "Community day opportunities for older people",
-        "description": "Day opportunities that reduce isolation, in two areas of the county.",
-        "category": "adult-social-care",
-        "procedure": "open",
-        "lots": [
+    return TenderTerms(
+        title="Community day opportunities for older people",
+        description="Day opportunities that reduce isolation, in two areas of the county.",
+        category="adult-social-care",
+        procedure="open",
+        lots=[
             Lot("north", "North Shropshire", Decimal("400000.00")),
             Lot("south", "South Shropshire", Decimal("350000.00")),
         ],
-        "criteria": [
+        criteria=[
             Criterion("price", "Price", "price", 50),
             Criterion("quality", "Quality of care", "quality", 35),
             Criterion("social", "Social value", "social-value", 15),
         ],
-        "clarification_deadline": now + timedelta(days=20),
-        "tender_deadline": now + timedelta(days=30),
-    }
+        clarification_deadline=now + timedelta(days=20),
+        tender_deadline=now + timedelta(days=30),
+    )
 
 
 def publish_tender(market: Marketplace) -> UUID:
     request = CommandRequest(OFFICER, correlation_id="bench-bids")
-    drafted = market.service(Tenders).draft(request, **tender_terms(market.clock.now()))
+    drafted = market.service(Tenders).draft(request, tender_terms(market.clock.now()))
     tender_id = UUID(drafted.aggregate_id)
-    market.service(Tenders).assess_conflicts(request, tender_id, False, "", "Panel declared no interests in bidders")
+    no_conflicts = ConflictsAssessment(conflicts_found=False)
+    market.service(Tenders).assess_conflicts(request, tender_id, no_conflicts, "Panel declared no interests in bidders")
     market.service(Tenders).publish(request, tender_id, "Approved by the commissioning board")
     return tender_id
 
@@ -92,12 +94,12 @@ def bidder(n: int) -> str:
     return f"GB-COH-{n:08d}"
 
 
-def offer(n: int) -> dict[str, Decimal]:
+def offer(n: int) -> Offer:
     """Most bidders price both lots; every fifth prices only the north lot."""
     prices = {"north": Decimal(f"{380_000 - n % 20_000}.00")}
     if n % 5:
         prices["south"] = Decimal(f"{330_000 - n % 15_000}.50")
-    return prices
+    return Offer(prices, RESPONSES)
 
 
 def submitter(market: Marketplace, tender_id: UUID) -> Callable[[int], float]:
@@ -107,11 +109,11 @@ def submitter(market: Marketplace, tender_id: UUID) -> Callable[[int], float]:
     def one(n: int) -> float:
         org = bidder(n)
         if not market.commands.exists(organisation_uuid(org)):  # only registered organisations bid (untimed)
-            market.service(Organisations).register(CommandRequest(OFFICER), org, **org_details(n))
+            market.service(Organisations).register(CommandRequest(OFFICER), OrganisationDetails(org, **org_details(n)))
         request = CommandRequest(Actor(f"bidder-at-{org}", org, Role.PROVIDER), correlation_id=f"bench-bid-{n}")
-        prices = offer(n)
+        sent = offer(n)
         started = time.perf_counter()
-        outcome = submit(request, tender_id, prices, RESPONSES)
+        outcome = submit(request, tender_id, sent)
         elapsed = time.perf_counter() - started
         assert outcome.version == 1, outcome
         return elapsed
@@ -360,7 +362,8 @@ def run(
         market = Marketplace(market_settings(directory), FixedClock(START))
         try:
             council = org_details(0) | {"name": "Shropshire Council", "legal_form": "local-authority", "size": "large"}
-            market.service(Organisations).register(CommandRequest(OFFICER), COUNCIL, **(council | {"vcse": False}))
+            details = OrganisationDetails(COUNCIL, **(council | {"vcse": False}))
+            market.service(Organisations).register(CommandRequest(OFFICER), details)
             throwaway = submitter(market, publish_tender(market))
             for n in range(1, warmup + 1):
                 throwaway(WARMUP + n)

@@ -23,13 +23,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bench import inprocess
 from bench.common import OFFICER, SECRET, Table, fmt, market_settings, median, org_details, org_identifier, temp_dir
+from domain.organisations.organisation import OrganisationDetails
 from marketplace.commands import CommandRequest
 from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
@@ -105,7 +106,7 @@ def preload(var_dir: Path, count: int) -> None:
     request = CommandRequest(OFFICER, correlation_id="bench-preload")
     try:
         for n in range(1, count + 1):
-            market.service(Organisations).register(request, org_identifier(n), **org_details(n))
+            market.service(Organisations).register(request, OrganisationDetails(org_identifier(n), **org_details(n)))
     finally:
         market.close()
 
@@ -143,9 +144,22 @@ def wrk_available() -> str | None:
     return shutil.which("wrk")
 
 
-def run_wrk(
-    port: int, mode: str, seconds: float, connections: int, threads: int, base: int, token: str, count: int
-) -> LoadResult:
+class Load(NamedTuple):
+    """One load run: which server, which requests (`mode`), for how long, over how many connections; `base`
+    numbers the organisations a POST run registers, `registered` how many a GET run may ask for."""
+
+    port: int
+    mode: str
+    seconds: float
+    connections: int
+    threads: int
+    base: int
+    token: str
+    registered: int
+
+
+def run_wrk(load: Load) -> LoadResult:
+    port, mode, seconds, connections, threads, base, token, count = load
     command = [
         "wrk",
         f"-t{threads}",
@@ -184,9 +198,11 @@ def run_wrk(
     )
 
 
-def run_python(port: int, mode: str, seconds: float, connections: int, base: int, token: str, count: int) -> LoadResult:
+def run_python(load: Load) -> LoadResult:
     """The fallback load generator (httpx, asyncio): far heavier on the CPU than wrk, so it under-reports."""
     import random
+
+    port, mode, seconds, connections, _, base, token, count = load
 
     import httpx
 
@@ -346,18 +362,24 @@ class HttpResult:
         }
 
 
-def run(
-    seconds: float = 10.0,
-    connections: int = 16,
-    threads: int = 1,
-    preload_count: int = 500,
-    bare_count: int = 1000,
-    tool: str = "auto",
-    keep: bool = False,
-    server_command: Sequence[str] | None = None,
-    modes: Sequence[str] = ("post", "list", "get"),
-) -> HttpResult:
+@dataclass(frozen=True)
+class HttpOptions:
+    """How the HTTP benchmark runs (`python -m bench http --help` says what each is)."""
+
+    seconds: float = 10.0
+    connections: int = 16
+    threads: int = 1
+    preload_count: int = 500
+    bare_count: int = 1000
+    tool: str = "auto"
+    keep: bool = False
+    server_command: Sequence[str] | None = None
+    modes: Sequence[str] = ("post", "list", "get")
+
+
+def run(options: HttpOptions) -> HttpResult:
     """Bare yardstick, then the server under POST, list and get load, then the yardstick again."""
+    seconds, connections, threads, preload_count, bare_count, tool, keep, server_command, modes = astuple(options)
     use_wrk = tool == "wrk" or (tool == "auto" and wrk_available() is not None)
     if tool == "wrk" and not wrk_available():
         raise RuntimeError("wrk is not installed (apt-get install -y wrk)")
@@ -376,9 +398,8 @@ def run(
         with running_server(command, var_dir, port):
 
             def load(mode: str, secs: float, base: int) -> LoadResult:
-                if use_wrk:
-                    return run_wrk(port, mode, secs, connections, threads, base, token, preload_count)
-                return run_python(port, mode, secs, connections, base, token, preload_count)
+                plan = Load(port, mode, secs, connections, threads, base, token, preload_count)
+                return run_wrk(plan) if use_wrk else run_python(plan)
 
             load("post", 2, POST_BASE + 50_000_000)  # warm-up: imports, caches, thread pool
             load("list", 1, 0)

@@ -25,6 +25,7 @@ from typing import Any
 
 from bench import experiments
 from bench.common import OFFICER, Table, market_settings, org_details, org_identifier, temp_dir
+from domain.organisations.organisation import OrganisationDetails
 from marketplace.organisations.services import Organisations
 
 _SITE = re.compile(r"site-packages/([A-Za-z0-9_]+)/")
@@ -97,11 +98,13 @@ def profile_inprocess(args: argparse.Namespace) -> pstats.Stats:
         market = Marketplace(replace(market_settings(directory), group_commit=False))
         request = CommandRequest(OFFICER, correlation_id="bench")
         for n in range(50):
-            market.service(Organisations).register(request, org_identifier(90_000_000 + n), **org_details(n))
+            market.service(Organisations).register(
+                request, OrganisationDetails(org_identifier(90_000_000 + n), **org_details(n))
+            )
         profiler = cProfile.Profile()
         profiler.enable()
         for n in range(args.count):
-            market.service(Organisations).register(request, org_identifier(n), **org_details(n))
+            market.service(Organisations).register(request, OrganisationDetails(org_identifier(n), **org_details(n)))
         profiler.disable()
         market.close()
     return pstats.Stats(profiler)
@@ -132,12 +135,14 @@ def profile_http(args: argparse.Namespace) -> None:
         for experiment in args.experiment:
             command += ["--experiment", experiment]
         result = http_load.run(
-            seconds=args.seconds,
-            connections=args.connections,
-            preload_count=100,
-            bare_count=200,
-            server_command=command,
-            modes=("post",),
+            http_load.HttpOptions(
+                seconds=args.seconds,
+                connections=args.connections,
+                preload_count=100,
+                bare_count=200,
+                server_command=command,
+                modes=("post",),
+            )
         )
         post = result.load("post")
         if post:

@@ -30,7 +30,7 @@ from bench.common import (
     verdict,
 )
 from domain.base import Context
-from domain.organisations.organisation import Organisation
+from domain.organisations.organisation import DetailsChange, Organisation, OrganisationDetails
 from domain.values import Address
 from marketplace.service import Marketplace
 from projections.organisations.directory import organisations
@@ -62,7 +62,7 @@ def load_log(market: Marketplace, events: int, seed: int = 7) -> tuple[int, int]
     total = 0
     while total < events:
         index = len(orgs)
-        orgs.append(Organisation.register(ctx, org_identifier(index + 1), **org_details(index)))
+        orgs.append(Organisation.register(ctx, OrganisationDetails(org_identifier(index + 1), **org_details(index))))
         plans.append(_plan(index))
         total += 1 + len(plans[-1])
     for start in range(0, len(orgs), SAVE_BATCH):
@@ -83,9 +83,11 @@ def load_log(market: Marketplace, events: int, seed: int = 7) -> tuple[int, int]
 
 def _act(org: Organisation, step: str, ctx: Context, index: int) -> None:
     if step == "move":
-        org.update_details(ctx, address=Address(f"{index % 90 + 1} Castle Street", "Shrewsbury", "SY1 2AS"))
+        org.update_details(
+            ctx, DetailsChange(address=Address(f"{index % 90 + 1} Castle Street", "Shrewsbury", "SY1 2AS"))
+        )
     elif step == "rename":
-        org.update_details(ctx, name=f"Renamed Organisation {index}")
+        org.update_details(ctx, DetailsChange(name=f"Renamed Organisation {index}"))
     elif step == "verify":
         org.verify(ctx, "Checked against the register.")
     elif step == "deactivate":

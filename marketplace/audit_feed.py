@@ -1,4 +1,5 @@
-"""The event log as auditors read it: every event, JSON-safe, with bids' offers disclosed by marketplace.tendering.access."""
+"""The event log as auditors read it: every event, JSON-safe, with what a reader may not see redacted by its
+aggregate's declared redactor (a bid's sealed offer: marketplace/tendering/sealing.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-import msgspec
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import StoredEvent
 
@@ -20,13 +20,17 @@ from marketplace.persistence import aggregate_log, read_log
 from marketplace.service import Marketplace
 
 
-class AuditActor(msgspec.Struct):
+@dataclasses.dataclass(frozen=True, slots=True)
+class AuditActor:
     subject: str
     organisation: str
     role: str
 
 
-class AuditEvent(msgspec.Struct):
+@dataclasses.dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """One stored event as an audit read shows it: its envelope beside its data, its data as the reader may see it."""
+
     position: int
     time: str
     aggregate_kind: str
@@ -39,7 +43,8 @@ class AuditEvent(msgspec.Struct):
     data: dict[str, Any]
 
 
-class AuditPage(msgspec.Struct):
+@dataclasses.dataclass(frozen=True, slots=True)
+class AuditPage:
     events: list[AuditEvent]
     next_after: int
 

@@ -173,20 +173,14 @@ class CommandRunner:
             aggregate=subject_aggregate,
         )
         if key:
-            idempotency.remember(session, request.actor, key, request.fingerprint, outcome, ctx.now)
+            idempotency.remember(session, idempotency.Claim(request.actor, key, request.fingerprint), outcome, ctx.now)
         return outcome, recordings
 
     def _recall(self, session: Session, request: CommandRequest) -> Outcome | None:
         """The first outcome of this caller's request under its Idempotency-Key, while remembered."""
         assert request.idempotency_key is not None
-        return idempotency.recall(
-            session,
-            request.actor,
-            request.idempotency_key,
-            request.fingerprint,
-            self.clock.now(),
-            self.remember_keys_for,
-        )
+        claim = idempotency.Claim(request.actor, request.idempotency_key, request.fingerprint)
+        return idempotency.recall(session, claim, self.clock.now(), self.remember_keys_for)
 
 
 def refuse_duplicate(what: str, key: Any) -> DomainError:

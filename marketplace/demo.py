@@ -6,7 +6,7 @@ Loading is idempotent: organisations already registered are left as they are.
 from __future__ import annotations
 
 from domain.base import Actor, Role
-from domain.organisations.organisation import organisation_uuid
+from domain.organisations.organisation import OrganisationDetails, organisation_uuid
 from domain.values import Address, Contact
 from marketplace.commands import CommandRequest
 from marketplace.organisations.services import Organisations
@@ -143,16 +143,9 @@ def load_demo(market: Marketplace) -> int:
         if market.commands.exists(organisation_uuid(identifier)):
             continue
         request = CommandRequest(OFFICER, correlation_id="demo")
-        market.service(Organisations).register(
-            request,
-            identifier,
-            name=name,
-            legal_form=form,
-            size=size,
-            vcse=vcse,
-            address=Address(line1, town, code),
-            contact=Contact(f"{name} office", f"office@{identifier.lower()}.example.org"),
-        )
+        contact = Contact(f"{name} office", f"office@{identifier.lower()}.example.org")
+        details = OrganisationDetails(identifier, name, form, size, vcse, Address(line1, town, code), contact)
+        market.service(Organisations).register(request, details)
         if verified:
             market.service(Organisations).verify(
                 request, identifier, "Checked against the public register and insurance."

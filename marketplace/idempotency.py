@@ -12,6 +12,7 @@ tick purges the rest, so the table does not grow for ever.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, delete, insert, select
 from sqlalchemy.orm import Session
@@ -41,6 +42,15 @@ idempotency_records = Table(
 _TABLE = idempotency_records.c
 
 
+class Claim(NamedTuple):
+    """One caller's request under one Idempotency-Key: who (the key is theirs alone), the key, and what the
+    request was (its fingerprint: the route and body), so a key reused for another request is refused."""
+
+    actor: Actor
+    key: str
+    fingerprint: str
+
+
 def lock_name(actor: Actor, key: str) -> str:
     """What concurrent retries of one key by one caller serialise on."""
     return f"{actor.organisation}\n{actor.subject}\n{actor.role.value}\n{key}"
@@ -55,11 +65,10 @@ def _of(actor: Actor, key: str) -> list[object]:
     ]
 
 
-def recall(
-    session: Session, actor: Actor, key: str, fingerprint: str, now: datetime, keep: timedelta
-) -> Outcome | None:
+def recall(session: Session, claim: Claim, now: datetime, keep: timedelta) -> Outcome | None:
     """The outcome this caller first recorded under this key, if still remembered; a key reused for
     another request (another route or body) is refused. An expired record is forgotten here."""
+    actor, key, fingerprint = claim
     row = session.execute(select(idempotency_records).where(*_of(actor, key))).first()  # type: ignore[arg-type]
     if row is None:
         return None
@@ -71,14 +80,14 @@ def recall(
     return Outcome(row.aggregate_id, row.version, row.position, replayed=True)
 
 
-def remember(session: Session, actor: Actor, key: str, fingerprint: str, outcome: Outcome, now: datetime) -> None:
+def remember(session: Session, claim: Claim, outcome: Outcome, now: datetime) -> None:
     session.execute(
         insert(idempotency_records).values(
-            organisation=actor.organisation,
-            subject=actor.subject,
-            role=actor.role.value,
-            key=key,
-            fingerprint=fingerprint,
+            organisation=claim.actor.organisation,
+            subject=claim.actor.subject,
+            role=claim.actor.role.value,
+            key=claim.key,
+            fingerprint=claim.fingerprint,
             aggregate_id=str(outcome.aggregate_id),
             version=outcome.version,
             position=outcome.position,

@@ -150,15 +150,23 @@ def fold_apart(
     found = []
     for projection in projections:
         position = positions[projection.name]
-        if position < upto and (failure := _attempt(session, projection, position, batch, upto, keep=True)):
-            found.append(_stop_before(session, projection, position, batch, upto, failure))
+        if position < upto and (failure := _attempt(session, projection, position, batch, upto)):
+            found.append(_stop_before(session, projection, Span(position, batch, upto), failure))
     return found
 
 
+class Span(NamedTuple):
+    """The events of a batch after `position`, up to `upto`: what one projection is asked to fold."""
+
+    position: int
+    batch: Sequence[Envelope]
+    upto: int
+
+
 def _attempt(
-    session: Session, projection: Projection, position: int, batch: Sequence[Envelope], upto: int, keep: bool
+    session: Session, projection: Projection, position: int, batch: Sequence[Envelope], upto: int
 ) -> ViewCannotFold | None:
-    """Fold into one projection in a savepoint, kept or rolled back; the failure if it cannot."""
+    """Fold into one projection in a savepoint, kept if it folds; the failure if it cannot."""
     savepoint = session.begin_nested()
     try:
         fold(session, [projection], position, batch, upto)
@@ -167,37 +175,28 @@ def _attempt(
         if isinstance(error, ViewCannotFold):
             return error
         raise
-    if keep:
-        savepoint.commit()
-    else:
-        savepoint.rollback()
+    savepoint.commit()
     return None
 
 
-def _stop_before(
-    session: Session,
-    projection: Projection,
-    position: int,
-    batch: Sequence[Envelope],
-    upto: int,
-    failure: ViewCannotFold,
-) -> Unfoldable:
+def _stop_before(session: Session, projection: Projection, span: Span, failure: ViewCannotFold) -> Unfoldable:
     """Bisect for the first event the projection cannot fold, leaving it folded up to just before that event.
 
     Invariant: folding `wanted` from `position` fails. A first half that folds is kept (folding in two
     pieces is folding at once), so the probes fold at most twice the batch, not the batch per probe.
     """
+    position, batch, upto = span
     wanted = [e for e in batch if position < e.position <= upto and projection.wants_class(type(e.event))]
     if not wanted:  # it failed on no event of its own: stand still, name the next one
         return Unfoldable(projection.name, position, position + 1, failure.error)
     while len(wanted) > 1:
         half = len(wanted) // 2
-        probe = _attempt(session, projection, position, wanted[:half], wanted[half - 1].position, keep=True)
+        probe = _attempt(session, projection, position, wanted[:half], wanted[half - 1].position)
         if probe is None:
             position, wanted = wanted[half - 1].position, wanted[half:]
         else:
             wanted, failure = wanted[:half], probe
     unfoldable = wanted[0]
     if unfoldable.position - 1 > position:  # the events between are not this view's: it has seen them
-        _attempt(session, projection, position, [], unfoldable.position - 1, keep=True)
+        _attempt(session, projection, position, [], unfoldable.position - 1)
     return Unfoldable(projection.name, unfoldable.position - 1, unfoldable.position, failure.error)

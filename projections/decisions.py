@@ -8,7 +8,6 @@ append-only, one row per decision in commit order, so it pages and exports by po
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -16,10 +15,10 @@ from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, Table,
 from sqlalchemy.orm import Session
 
 from domain.base import ENVELOPE_FIELDS, MarketplaceAggregate
-from projections.batch import plain, utc
-from projections.engine import Envelope, Projection, metadata, upsert
+from projections.batch import BatchProjection, Folds, Touched, domain_aggregates, followed_classes, plain, utc
+from projections.engine import Envelope, metadata
 from projections.organisations.directory import organisations
-from projections.pagination import Row, fetch_page
+from projections.pagination import Row, fetch_page, where_given
 
 decision_log = Table(
     "decision_log",
@@ -65,6 +64,9 @@ def naming(event_class: type) -> Naming:
     return found
 
 
+DECISION = MarketplaceAggregate.Decision
+
+
 def decision_classes() -> list[type]:
     """Every event class the domain marks as a decision (the subclasses of `MarketplaceAggregate.Decision`)."""
     found, pending = [], list(MarketplaceAggregate.Decision.__subclasses__())
@@ -102,16 +104,25 @@ def decision_row(envelope: Envelope) -> Row:
     }
 
 
-class DecisionLog(Projection):
+def fold_decision(touched: Touched, event: Any) -> None:
+    touched[decision_log.name].put(decision_row(touched.envelope))
+
+
+class DecisionLog(BatchProjection):
+    """Follows every aggregate, those yet to be written too, so it names no event class: it folds each that derives
+    from `MarketplaceAggregate.Decision` and ignores the rest, both worked out when the view is made from every
+    aggregate the domain defines. Append-only: a batch reads nothing, only adds its decisions' rows."""
+
     name = "decision_log"
     tables = (decision_log,)
-    handles = (MarketplaceAggregate.Decision,)
+    folds: Folds = {MarketplaceAggregate.Decision: fold_decision}
 
-    def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
-        upsert(session, decision_log, [decision_row(e) for e in batch])
+    def __init__(self) -> None:
+        self.follows = domain_aggregates()
+        self.ignores = tuple(kind for kind in followed_classes(self.follows) if not issubclass(kind, DECISION))
 
 
-def search_decisions(
+def search_decisions(  # noqa: PLR0913 - each keyword is one filter of the log, as its routes pass it
     session: Session,
     *,
     record_kind: str | None = None,
@@ -131,14 +142,8 @@ def search_decisions(
     c = decision_log.c
     identifier = organisations.c.identifier.label("organisation_identifier")
     query = select(decision_log, identifier).outerjoin(organisations, organisations.c.id == c.record_id)
-    for column, wanted in (
-        (c.record_kind, record_kind),
-        (c.decision, decision),
-        (c.actor_subject, actor),
-        (c.actor_organisation, organisation),
-    ):
-        if wanted is not None:
-            query = query.where(column == wanted)
+    filters = (c.record_kind, record_kind), (c.decision, decision), (c.actor_subject, actor)
+    query = where_given(query, *filters, (c.actor_organisation, organisation))
     if decided_from is not None:
         query = query.where(c.decided_at >= utc(decided_from))
     if decided_before is not None:

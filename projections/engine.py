@@ -23,11 +23,9 @@ from sqlalchemy import (
     Column,
     DateTime,
     MetaData,
-    Select,
     String,
     Table,
     bindparam,
-    delete,
     insert,
     select,
     update,
@@ -75,77 +73,19 @@ class ViewCannotFold(Exception):
 
 
 class Projection:
-    """Folds events of the types it handles into its tables."""
+    """What the engine folds: a view's name and tables, which event classes it wants, and how it applies a
+    batch of them. Every view is written as a `BatchProjection` (projections/batch.py), which says how."""
 
     name: str = ""
     tables: tuple[Table, ...] = ()
-    handles: tuple[type, ...] = ()
     is_evidence = False  # evidence (the audit chain) is rebuilt only when named: rebuilding it would bless tampering
 
     def wants_class(self, kind: type) -> bool:
-        """Whether events of this class are folded here (a subclass of `handles`, unless a projection says more)."""
-        wanted = self._wanted.get(kind)
-        if wanted is None:
-            wanted = self._wanted[kind] = issubclass(kind, self.handles)
-        return wanted
-
-    @property
-    def _wanted(self) -> dict[type, bool]:
-        """Which event classes this projection folds, learned once per class."""
-        cache: dict[type, bool] | None = self.__dict__.get("_wanted_cache")
-        if cache is None:
-            cache = self.__dict__["_wanted_cache"] = {}
-        return cache
-
-    def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
-        raise NotImplementedError
-
-
-class RowProjection(Projection):
-    """A view with one row per key (usually per aggregate), each row a fold of its events.
-
-    A batch loads the rows it touches once, folds every event in memory, then writes
-    each touched row once: that is what makes rebuilding fast. A fold may change the row
-    it is given in place (every event at least moves the row's version).
-    """
-
-    table: Table
-
-    def __init_subclass__(cls) -> None:
-        super().__init_subclass__()
-        if "table" in cls.__dict__:
-            cls.tables = (cls.table,)
-
-    def key(self, event: Any) -> Any:
-        return str(event.originator_id)
-
-    @classmethod
-    def _rows_by_key(cls) -> Select[Any]:
-        statement: Select[Any] | None = cls.__dict__.get("_rows_by_key_statement")
-        if statement is None:
-            primary = cls.table.primary_key.columns.values()[0]
-            statement = select(cls.table).where(primary.in_(bindparam("keys", expanding=True)))
-            cls._rows_by_key_statement = statement  # type: ignore[attr-defined]
-        return statement
-
-    def fold(self, row: dict[str, Any] | None, envelope: Envelope) -> dict[str, Any] | None:
+        """Whether events of this class are folded here (asked once per class: only wanted events are decoded)."""
         raise NotImplementedError
 
     def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
-        keyed = [(self.key(envelope.event), envelope) for envelope in batch]
-        keys = {key for key, _ in keyed}
-        primary = self.table.primary_key.columns.values()[0]
-        found = session.execute(self._rows_by_key(), {"keys": list(keys)}).mappings().all()
-        rows: dict[Any, dict[str, Any] | None] = {row[primary.name]: dict(row) for row in found}
-        existed = set(rows)
-        for key, envelope in keyed:
-            rows[key] = self.fold(rows.get(key), envelope)
-        gone = [key for key, row in rows.items() if row is None and key in existed]
-        changed = [row for row in rows.values() if row is not None]
-        if gone:
-            session.execute(delete(self.table).where(primary.in_(gone)))
-        if changed:
-            upsert(session, self.table, changed)
+        raise NotImplementedError
 
 
 class _Upsert(NamedTuple):
@@ -167,11 +107,12 @@ def _upsert_statement(dialect: Dialect, table: Table) -> _Upsert:
     names = [column.name for column in table.columns]
     keys = [column.name for column in table.primary_key.columns]
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    others = [f"{quote(n)} = excluded.{quote(n)}" for n in names if n not in keys]
     sql = (
         f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({', '.join(quote(n) for n in names)}) "
         f"VALUES ({', '.join(marker for _ in names)}) "
-        f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET "
-        + ", ".join(f"{quote(n)} = excluded.{quote(n)}" for n in names if n not in keys)
+        f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) "
+        + (f"DO UPDATE SET {', '.join(others)}" if others else "DO NOTHING")  # a row that is all key: nothing to set
     )
     processors = [bind_processor(dialect, column) for column in table.columns]
     return _Upsert(sql, itemgetter(*names), [(i, p) for i, p in enumerate(processors) if p is not None])

@@ -1,4 +1,5 @@
-"""Keyset pagination: an opaque cursor holds the sort key of the last row a page showed."""
+"""What the views' queries share: one row by a column, equality filters, and keyset pages (an opaque cursor
+holds the sort key of the last row a page showed)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,24 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Select, and_, or_
+from sqlalchemy import Column, Date, DateTime, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
+
+
+def one_row(session: Session, column: Column[Any], value: Any) -> Row | None:
+    """The row of the column's table whose column holds the value, if any."""
+    row = session.execute(select(column.table).where(column == value)).mappings().first()
+    return dict(row) if row else None
+
+
+def where_given(query: Select[Any], *filters: tuple[Column[Any], Any]) -> Select[Any]:
+    """The query narrowed to the rows whose column equals each value given (a None value is not asked for)."""
+    for column, value in filters:
+        if value is not None:
+            query = query.where(column == value)
+    return query
 
 
 class BadCursor(ValueError):

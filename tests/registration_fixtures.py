@@ -5,15 +5,16 @@ Pure domain: no database. Every builder takes the moment it acts at, so a test s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from itertools import count
 from typing import Any
 
 from domain.base import Actor, Context, Role
-from domain.care.micro_enterprise import MicroEnterprisePolicy
+from domain.care.micro_enterprise import EvidenceCheck, EvidenceItem, ListingApplication, MicroEnterprisePolicy
 from domain.care.registration import Registration
-from domain.organisations.organisation import Organisation
+from domain.organisations.organisation import Organisation, OrganisationDetails
 from domain.values import Address, Contact
 from domain.working_days import UK
 
@@ -40,10 +41,9 @@ def provider(now: datetime = APPLIED_AT, organisation: str = MICRO) -> Context:
     return as_("mo", organisation, Role.PROVIDER, now)
 
 
-def micro_organisation(size: str = "micro", identifier: str = MICRO) -> Organisation:
-    return Organisation.register(
-        officer(),
-        identifier,
+def organisation_details(size: str = "micro", identifier: str = MICRO) -> OrganisationDetails:
+    return OrganisationDetails(
+        identifier=identifier,
         name="Clun Valley Carers",
         legal_form="community-interest-company",
         size=size,
@@ -53,45 +53,58 @@ def micro_organisation(size: str = "micro", identifier: str = MICRO) -> Organisa
     )
 
 
-def application(**overrides: Any) -> dict[str, Any]:
-    chosen: dict[str, Any] = {
-        "services": ["personal-care", "companionship"],
-        "districts": ["SY7"],
-        "parishes": ["Clun"],
-        "weekly_capacity_hours": 60,
-        "hourly_rate": Decimal("22.50"),
-        "workers": 2,
-        "cqc_regulated": False,
-    }
-    chosen.update(overrides)
-    return chosen
+def micro_organisation(size: str = "micro", identifier: str = MICRO) -> Organisation:
+    return Organisation.register(officer(), organisation_details(size, identifier))
+
+
+APPLICATION = ListingApplication(
+    organisation=MICRO,
+    services=["personal-care", "companionship"],
+    districts=["SY7"],
+    parishes=["Clun"],
+    weekly_capacity_hours=60,
+    hourly_rate=Decimal("22.50"),
+    workers=2,
+    cqc_regulated=False,
+)
+
+
+def application(**overrides: Any) -> ListingApplication:
+    return replace(APPLICATION, **overrides)
 
 
 def applied(organisation: Organisation | None = None, **overrides: Any) -> Registration:
-    return Registration.apply(provider(), POLICY, organisation or micro_organisation(), **application(**overrides))
+    return Registration.submit_application(
+        provider(), POLICY, organisation or micro_organisation(), application(**overrides)
+    )
 
 
-# kind, name, issued, expires, amount, reference
-COMPLETE_EVIDENCE: list[tuple[str, str, date, date | None, Decimal | None, str]] = [
-    ("dbs-check", "Mo Evans", date(2025, 1, 10), None, None, "001234567890"),
-    ("dbs-check", "Sam Price", date(2025, 9, 1), None, None, "001234567891"),
-    ("public-liability-insurance", "Mutual Insurers", date(2025, 7, 1), INSURANCE_EXPIRES, Decimal("5000000"), "PL-1"),
-    ("training-certificate", "Care Certificate", date(2025, 2, 1), date(2028, 2, 1), None, ""),
-    ("reference", "Dr A Jones", date(2026, 2, 1), None, None, ""),
-    ("reference", "Clun Parish Council", date(2026, 2, 3), None, None, ""),
+COMPLETE_EVIDENCE = [
+    EvidenceItem("dbs-check", "Mo Evans", date(2025, 1, 10), reference="001234567890"),
+    EvidenceItem("dbs-check", "Sam Price", date(2025, 9, 1), reference="001234567891"),
+    EvidenceItem(
+        "public-liability-insurance", "Mutual Insurers", date(2025, 7, 1), INSURANCE_EXPIRES, Decimal("5000000"), "PL-1"
+    ),
+    EvidenceItem("training-certificate", "Care Certificate", date(2025, 2, 1), date(2028, 2, 1)),
+    EvidenceItem("reference", "Dr A Jones", date(2026, 2, 1)),
+    EvidenceItem("reference", "Clun Parish Council", date(2026, 2, 3)),
 ]
 
 
 def with_evidence(registration: Registration, now: datetime = APPLIED_AT) -> Registration:
-    for kind, name, issued, expires, amount, reference in COMPLETE_EVIDENCE:
-        registration.add_evidence(provider(now), POLICY, kind, name, issued, expires, amount, reference)
+    for item in COMPLETE_EVIDENCE:
+        registration.add_evidence(provider(now), POLICY, item)
     return registration
+
+
+def checked(evidence_id: str, passed: bool = True, note: str = "Seen the original") -> EvidenceCheck:
+    return EvidenceCheck(evidence_id, passed, note)
 
 
 def all_checked(registration: Registration, passed: bool = True, now: datetime = APPLIED_AT) -> Registration:
     for evidence_id in [item.evidence_id for item in registration.latest().values()]:
         if evidence_id not in registration.checks:
-            registration.record_check(officer(now), POLICY, evidence_id, passed, "Seen the original")
+            registration.record_check(officer(now), POLICY, checked(evidence_id, passed))
     return registration
 
 
@@ -102,6 +115,5 @@ def listed(**overrides: Any) -> Registration:
 
 
 def renew_insurance(registration: Registration, now: datetime, expires: date = date(2027, 6, 30)) -> str:
-    cover = Decimal("5000000")
-    kind = "public-liability-insurance"
-    return registration.add_evidence(provider(now), POLICY, kind, "Mutual", now.date(), expires, cover).evidence_id
+    renewal = replace(COMPLETE_EVIDENCE[2], name="Mutual", issued=now.date(), expires=expires, reference="")
+    return registration.add_evidence(provider(now), POLICY, renewal).evidence_id

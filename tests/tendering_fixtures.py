@@ -6,6 +6,7 @@ states the clock it relies on.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import count
@@ -16,7 +17,8 @@ from domain.base import Actor, Context, Role
 from domain.tendering.bid import Bid
 from domain.tendering.evaluation import Evaluation, OpenedBid
 from domain.tendering.procurement import Criterion, Lot, ProcurementPolicy
-from domain.tendering.tender import Assessment, Supplier, Tender
+from domain.tendering.tender import Assessment, Supplier, Tender, Winner
+from domain.tendering.terms import ConflictsAssessment, Moderation, Offer, Score, TenderTerms
 
 COUNCIL = "GB-LAE-SHR"
 BIDDER = "GB-CHC-1234567"
@@ -55,29 +57,31 @@ def provider(now: datetime = DURING_TENDERING, organisation: str = BIDDER) -> Co
     return as_(f"{organisation}-user", organisation, Role.PROVIDER, now)
 
 
-def terms(**overrides: Any) -> dict[str, Any]:
+def terms(**overrides: Any) -> TenderTerms:
     """A tender's valid terms (open procedure, adult social care, below the light-touch threshold)."""
-    chosen: dict[str, Any] = {
-        "title": "Day opportunities in south-west Shropshire",
-        "description": "Day care and respite for older people in Clun and Bishop's Castle.",
-        "category": "adult-social-care",
-        "procedure": "open",
-        "lots": list(LOTS),
-        "criteria": list(CRITERIA),
-        "clarification_deadline": CLARIFICATION_DEADLINE,
-        "tender_deadline": TENDER_DEADLINE,
-    }
-    chosen.update(overrides)
-    return chosen
+    chosen = TenderTerms(
+        title="Day opportunities in south-west Shropshire",
+        description="Day care and respite for older people in Clun and Bishop's Castle.",
+        category="adult-social-care",
+        procedure="open",
+        lots=list(LOTS),
+        criteria=list(CRITERIA),
+        clarification_deadline=CLARIFICATION_DEADLINE,
+        tender_deadline=TENDER_DEADLINE,
+    )
+    return replace(chosen, **overrides)
 
 
 def drafted(ctx: Context | None = None, policy: ProcurementPolicy = POLICY, **overrides: Any) -> Tender:
-    return Tender.draft(ctx or officer(), policy, COUNCIL, **terms(**overrides))
+    return Tender.draft(ctx or officer(), policy, COUNCIL, terms(**overrides))
+
+
+NO_CONFLICTS = ConflictsAssessment(conflicts_found=False)
 
 
 def assessed(**overrides: Any) -> Tender:
     tender = drafted(**overrides)
-    tender.record_conflicts_assessment(officer(), False, "", "No interests declared by the commissioning team")
+    tender.record_conflicts_assessment(officer(), NO_CONFLICTS, "No interests declared by the commissioning team")
     return tender
 
 
@@ -93,8 +97,8 @@ def bid_on(
     prices: dict[str, Decimal] | None = None,
     now: datetime = DURING_TENDERING,
 ) -> Bid:
-    offer = {"1": Decimal("250000.00")} if prices is None else prices
-    return Bid.submit(provider(now, bidder), tender, bidder, offer, dict(RESPONSES))
+    offer = Offer({"1": Decimal("250000.00")} if prices is None else prices, dict(RESPONSES))
+    return Bid.submit(provider(now, bidder), tender, bidder, offer)
 
 
 def in_evaluation(**overrides: Any) -> Tender:
@@ -108,18 +112,13 @@ def winner(bid_id: str = "bid-a") -> Assessment:
     return Assessment(bid_id, BIDDER, {"price": "50.00", "quality": "40.00", "sv": "10.00"}, "100.00", 1, True)
 
 
+def won(lot_id: str = "1", voluntary_standstill: bool = True) -> Winner:
+    """The lot's most advantageous tender: bid-a, from SUPPLIER, the only bidder."""
+    return Winner(lot_id, SUPPLIER, Decimal("250000.00"), [winner()], voluntary_standstill)
+
+
 def award(tender: Tender, lot_id: str = "1", now: datetime = AWARDED_AT, voluntary_standstill: bool = True) -> None:
-    tender.award_lot(
-        officer(now),
-        POLICY,
-        "Most advantageous tender",
-        lot_id,
-        winner(),
-        SUPPLIER,
-        Decimal("250000.00"),
-        [winner()],
-        voluntary_standstill,
-    )
+    tender.award_lot(officer(now), POLICY, "Most advantageous tender", won(lot_id, voluntary_standstill))
 
 
 def evaluation(bids: dict[str, dict[str, Decimal]], criteria: list[Criterion] | None = None) -> Evaluation:
@@ -147,8 +146,8 @@ def moderated(ev: Evaluation, agreed: dict[str, dict[str, int]], subject: str = 
         with_evaluators(ev, (subject, False))
     for bid_id, scores in agreed.items():
         for criterion, score in scores.items():
-            ev.score(evaluator(subject), bid_id, criterion, score, "Met the published standard")
-            ev.moderate(officer(AFTER_DEADLINE), bid_id, criterion, score, "Agreed at moderation")
+            ev.score(evaluator(subject), Score(bid_id, criterion, score, "Met the published standard"))
+            ev.moderate(officer(AFTER_DEADLINE), Moderation(bid_id, criterion, score, "Agreed at moderation"))
     return ev
 
 

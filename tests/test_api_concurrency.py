@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError
 from litestar.testing import TestClient
 
 from domain.base import Actor, Role
+from domain.organisations.organisation import DetailsChange, OrganisationDetails
 from domain.rules import DomainError, Refusal
 from domain.values import Address, Contact
 from marketplace import idempotency
@@ -221,7 +222,7 @@ def race(calls: list[Callable[[], Outcome]]) -> list[Outcome | DomainError]:
 
 def rename(market: Marketplace, name: str, expected_version: int | None = None) -> Callable[[], Outcome]:
     request = CommandRequest(CATHY, correlation_id=name, expected_version=expected_version)
-    return lambda: market.service(Organisations).update_details(request, CHARITY, name=name)
+    return lambda: market.service(Organisations).update_details(request, CHARITY, DetailsChange(name=name))
 
 
 def verify(market: Marketplace, correlation_id: str) -> Callable[[], Outcome]:
@@ -257,16 +258,11 @@ def test_concurrent_updates_from_the_same_version_let_exactly_one_through(market
 
 def test_concurrent_registrations_of_one_identifier_create_it_once(market: Marketplace) -> None:
     def register() -> Outcome:
-        return market.service(Organisations).register(
-            CommandRequest(CATHY),
-            CHARITY,
-            name="Shropshire Rural Befrienders",
-            legal_form="charitable-trust",
-            size="small",
-            vcse=True,
-            address=Address("4 Mill Street", "Ludlow", "SY8 1BB"),
-            contact=Contact("Ann Example", "ann@example.org"),
+        address, contact = Address("4 Mill Street", "Ludlow", "SY8 1BB"), Contact("Ann Example", "ann@example.org")
+        details = OrganisationDetails(
+            CHARITY, "Shropshire Rural Befrienders", "charitable-trust", "small", True, address, contact
         )
+        return market.service(Organisations).register(CommandRequest(CATHY), details)
 
     results = race([register] * THREADS)
     assert len([r for r in results if isinstance(r, Outcome)]) == 1

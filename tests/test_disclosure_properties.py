@@ -2,9 +2,10 @@
 
 Bids: each offer carries its own marker. Whatever the bidders did (replaced, withdrew, resubmitted) and
 wherever the tender stands (tendering, past its deadline, opened), no GET path, current or as it stood,
-shows a marker to a reader the rule (marketplace.tendering.access and marketplace.organisations.access) keeps it from, and the offers opened are
-shown to the officers. Organisations: whatever legal forms an organisation passed through, an address
-it had while it was, or now is, of people is shown only to itself and council officers.
+shows a marker to a reader the rule (marketplace.tendering.access, marketplace.organisations.access) keeps
+it from, and the offers opened are shown to the officers. Organisations: whatever legal forms an
+organisation passed through, an address it had while it was, or now is, of people is shown only to itself
+and council officers.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from domain.rules import DomainError, Refusal
 from domain.tendering.bid import Bid, bid_uuid, digest
+from domain.tendering.terms import Offer, TermsChange
 from tests.tendering_fixtures import (
     AFTER_DEADLINE,
     BIDDER,
@@ -31,6 +32,7 @@ from tests.tendering_fixtures import (
 )
 
 PRICE = {"1": Decimal("250000.00")}
+RETITLED = TermsChange(title="Day opportunities in Clun")
 
 
 def test_a_submitted_bid_holds_the_digest_of_its_content_and_the_amendment_it_answers() -> None:
@@ -94,13 +96,16 @@ def test_a_bid_is_refused_once_tendering_is_closed() -> None:
 def test_withdraw_replace_and_resubmit_until_the_deadline_and_not_after() -> None:
     tender = published()
     bid = bid_on(tender)
-    bid.replace(provider(), tender, {"1": Decimal("240000.00")}, RESPONSES)
+    bid.replace(provider(), tender, Offer({"1": Decimal("240000.00")}, RESPONSES))
     bid.withdraw(provider(), tender)
     assert bid.status == "withdrawn"
-    bid.replace(provider(), tender, PRICE, RESPONSES)  # a resubmission
+    bid.replace(provider(), tender, Offer(PRICE, RESPONSES))  # a resubmission
     assert (bid.status, bid.prices) == ("submitted", PRICE)
     at_deadline = provider(TENDER_DEADLINE)
-    for late in (lambda: bid.withdraw(at_deadline, tender), lambda: bid.replace(at_deadline, tender, PRICE, RESPONSES)):
+    for late in (
+        lambda: bid.withdraw(at_deadline, tender),
+        lambda: bid.replace(at_deadline, tender, Offer(PRICE, RESPONSES)),
+    ):
         with pytest.raises(DomainError, match="deadline passed") as refused:
             late()
         assert refused.value.kind is Refusal.CONFLICT
@@ -111,7 +116,7 @@ def test_a_withdrawn_bid_cannot_be_withdrawn_again_or_reconfirmed_and_does_not_o
     tender = published()
     bid = bid_on(tender)
     bid.withdraw(provider(), tender)
-    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", title="Day opportunities in Clun")
+    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", RETITLED)
     for again in (lambda: bid.withdraw(provider(), tender), lambda: bid.reconfirm(provider(), tender)):
         with pytest.raises(DomainError) as refused:
             again()
@@ -156,13 +161,13 @@ def test_a_bid_responds_to_every_quality_and_social_value_criterion_and_nothing_
 ) -> None:
     tender = published()
     with pytest.raises(DomainError) as refused:
-        Bid.submit(provider(), tender, BIDDER, PRICE, responses)
+        Bid.submit(provider(), tender, BIDDER, Offer(PRICE, responses))
     assert refused.value.field == "responses"
 
 
 def test_an_empty_response_is_refused_naming_the_criterion() -> None:
     with pytest.raises(DomainError) as refused:
-        Bid.submit(provider(), published(), BIDDER, PRICE, {**RESPONSES, "sv": "   "})
+        Bid.submit(provider(), published(), BIDDER, Offer(PRICE, {**RESPONSES, "sv": "   "}))
     assert refused.value.field == "responses.sv"
 
 
@@ -170,7 +175,7 @@ def test_a_replacement_keeps_the_same_rules() -> None:
     tender = published()
     bid = bid_on(tender)
     with pytest.raises(DomainError):
-        bid.replace(provider(), tender, {"9": Decimal(1)}, RESPONSES)
+        bid.replace(provider(), tender, Offer({"9": Decimal(1)}, RESPONSES))
     assert bid.prices == PRICE and bid.version == 1
 
 
@@ -225,10 +230,10 @@ def test_a_replacement_gets_a_new_nonce_and_the_digest_of_its_new_content_whatev
     tender = published()
     bid = bid_on(tender)
     first = bid.digest
-    bid.replace(provider(), tender, {"1": Decimal("240000.00")}, RESPONSES)
+    bid.replace(provider(), tender, Offer({"1": Decimal("240000.00")}, RESPONSES))
     assert bid.digest != first
     assert bid.digest == digest(str(tender.id), BIDDER, {"1": Decimal("240000.00")}, RESPONSES, bid.nonce)
-    bid.replace(provider(), tender, PRICE, dict(reversed(RESPONSES.items())))
+    bid.replace(provider(), tender, Offer(PRICE, dict(reversed(RESPONSES.items()))))
     assert bid.digest == digest(str(tender.id), BIDDER, PRICE, RESPONSES, bid.nonce)  # key order never counts
 
 
@@ -239,7 +244,7 @@ def test_a_bid_submitted_before_an_amendment_opens_only_once_reconfirmed() -> No
     tender = published()
     bid = bid_on(tender)
     assert bid.opens_with(tender)
-    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", title="Day opportunities in Clun")
+    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", RETITLED)
     assert not bid.opens_with(tender)
     bid.reconfirm(provider(), tender)
     assert bid.opens_with(tender) and bid.amendment == 1
@@ -256,16 +261,16 @@ def test_a_bid_already_standing_under_the_latest_terms_cannot_be_reconfirmed() -
 def test_a_bid_submitted_or_replaced_after_an_amendment_answers_it() -> None:
     tender = published()
     earlier = bid_on(tender)
-    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", title="Day opportunities in Clun")
+    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", RETITLED)
     assert bid_on(tender, RIVAL).opens_with(tender)
-    earlier.replace(provider(), tender, PRICE, RESPONSES)
+    earlier.replace(provider(), tender, Offer(PRICE, RESPONSES))
     assert earlier.opens_with(tender)
 
 
 def test_reconfirming_after_the_deadline_is_too_late() -> None:
     tender = published()
     bid = bid_on(tender)
-    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", title="Day opportunities in Clun")
+    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", RETITLED)
     with pytest.raises(DomainError, match="deadline passed"):
         bid.reconfirm(provider(AFTER_DEADLINE), tender)
     assert not bid.opens_with(tender)
@@ -276,12 +281,13 @@ def test_reconfirming_after_the_deadline_is_too_late() -> None:
 
 def test_every_bid_event_carries_its_commands_actor_request_and_time() -> None:
     tender = published()
-    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", title="Day opportunities in Clun")
+    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", RETITLED)
     contexts = [provider(DURING_TENDERING + timedelta(hours=h)) for h in range(4)]
-    bid = Bid.submit(contexts[0], tender, BIDDER, PRICE, RESPONSES)
+    bid = Bid.submit(contexts[0], tender, BIDDER, Offer(PRICE, RESPONSES))
     bid.withdraw(contexts[1], tender)
-    bid.replace(contexts[2], tender, PRICE, RESPONSES)
-    tender.amend(officer(DURING_TENDERING), POLICY, "More time", tender_deadline=TENDER_DEADLINE + timedelta(days=1))
+    bid.replace(contexts[2], tender, Offer(PRICE, RESPONSES))
+    later = TermsChange(tender_deadline=TENDER_DEADLINE + timedelta(days=1))
+    tender.amend(officer(DURING_TENDERING), POLICY, "More time", later)
     bid.reconfirm(contexts[3], tender)
     events = bid.collect_events()
     assert len(events) == 4

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from uuid import uuid4
 
 import pytest
 from hypothesis import given
@@ -14,16 +13,19 @@ from hypothesis import strategies as st
 from domain.rules import DomainError, Refusal
 from domain.tendering.contract import Contract, contract_uuid
 from domain.tendering.tender import Award
-from tests.tendering_fixtures import AWARDED_AT, COUNCIL, SUPPLIER, carries, officer
+from domain.tendering.terms import ContractTerms, Ending, Variation
+from tests.tendering_fixtures import AWARDED_AT, COUNCIL, SUPPLIER, carries, drafted, officer
 
 START, END = date(2026, 5, 1), date(2029, 4, 30)
 AWARD = Award("1", "bid-a", SUPPLIER, Decimal("250000.00"), AWARDED_AT, date(2026, 4, 16))
 DURING = datetime(2026, 6, 1, 9, 0, tzinfo=AWARDED_AT.tzinfo)
-TENDER_ID = uuid4()
+TENDER = drafted()  # its buyer is COUNCIL
+TENDER_ID = TENDER.id
 
 
 def concluded(start: date = START, end: date = END, kpis: list[str] | None = None) -> Contract:
-    return Contract.conclude(officer(DURING), TENDER_ID, COUNCIL, AWARD, start, end, kpis or ["Visits on time"])
+    terms = ContractTerms("1", start, end, kpis or ["Visits on time"])
+    return Contract.conclude(officer(DURING), TENDER, AWARD, terms)
 
 
 def test_a_contract_takes_its_supplier_and_value_from_the_award() -> None:
@@ -53,7 +55,7 @@ def test_a_contract_must_end_after_it_starts(days: int) -> None:
 def test_a_variation_records_its_reason_and_only_what_changed() -> None:
     contract = concluded()
     contract.collect_events()
-    contract.vary(officer(DURING), "  Extra 200 hours a year agreed  ", value=Decimal("280000.00"), end=END)
+    contract.vary(officer(DURING), "  Extra 200 hours a year agreed  ", Variation(value=Decimal("280000.00"), end=END))
     varied = contract.collect_events()[-1]
     assert isinstance(varied, Contract.Varied)
     assert varied.changes == {"value": Decimal("280000.00")} and varied.reason == "Extra 200 hours a year agreed"
@@ -64,30 +66,30 @@ def test_a_variation_records_its_reason_and_only_what_changed() -> None:
 def test_a_variation_without_a_reason_is_refused(reason: str) -> None:
     contract = concluded()
     with pytest.raises(DomainError) as refused:
-        contract.vary(officer(DURING), reason, end=END + timedelta(days=365))
+        contract.vary(officer(DURING), reason, Variation(end=END + timedelta(days=365)))
     assert refused.value.field == "reason" and contract.end == END
 
 
 @pytest.mark.parametrize(
     "change",
-    [{}, {"value": Decimal("250000.00")}, {"end": END}, {"value": Decimal("250000"), "end": END}],
+    [Variation(), Variation(value=Decimal("250000.00")), Variation(end=END), Variation(Decimal("250000"), END)],
     ids=["nothing", "same-value", "same-end", "both-the-same"],
 )
-def test_a_variation_that_changes_nothing_is_refused(change: dict[str, object]) -> None:
+def test_a_variation_that_changes_nothing_is_refused(change: Variation) -> None:
     with pytest.raises(DomainError, match="changes nothing") as refused:
-        concluded().vary(officer(DURING), "Annual review", **change)  # type: ignore[arg-type]
+        concluded().vary(officer(DURING), "Annual review", change)
     assert refused.value.rule == "ChangesSomething"
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
-    [({"end": START}, "end"), ({"end": START - timedelta(days=1)}, "end"), ({"value": Decimal(-1)}, "value"),
-     ({"value": Decimal("1.001")}, "value")],
+    [(Variation(end=START), "end"), (Variation(end=START - timedelta(days=1)), "end"),
+     (Variation(value=Decimal(-1)), "value"), (Variation(value=Decimal("1.001")), "value")],
 )  # fmt: skip
-def test_a_variation_keeps_the_terms_valid(change: dict[str, object], field: str) -> None:
+def test_a_variation_keeps_the_terms_valid(change: Variation, field: str) -> None:
     contract = concluded()
     with pytest.raises(DomainError) as refused:
-        contract.vary(officer(DURING), "Annual review", **change)  # type: ignore[arg-type]
+        contract.vary(officer(DURING), "Annual review", change)
     assert refused.value.field == field
     assert (contract.value, contract.end, contract.version) == (Decimal("250000.00"), END, 1)
 
@@ -120,13 +122,15 @@ def test_termination_is_a_decision_with_a_reason() -> None:
 def test_decommissioning_requires_a_note_of_how_people_were_consulted(consultation: str) -> None:
     contract = concluded()
     with pytest.raises(DomainError) as refused:
-        contract.decommission(officer(DURING), "Service moved to the NHS", date(2027, 3, 31), consultation)
+        contract.decommission(officer(DURING), "Service moved to the NHS", Ending(date(2027, 3, 31), consultation))
     assert refused.value.field == "consultation" and contract.status == "active"
 
 
 def test_a_decommissioned_contract_records_the_consultation() -> None:
     contract = concluded()
-    contract.decommission(officer(DURING), "Service moved to the NHS", END, "  Three drop-in sessions in Clun  ")
+    contract.decommission(
+        officer(DURING), "Service moved to the NHS", Ending(END, "  Three drop-in sessions in Clun  ")
+    )
     ended = contract.collect_events()[-1]
     assert isinstance(ended, Contract.Ended)
     assert (ended.how, ended.effective, ended.consultation) == ("decommissioned", END, "Three drop-in sessions in Clun")
@@ -135,14 +139,16 @@ def test_a_decommissioned_contract_records_the_consultation() -> None:
 
 def test_decommissioning_takes_effect_within_the_term() -> None:
     with pytest.raises(DomainError) as refused:
-        concluded().decommission(officer(DURING), "Moved to the NHS", END + timedelta(days=1), "Drop-in sessions")
+        concluded().decommission(
+            officer(DURING), "Moved to the NHS", Ending(END + timedelta(days=1), "Drop-in sessions")
+        )
     assert refused.value.field == "effective"
 
 
 AFTER_THE_END: dict[str, Callable[[Contract], None]] = {
-    "vary": lambda c: c.vary(officer(DURING), "Extension", end=END + timedelta(days=365)),
+    "vary": lambda c: c.vary(officer(DURING), "Extension", Variation(end=END + timedelta(days=365))),
     "terminate": lambda c: c.terminate(officer(DURING), "Again", END),
-    "decommission": lambda c: c.decommission(officer(DURING), "Again", END, "Drop-in sessions"),
+    "decommission": lambda c: c.decommission(officer(DURING), "Again", Ending(END, "Drop-in sessions")),
 }
 
 
@@ -161,7 +167,7 @@ def test_a_contract_whose_term_has_run_out_is_not_varied() -> None:
     contract = concluded()
     after_expiry = datetime.combine(END + timedelta(days=30), DURING.timetz())
     with pytest.raises(DomainError) as refused:
-        contract.vary(officer(after_expiry), "Late extension", end=END + timedelta(days=365))
+        contract.vary(officer(after_expiry), "Late extension", Variation(end=END + timedelta(days=365)))
     assert refused.value.kind is Refusal.CONFLICT
 
 
@@ -170,8 +176,8 @@ def test_a_contract_whose_term_has_run_out_is_not_varied() -> None:
 
 def test_every_contract_event_carries_its_commands_actor_request_and_time_and_every_decision_its_reason() -> None:
     contexts = [officer(DURING + timedelta(days=d)) for d in range(3)]
-    contract = Contract.conclude(contexts[0], TENDER_ID, COUNCIL, AWARD, START, END, ["Visits on time"])
-    contract.vary(contexts[1], "Extra hours", value=Decimal("260000.00"))
+    contract = Contract.conclude(contexts[0], TENDER, AWARD, ContractTerms("1", START, END, ["Visits on time"]))
+    contract.vary(contexts[1], "Extra hours", Variation(value=Decimal("260000.00")))
     contract.terminate(contexts[2], "Supplier insolvent", date(2026, 12, 31))
     events = contract.collect_events()
     for event, ctx in zip(events, contexts, strict=True):

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from domain.rules import DomainError, Refusal
 from domain.tendering.evaluation import Evaluation, OpenedBid
+from domain.tendering.terms import Moderation, Score
 from tests.tendering_fixtures import (
     AFTER_DEADLINE,
     CRITERIA,
@@ -28,7 +29,7 @@ TWO_BIDS = {"a": {"1": Decimal("80000")}, "b": {"1": Decimal("100000")}}
 
 
 def _score(ev: Evaluation, subject: str, score: int = 60, bid_id: str = "a", criterion: str = "quality") -> None:
-    ev.score(evaluator(subject), bid_id, criterion, score, "Clear staffing plan")
+    ev.score(evaluator(subject), Score(bid_id, criterion, score, "Clear staffing plan"))
 
 
 # --- who may score ------------------------------------------------------------------------------------------------
@@ -92,11 +93,11 @@ def test_a_score_is_accepted_exactly_when_it_is_from_0_to_100(score: int) -> Non
 def test_a_score_needs_a_justification_a_real_bid_and_a_real_criterion() -> None:
     ev = with_evaluators(evaluation(TWO_BIDS), ("eve", False))
     with pytest.raises(DomainError) as refused:
-        ev.score(evaluator("eve"), "a", "quality", 50, "  ")
+        ev.score(evaluator("eve"), Score("a", "quality", 50, "  "))
     assert refused.value.field == "justification"
     for bid_id, criterion in (("z", "quality"), ("a", "innovation")):
         with pytest.raises(DomainError) as refused:
-            ev.score(evaluator("eve"), bid_id, criterion, 50, "Fine")
+            ev.score(evaluator("eve"), Score(bid_id, criterion, 50, "Fine"))
         assert refused.value.kind is Refusal.NOT_FOUND
 
 
@@ -107,17 +108,17 @@ def test_moderation_waits_for_every_evaluator_without_a_conflict_but_not_for_a_c
     ev = with_evaluators(evaluation(TWO_BIDS), ("eve", False), ("ed", False), ("carl", True))
     _score(ev, "eve", 60)
     with pytest.raises(DomainError, match="ed") as refused:
-        ev.moderate(officer(AFTER_DEADLINE), "a", "quality", 65, "Agreed")
+        ev.moderate(officer(AFTER_DEADLINE), Moderation("a", "quality", 65, "Agreed"))
     assert (refused.value.rule, refused.value.kind) == ("EvaluatorsScored", Refusal.CONFLICT)
     _score(ev, "ed", 70)
-    ev.moderate(officer(AFTER_DEADLINE), "a", "quality", 65, "  Agreed between eve and ed  ")
+    ev.moderate(officer(AFTER_DEADLINE), Moderation("a", "quality", 65, "  Agreed between eve and ed  "))
     assert ev.agreed["a|quality"] == {"score": 65, "note": "Agreed between eve and ed"}
 
 
 def test_moderation_needs_at_least_one_score() -> None:
     ev = with_evaluators(evaluation(TWO_BIDS), ("carl", True))
     with pytest.raises(DomainError) as refused:
-        ev.moderate(officer(AFTER_DEADLINE), "a", "quality", 65, "Agreed")
+        ev.moderate(officer(AFTER_DEADLINE), Moderation("a", "quality", 65, "Agreed"))
     assert refused.value.rule == "EvaluatorsScored"
 
 
@@ -125,7 +126,7 @@ def test_moderation_waits_for_an_assigned_evaluator_who_has_not_yet_declared() -
     ev = with_evaluators(evaluation(TWO_BIDS), ("eve", False), ("ed", None))
     _score(ev, "eve", 60)
     with pytest.raises(DomainError) as refused:
-        ev.moderate(officer(AFTER_DEADLINE), "a", "quality", 60, "Agreed")
+        ev.moderate(officer(AFTER_DEADLINE), Moderation("a", "quality", 60, "Agreed"))
     assert refused.value.rule == "EvaluatorsScored"
 
 
@@ -134,7 +135,7 @@ def test_a_moderated_score_is_from_0_to_100_with_a_note() -> None:
     _score(ev, "eve")
     for score, note, field in ((101, "Agreed", "score"), (-1, "Agreed", "score"), (60, " ", "note")):
         with pytest.raises(DomainError) as refused:
-            ev.moderate(officer(AFTER_DEADLINE), "a", "quality", score, note)
+            ev.moderate(officer(AFTER_DEADLINE), Moderation("a", "quality", score, note))
         assert refused.value.field == field
     assert not ev.agreed
 
@@ -224,7 +225,7 @@ def test_every_evaluation_event_carries_its_commands_actor_request_and_time() ->
     ev = Evaluation.start(start, uuid4(), list(CRITERIA), [OpenedBid("a", "bidder-a", {"1": Decimal(100)})])
     ev.assign(assign, "eve")
     ev.declare(declare, False, "No links with any bidder")
-    ev.score(score, "a", "quality", 60, "Clear staffing plan")
-    ev.moderate(moderate, "a", "quality", 60, "Agreed")
+    ev.score(score, Score("a", "quality", 60, "Clear staffing plan"))
+    ev.moderate(moderate, Moderation("a", "quality", 60, "Agreed"))
     for event, ctx in zip(ev.collect_events(), contexts, strict=True):
         assert carries(event, ctx)

@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.base import Actor, Context, Role
-from domain.organisations.organisation import Organisation, organisation_uuid
+from domain.organisations.organisation import DetailsChange, Organisation, OrganisationDetails, organisation_uuid
 from domain.rules import DomainError, Refusal
 from domain.values import Address, Contact, org_id, postcode
 
 OFFICER = Context(Actor("cathy", "GB-LAE-SHR", Role.COMMISSIONER), datetime(2026, 3, 2, tzinfo=UTC), "req-1")
 
 
-def registered(**overrides: object) -> Organisation:
-    details: dict[str, object] = {
-        "name": "Clun Valley Community Shop",
-        "legal_form": "community-benefit-society",
-        "size": "micro",
-        "vcse": True,
-        "address": Address("The Square", "Clun", "sy7 8ja"),
-        "contact": Contact("Jo", "jo@example.org"),
-    }
-    details.update(overrides)
-    return Organisation.register(OFFICER, "GB-MPR-31234R", **details)
+SHOP = OrganisationDetails(
+    identifier="GB-MPR-31234R",
+    name="Clun Valley Community Shop",
+    legal_form="community-benefit-society",
+    size="micro",
+    vcse=True,
+    address=Address("The Square", "Clun", "sy7 8ja"),
+    contact=Contact("Jo", "jo@example.org"),
+)
+
+
+def registered(**overrides: Any) -> Organisation:
+    return Organisation.register(OFFICER, replace(SHOP, **overrides))
 
 
 def test_every_event_records_who_acted_for_which_organisation_in_what_role_and_when() -> None:
@@ -60,22 +64,25 @@ def test_one_identifier_is_one_aggregate_so_a_second_registration_collides() -> 
 def test_changing_who_the_organisation_is_needs_verifying_again_but_moving_does_not() -> None:
     org = registered()
     org.verify(OFFICER, "Checked the register")
-    org.update_details(OFFICER, address=Address("1 Bridge St", "Clun", "SY7 8JB"))
+    org.update_details(OFFICER, DetailsChange(address=Address("1 Bridge St", "Clun", "SY7 8JB")))
     assert org.verified
-    org.update_details(OFFICER, size="small")
+    org.update_details(OFFICER, DetailsChange(size="small"))
     assert not org.verified
 
 
 def test_an_update_that_changes_nothing_is_refused() -> None:
     org = registered()
     with pytest.raises(DomainError, match="changes nothing"):
-        org.update_details(OFFICER, name="Clun Valley Community Shop")
+        org.update_details(OFFICER, DetailsChange(name="Clun Valley Community Shop"))
 
 
 def test_a_deactivated_organisation_cannot_be_verified_or_updated() -> None:
     org = registered()
     org.deactivate(OFFICER, "Ceased trading")
-    for attempt in (lambda: org.verify(OFFICER, "Checked"), lambda: org.update_details(OFFICER, name="New")):
+    for attempt in (
+        lambda: org.verify(OFFICER, "Checked"),
+        lambda: org.update_details(OFFICER, DetailsChange(name="New")),
+    ):
         with pytest.raises(DomainError) as refused:
             attempt()
         assert refused.value.kind is Refusal.CONFLICT

@@ -19,6 +19,8 @@ from domain.care.micro_enterprise import (
     RENEWAL_DUE,
     SUSPENDED,
     WITHDRAWN,
+    Corrections,
+    EvidenceItem,
     MicroEnterprisePolicy,
     registration_uuid,
 )
@@ -34,6 +36,7 @@ from tests.registration_fixtures import (
     all_checked,
     application,
     applied,
+    checked,
     listed,
     micro_organisation,
     officer,
@@ -50,8 +53,8 @@ def refused(attempt: Any) -> DomainError:
 
 
 def add(registration: Registration, kind: str, name: str = "Someone", **dates: Any) -> str:
-    issued = dates.pop("issued", date(2026, 1, 5))
-    return registration.add_evidence(provider(), POLICY, kind, name, issued, **dates).evidence_id
+    item = EvidenceItem(kind, name, dates.pop("issued", date(2026, 1, 5)), **dates)
+    return registration.add_evidence(provider(), POLICY, item).evidence_id
 
 
 # --- applying -------------------------------------------------------------------------------------------------------
@@ -92,7 +95,7 @@ def test_a_micro_enterprise_has_1_to_8_workers(workers: int) -> None:
 def test_the_worker_limit_is_the_councils_policy() -> None:
     policy = MicroEnterprisePolicy(max_workers=5)
     with pytest.raises(DomainError, match="1 to 5 workers"):
-        Registration.apply(provider(), policy, micro_organisation(), **application(workers=6))
+        Registration.submit_application(provider(), policy, micro_organisation(), application(workers=6))
 
 
 @pytest.mark.parametrize(
@@ -172,7 +175,7 @@ def test_a_cqc_registration_is_needed_where_the_activity_is_regulated_and_gives_
     assert "CQC registration" in error.message
     assert refused(lambda: add(registration, "cqc-registration", reference="12345")).field == "reference"
     evidence_id = add(registration, "cqc-registration", "", reference="1-101234567")
-    registration.record_check(officer(), POLICY, evidence_id, True, "Found on the CQC register")
+    registration.record_check(officer(), POLICY, checked(evidence_id, True, "Found on the CQC register"))
     registration.approve(officer(), POLICY, "Checks passed")
     assert registration.status == LISTED
 
@@ -182,7 +185,7 @@ def test_a_cqc_registration_is_needed_where_the_activity_is_regulated_and_gives_
 
 def test_approval_with_a_missing_check_is_refused_naming_the_evidence() -> None:
     registration = with_evidence(applied())
-    registration.record_check(officer(), POLICY, "E1", True, "Seen the certificate")
+    registration.record_check(officer(), POLICY, checked("E1", True, "Seen the certificate"))
     error = refused(lambda: registration.approve(officer(), POLICY, "Looks fine"))
     assert (error.rule, error.kind, error.field) == ("EveryItemChecked", Refusal.CONFLICT, "evidence")
     assert "not yet checked: E2 (dbs-check)" in error.message
@@ -191,14 +194,14 @@ def test_approval_with_a_missing_check_is_refused_naming_the_evidence() -> None:
 
 def test_approval_with_a_failed_check_is_refused_until_the_evidence_is_replaced_and_passes() -> None:
     registration = with_evidence(applied())
-    registration.record_check(officer(), POLICY, "E3", False, "Cover is for another business")
+    registration.record_check(officer(), POLICY, checked("E3", False, "Cover is for another business"))
     all_checked(registration)
     error = refused(lambda: registration.approve(officer(), POLICY, "Looks fine"))
     assert error.rule == "NoFailedCheck"
     assert "E3 (public-liability-insurance)" in error.message
     replacement = renew_insurance(registration, APPLIED_AT)
     assert refused(lambda: registration.approve(officer(), POLICY, "Looks fine")).rule == "EveryItemChecked"
-    registration.record_check(officer(), POLICY, replacement, True, "Policy schedule seen")
+    registration.record_check(officer(), POLICY, checked(replacement, True, "Policy schedule seen"))
     registration.approve(officer(), POLICY, "All checks passed")
     assert registration.status == LISTED
 
@@ -227,12 +230,18 @@ def test_approval_with_expired_evidence_is_refused_by_the_clock() -> None:
 
 def test_a_check_has_a_note_and_is_recorded_once_on_the_newest_evidence_of_its_kind() -> None:
     registration = with_evidence(applied())
-    assert refused(lambda: registration.record_check(officer(), POLICY, "E1", True, "")).field == "note"
-    assert refused(lambda: registration.record_check(officer(), POLICY, "E99", True, "Seen")).kind is Refusal.NOT_FOUND
-    registration.record_check(officer(), POLICY, "E1", True, "Seen")
-    assert refused(lambda: registration.record_check(officer(), POLICY, "E1", False, "Again")).rule == "CheckedOnce"
+    assert refused(lambda: registration.record_check(officer(), POLICY, checked("E1", True, ""))).field == "note"
+    assert (
+        refused(lambda: registration.record_check(officer(), POLICY, checked("E99", True, "Seen"))).kind
+        is Refusal.NOT_FOUND
+    )
+    registration.record_check(officer(), POLICY, checked("E1", True, "Seen"))
+    assert (
+        refused(lambda: registration.record_check(officer(), POLICY, checked("E1", False, "Again"))).rule
+        == "CheckedOnce"
+    )
     renewed = renew_insurance(registration, APPLIED_AT)
-    error = refused(lambda: registration.record_check(officer(), POLICY, "E3", True, "Seen"))
+    error = refused(lambda: registration.record_check(officer(), POLICY, checked("E3", True, "Seen")))
     assert (error.rule, error.kind) == ("EvidenceCurrent", Refusal.CONFLICT)
     assert renewed in error.message
 
@@ -241,13 +250,13 @@ def test_a_rejection_is_corrected_and_resubmitted_for_checks_again() -> None:
     registration = with_evidence(applied(workers=3))
     registration.reject(officer(), "Only two of three workers have a DBS check")
     add(registration, "dbs-check", "Kim Lee")
-    registration.resubmit(provider(), POLICY, weekly_capacity_hours=40, parishes=["Clun", "Newcastle"])
+    registration.resubmit(provider(), POLICY, Corrections(weekly_capacity_hours=40, parishes=["Clun", "Newcastle"]))
     assert (registration.status, registration.weekly_capacity_hours, registration.available_hours) == (APPLIED, 40, 40)
     assert registration.parishes == ["Clun", "Newcastle"]
     all_checked(registration)
     registration.approve(officer(), POLICY, "All checks passed")
     assert registration.status == LISTED
-    assert refused(lambda: registration.resubmit(provider(), POLICY)).kind is Refusal.CONFLICT
+    assert refused(lambda: registration.resubmit(provider(), POLICY, Corrections())).kind is Refusal.CONFLICT
 
 
 # --- renewal by the clock -------------------------------------------------------------------------------------------
@@ -271,7 +280,7 @@ def test_renewed_evidence_replaces_the_old_only_once_its_check_passes() -> None:
     registration = listed()
     renewed = renew_insurance(registration, RENEWAL_DUE_AT)
     assert registration.standing(RENEWAL_DUE_AT, POLICY) == RENEWAL_DUE  # still stands on the old policy
-    registration.record_check(officer(RENEWAL_DUE_AT), POLICY, renewed, True, "New schedule seen")
+    registration.record_check(officer(RENEWAL_DUE_AT), POLICY, checked(renewed, True, "New schedule seen"))
     assert registration.standing(RENEWAL_DUE_AT, POLICY) == LISTED
     assert registration.earliest_expiry() == date(2027, 6, 30)
 
@@ -281,7 +290,7 @@ def test_a_lapsed_listing_is_restored_when_renewed_evidence_passes_its_check() -
     registration.collect_events()
     renewed = renew_insurance(registration, LAPSED_AT)
     assert registration.standing(LAPSED_AT, POLICY) == LAPSED
-    registration.record_check(officer(LAPSED_AT), POLICY, renewed, True, "New schedule seen")
+    registration.record_check(officer(LAPSED_AT), POLICY, checked(renewed, True, "New schedule seen"))
     assert registration.standing(LAPSED_AT, POLICY) == LISTED
     kinds = [type(event).__name__ for event in registration.collect_events()]
     assert kinds == ["EvidenceAdded", "CheckRecorded", "Restored"]
@@ -290,7 +299,9 @@ def test_a_lapsed_listing_is_restored_when_renewed_evidence_passes_its_check() -
 def test_a_failed_renewal_check_leaves_the_listing_to_lapse() -> None:
     registration = listed()
     renewed = renew_insurance(registration, RENEWAL_DUE_AT)
-    registration.record_check(officer(RENEWAL_DUE_AT), POLICY, renewed, False, "Cover under GBP 5m in the schedule")
+    registration.record_check(
+        officer(RENEWAL_DUE_AT), POLICY, checked(renewed, False, "Cover under GBP 5m in the schedule")
+    )
     assert registration.standing(LAPSED_AT, POLICY) == LAPSED
 
 
@@ -306,7 +317,7 @@ def test_the_chronograph_records_renewal_due_then_lapsed_once_each() -> None:
     assert registration.record_standing(system(LAPSED_AT), POLICY) == LAPSED
     assert refused(lambda: registration.record_standing(system(LAPSED_AT), POLICY)).rule == "ClockHasNews"
     renewed = renew_insurance(registration, LAPSED_AT)
-    registration.record_check(officer(LAPSED_AT), POLICY, renewed, True, "New schedule seen")
+    registration.record_check(officer(LAPSED_AT), POLICY, checked(renewed, True, "New schedule seen"))
     next_year = datetime(2027, 6, 1, tzinfo=LAPSED_AT.tzinfo)
     assert registration.record_standing(system(next_year), POLICY) == RENEWAL_DUE
 

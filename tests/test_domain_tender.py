@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from domain.base import MarketplaceAggregate
 from domain.rules import DomainError, Refusal
 from domain.tendering.procurement import LIGHT_TOUCH_CATEGORIES, Category, Criterion, Lot, ProcurementPolicy
-from domain.tendering.tender import Tender
+from domain.tendering.tender import Tender, Winner
+from domain.tendering.terms import ConflictsAssessment, TermsChange
 from domain.working_days import UK, add_working_days
 from tests.tendering_fixtures import (
     AFTER_DEADLINE,
@@ -24,6 +25,7 @@ from tests.tendering_fixtures import (
     DRAFTED_AT,
     DURING_TENDERING,
     LOTS,
+    NO_CONFLICTS,
     POLICY,
     SUPPLIER,
     TENDER_DEADLINE,
@@ -150,16 +152,16 @@ def test_a_code_outside_its_code_list_is_refused_naming_the_field(field: str, va
 
 def test_a_draft_may_be_revised_but_not_with_a_change_that_changes_nothing() -> None:
     tender = drafted()
-    tender.revise(officer(), POLICY, title="Day opportunities in Clun")
+    tender.revise(officer(), POLICY, TermsChange(title="Day opportunities in Clun"))
     assert tender.title == "Day opportunities in Clun"
     with pytest.raises(DomainError, match="changes nothing"):
-        tender.revise(officer(), POLICY, title="Day opportunities in Clun")
+        tender.revise(officer(), POLICY, TermsChange(title="Day opportunities in Clun"))
 
 
 def test_a_revision_keeps_every_rule_of_the_terms() -> None:
     tender = drafted()
     with pytest.raises(DomainError) as refused:
-        tender.revise(officer(), POLICY, criteria=[Criterion("price", "Price", "price", 100)])
+        tender.revise(officer(), POLICY, TermsChange(criteria=[Criterion("price", "Price", "price", 100)]))
     assert refused.value.rule == "SocialValueWeighted"
     assert tender.criteria == CRITERIA and tender.version == 1
 
@@ -178,9 +180,12 @@ def test_publishing_without_a_conflicts_assessment_is_refused() -> None:
 def test_a_conflict_found_needs_its_mitigation_recorded() -> None:
     tender = drafted()
     with pytest.raises(DomainError) as refused:
-        tender.record_conflicts_assessment(officer(), True, " ", "Officer's spouse works for a bidder")
+        tender.record_conflicts_assessment(
+            officer(), ConflictsAssessment(True, " "), "Officer's spouse works for a bidder"
+        )
     assert refused.value.field == "mitigation"
-    tender.record_conflicts_assessment(officer(), True, "Officer removed from the panel", "Spouse works for a bidder")
+    assessment = ConflictsAssessment(True, "Officer removed from the panel")
+    tender.record_conflicts_assessment(officer(), assessment, "Spouse works for a bidder")
     assert tender.conflicts_assessed
 
 
@@ -235,7 +240,7 @@ def test_a_tender_is_published_once_and_its_terms_are_no_longer_revised() -> Non
         tender.publish(officer(), POLICY, "Again")
     assert refused.value.kind is Refusal.CONFLICT
     with pytest.raises(DomainError) as refused:
-        tender.revise(officer(), POLICY, title="Changed quietly")
+        tender.revise(officer(), POLICY, TermsChange(title="Changed quietly"))
     assert refused.value.kind is Refusal.CONFLICT
 
 
@@ -286,10 +291,12 @@ def test_the_asker_is_kept_on_record_but_never_named_in_the_published_answer() -
 def test_amending_published_terms_needs_a_reason_and_bumps_the_amendment_each_time() -> None:
     tender = published()
     with pytest.raises(DomainError) as refused:
-        tender.amend(officer(DURING_TENDERING), POLICY, " ", title="Day opportunities in Clun")
+        tender.amend(officer(DURING_TENDERING), POLICY, " ", TermsChange(title="Day opportunities in Clun"))
     assert refused.value.field == "reason" and tender.amendment == 0
-    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", title="Day opportunities in Clun")
-    tender.amend(officer(DURING_TENDERING), POLICY, "More time", tender_deadline=TENDER_DEADLINE + timedelta(days=7))
+    tender.amend(officer(DURING_TENDERING), POLICY, "Clarified scope", TermsChange(title="Day opportunities in Clun"))
+    tender.amend(
+        officer(DURING_TENDERING), POLICY, "More time", TermsChange(tender_deadline=TENDER_DEADLINE + timedelta(days=7))
+    )
     assert tender.amendment == 2 and tender.tender_deadline == TENDER_DEADLINE + timedelta(days=7)
     amended = tender.collect_events()[-1]
     assert isinstance(amended, Tender.Amended)
@@ -299,9 +306,9 @@ def test_amending_published_terms_needs_a_reason_and_bumps_the_amendment_each_ti
 def test_an_amendment_that_changes_nothing_or_breaks_a_rule_is_refused() -> None:
     tender = published()
     with pytest.raises(DomainError, match="changes nothing"):
-        tender.amend(officer(DURING_TENDERING), POLICY, "No change", title=tender.title)
+        tender.amend(officer(DURING_TENDERING), POLICY, "No change", TermsChange(title=tender.title))
     with pytest.raises(DomainError) as refused:
-        tender.amend(officer(DURING_TENDERING), POLICY, "Back-dated", tender_deadline=DURING_TENDERING)
+        tender.amend(officer(DURING_TENDERING), POLICY, "Back-dated", TermsChange(tender_deadline=DURING_TENDERING))
     assert refused.value.field in ("clarification_deadline", "tender_deadline")
     assert tender.amendment == 0
 
@@ -314,11 +321,13 @@ def test_an_amendment_cannot_cut_an_above_threshold_tendering_period_below_25_da
     assert tender.above_threshold and tender.published_at is not None
     earlier = tender.published_at + timedelta(days=days_after_publication, minutes=1 if allowed else 0)
     if allowed:
-        tender.amend(officer(DURING_TENDERING), POLICY, "Shorter, as the market allows", tender_deadline=earlier)
+        tender.amend(
+            officer(DURING_TENDERING), POLICY, "Shorter, as the market allows", TermsChange(tender_deadline=earlier)
+        )
         assert tender.tender_deadline == earlier
         return
     with pytest.raises(DomainError, match="at least 25 days") as refused:
-        tender.amend(officer(DURING_TENDERING), POLICY, "Shorter", tender_deadline=earlier)
+        tender.amend(officer(DURING_TENDERING), POLICY, "Shorter", TermsChange(tender_deadline=earlier))
     assert refused.value.field == "tender_deadline" and tender.amendment == 0
 
 
@@ -326,19 +335,21 @@ def test_an_amendment_that_lifts_the_value_above_threshold_must_then_allow_the_m
     tender = published(tender_deadline=DRAFTED_AT + timedelta(days=20))
     assert not tender.above_threshold
     with pytest.raises(DomainError, match="at least 25 days"):
-        tender.amend(officer(DURING_TENDERING), POLICY, "Bigger", lots=[Lot("1", "Day care", Decimal("700000"))])
+        tender.amend(
+            officer(DURING_TENDERING), POLICY, "Bigger", TermsChange(lots=[Lot("1", "Day care", Decimal("700000"))])
+        )
 
 
 def test_terms_cannot_be_amended_once_the_deadline_has_passed_even_before_tendering_is_closed() -> None:
     tender = published()
     with pytest.raises(DomainError, match="tender deadline") as refused:
-        tender.amend(officer(TENDER_DEADLINE), POLICY, "Late change", title="Day opportunities in Clun")
+        tender.amend(officer(TENDER_DEADLINE), POLICY, "Late change", TermsChange(title="Day opportunities in Clun"))
     assert refused.value.kind is Refusal.CONFLICT and tender.status == "tendering"
 
 
 def test_a_draft_is_revised_not_amended() -> None:
     with pytest.raises(DomainError) as refused:
-        drafted().amend(officer(), POLICY, "Change", title="Day opportunities in Clun")
+        drafted().amend(officer(), POLICY, "Change", TermsChange(title="Day opportunities in Clun"))
     assert refused.value.kind is Refusal.CONFLICT
 
 
@@ -541,15 +552,15 @@ def test_every_tender_event_carries_its_commands_actor_request_and_time_and_ever
     steps = [
         (officer(DRAFTED_AT), drafted),
         (officer(DRAFTED_AT + timedelta(hours=1)),
-         lambda ctx: tender.record_conflicts_assessment(ctx, False, "", "None found")),
+         lambda ctx: tender.record_conflicts_assessment(ctx, NO_CONFLICTS, "None found")),
         (officer(DRAFTED_AT + timedelta(hours=2)), lambda ctx: tender.publish(ctx, POLICY, "Approved")),
         (provider(DURING_TENDERING), lambda ctx: tender.ask(ctx, "Is transport included?")),
         (officer(DURING_TENDERING + timedelta(hours=1)), lambda ctx: tender.answer(ctx, "Q1", "Yes.")),
         (officer(DURING_TENDERING + timedelta(hours=2)),
-         lambda ctx: tender.amend(ctx, POLICY, "Retitled", title="Day opportunities in Clun")),
+         lambda ctx: tender.amend(ctx, POLICY, "Retitled", TermsChange(title="Day opportunities in Clun"))),
         (officer(AFTER_DEADLINE), lambda ctx: tender.open_bids(ctx, ["bid-a"])),
-        (officer(AWARDED_AT), lambda ctx: tender.award_lot(ctx, POLICY, "Most advantageous tender", "2", winner(),
-                                                            SUPPLIER, Decimal("1000.00"), [winner()])),
+        (officer(AWARDED_AT), lambda ctx: tender.award_lot(ctx, POLICY, "Most advantageous tender",
+                                                            Winner("2", SUPPLIER, Decimal("1000.00"), [winner()]))),
         (officer(AWARDED_AT), lambda ctx: tender.cancel_lot(ctx, "1", "No affordable bids")),
     ]  # fmt: skip
     tender = steps[0][1](steps[0][0])
@@ -571,5 +582,5 @@ def test_terms_unchanged_by_a_refused_command() -> None:
     tender = published()
     version = tender.version
     with pytest.raises(DomainError):
-        tender.amend(officer(DURING_TENDERING), POLICY, "Bad weights", criteria=CRITERIA[:1])
+        tender.amend(officer(DURING_TENDERING), POLICY, "Bad weights", TermsChange(criteria=CRITERIA[:1]))
     assert (tender.version, tender.criteria, tender.lots) == (version, CRITERIA, LOTS)

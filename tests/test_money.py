@@ -4,6 +4,7 @@ that keep it hold exactly. Every command that takes an amount keeps it, whoever 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,12 +19,12 @@ from domain.rules import DomainError, Refusal
 from domain.tendering.contract import Contract
 from domain.tendering.procurement import Lot
 from domain.tendering.tender import Award
+from domain.tendering.terms import ContractTerms, Offer, TermsChange, Variation
 from marketplace.capability import all_projections
 from projections.engine import metadata
 from tests import registration_fixtures as care
 from tests.tendering_fixtures import (
     AWARDED_AT,
-    COUNCIL,
     DURING_TENDERING,
     POLICY,
     RESPONSES,
@@ -160,9 +161,9 @@ def test_lots_whose_values_together_exceed_the_maximum_are_refused() -> None:
 @pytest.mark.parametrize("text", NOT_MONEY)
 def test_revising_or_amending_a_lot_value_to_something_not_money_is_refused(text: str) -> None:
     lots = [Lot("1", "Day care", Decimal(text))]
-    assert refused(lambda: drafted().revise(officer(), POLICY, lots=lots)).field == "lots[0].value"
+    assert refused(lambda: drafted().revise(officer(), POLICY, TermsChange(lots=lots))).field == "lots[0].value"
     tender, during = published(), officer(DURING_TENDERING)
-    assert refused(lambda: tender.amend(during, POLICY, "Corrected", lots=lots)).field == "lots[0].value"
+    assert refused(lambda: tender.amend(during, POLICY, "Corrected", TermsChange(lots=lots))).field == "lots[0].value"
 
 
 @pytest.mark.parametrize("text", NOT_MONEY)
@@ -170,8 +171,8 @@ def test_a_bid_price_that_is_not_money_is_refused_naming_the_lot(text: str) -> N
     tender = published()
     assert refused(lambda: bid_on(tender, prices={"1": Decimal(text)})).field == "prices.1"
     bid = bid_on(tender)
-    offer = {"1": Decimal(text)}
-    assert refused(lambda: bid.replace(provider(), tender, offer, dict(RESPONSES))).field == "prices.1"
+    offer = Offer({"1": Decimal(text)}, dict(RESPONSES))
+    assert refused(lambda: bid.replace(provider(), tender, offer)).field == "prices.1"
 
 
 @pytest.mark.parametrize("text", [*NOT_MONEY, "100000000", "99999999.999"])
@@ -186,17 +187,15 @@ def test_the_largest_hourly_rate_is_accepted() -> None:
 @pytest.mark.parametrize("text", [t for t in NOT_MONEY if t != "-0.01"])
 def test_an_insurance_cover_amount_that_is_not_money_is_refused(text: str) -> None:
     registration = care.applied()
-    kind, name, issued, expires, _, reference = care.COMPLETE_EVIDENCE[2]
-    attempt = lambda: registration.add_evidence(  # noqa: E731
-        care.provider(), care.POLICY, kind, name, issued, expires, Decimal(text), reference
-    )
+    insurance = replace(care.COMPLETE_EVIDENCE[2], amount=Decimal(text))
+    attempt = lambda: registration.add_evidence(care.provider(), care.POLICY, insurance)  # noqa: E731
     assert refused(attempt).field == "amount"
 
 
 @pytest.mark.parametrize("text", NOT_MONEY)
 def test_a_contract_varied_to_a_value_that_is_not_money_is_refused(text: str) -> None:
     award = Award("1", "bid-a", SUPPLIER, Decimal("250000.00"), AWARDED_AT, date(2026, 4, 16))
-    contract = Contract.conclude(
-        officer(AWARDED_AT), drafted().id, COUNCIL, award, date(2026, 5, 1), date(2029, 4, 30), ["On time"]
-    )
-    assert refused(lambda: contract.vary(officer(AWARDED_AT), "Inflation", value=Decimal(text))).field == "value"
+    terms = ContractTerms("1", date(2026, 5, 1), date(2029, 4, 30), ["On time"])
+    contract = Contract.conclude(officer(AWARDED_AT), drafted(), award, terms)
+    varied = Variation(value=Decimal(text))
+    assert refused(lambda: contract.vary(officer(AWARDED_AT), "Inflation", varied)).field == "value"

@@ -16,10 +16,11 @@ from typing import Any
 
 from litestar.testing import TestClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api.app import create_app
 from domain.base import Actor, Context, Role
-from domain.organisations.organisation import Organisation
+from domain.organisations.organisation import Organisation, OrganisationDetails
 from domain.values import Address, Contact
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
@@ -28,7 +29,8 @@ from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.stalls import Backoff
-from projections.engine import Envelope, ViewCannotFold
+from projections.batch import Touched
+from projections.engine import ViewCannotFold
 from projections.organisations.directory import OrganisationDirectory, organisations
 from tests.conftest import event_count, registration
 
@@ -46,11 +48,13 @@ class FoldFails(OrganisationDirectory):
 
     failing = True
 
-    def fold(self, row: dict[str, Any] | None, envelope: Envelope) -> dict[str, Any] | None:
-        row = super().fold(row, envelope)
-        if self.failing and row is not None and row["name"] == MARKER:
-            row["events_folded"] = 2**70
-        return row
+    def flush(self, session: Session, touched: Touched) -> None:
+        if self.failing:
+            rows = touched[organisations.name]
+            for row in rows.values():
+                if row["name"] == MARKER:
+                    rows.put({**row, "events_folded": 2**70})
+        super().flush(session, touched)
 
 
 ERRORS = {
@@ -79,20 +83,14 @@ def breaking(market: Marketplace) -> FoldFails:
     return broken
 
 
-def details(n: int, name: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "legal_form": "company",
-        "size": "small",
-        "vcse": False,
-        "address": Address(f"{n} High Street", "Shrewsbury", "SY1 1AA"),
-        "contact": Contact("Office", f"office{n}@example.org"),
-    }
+def details(n: int, name: str) -> OrganisationDetails:
+    address, contact = Address(f"{n} High Street", "Shrewsbury", "SY1 1AA"), Contact("Office", f"office{n}@example.org")
+    return OrganisationDetails(f"GB-COH-{n:08d}", name, "company", "small", False, address, contact)
 
 
 def register(market: Marketplace, n: int, name: str) -> int:
     """Register an organisation; its event's position in the log."""
-    return market.service(Organisations).register(OFFICER, f"GB-COH-{n:08d}", **details(n, name)).position
+    return market.service(Organisations).register(OFFICER, details(n, name)).position
 
 
 def head(market: Marketplace) -> int:
@@ -244,7 +242,7 @@ def test_commands_committed_together_are_answered_beside_one_whose_events_a_view
     def held(ctx: Context) -> Organisation:
         holding.set()
         gate.wait(10)  # holds the writer, so the commands below queue up and commit as one group
-        return Organisation.register(ctx, "GB-COH-00000001", **details(1, "Provider 1"))
+        return Organisation.register(ctx, details(1, "Provider 1"))
 
     def run(name: str, work: Callable[[], int]) -> None:
         try:

@@ -33,11 +33,12 @@ OFFICER = CommandRequest(Actor("cathy", "GB-LAE-SHR", Role.COMMISSIONER))
 
 def write_history(market: Marketplace, start: int, count: int) -> None:
     """Registrations, verifications and edits, interleaved."""
+    from domain.organisations.organisation import DetailsChange, OrganisationDetails
+
     for n in range(start, start + count):
         identifier = f"GB-COH-{n:08d}"
-        market.service(Organisations).register(
-            OFFICER,
-            identifier,
+        details = OrganisationDetails(
+            identifier=identifier,
             name=f"Provider {n}",
             legal_form="company",
             size=("micro", "small", "medium", "large")[n % 4],
@@ -45,10 +46,11 @@ def write_history(market: Marketplace, start: int, count: int) -> None:
             address=Address(f"{n} High Street", "Shrewsbury", f"SY{n % 13 + 1} 1AA"),
             contact=Contact("Office", f"office{n}@example.org"),
         )
+        market.service(Organisations).register(OFFICER, details)
         if n % 2:
             market.service(Organisations).verify(OFFICER, identifier, "Checked Companies House")
         if n % 5 == 0:
-            market.service(Organisations).update_details(OFFICER, identifier, name=f"Provider {n} Ltd")
+            market.service(Organisations).update_details(OFFICER, identifier, DetailsChange(name=f"Provider {n} Ltd"))
 
 
 def each_event_folded_once(market: Marketplace) -> bool:

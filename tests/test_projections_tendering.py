@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -13,6 +13,8 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from domain.base import Actor, Role
+from domain.organisations.organisation import OrganisationDetails
+from domain.tendering import terms
 from domain.tendering.procurement import Criterion, Lot
 from domain.values import Address, Contact
 from marketplace.clock import FixedClock
@@ -73,16 +75,9 @@ def as_evaluator(subject: str) -> CommandRequest:
 def register(
     market: Marketplace, identifier: str, size: str = "small", vcse: bool = False, postcode: str = "SY1 1AA"
 ) -> None:
-    market.service(Organisations).register(
-        OFFICER,
-        identifier,
-        name=f"Supplier {identifier}",
-        legal_form="company",
-        size=size,
-        vcse=vcse,
-        address=Address("1 High Street", "Town", postcode),
-        contact=Contact("Office", "office@example.org"),
-    )
+    address, contact = Address("1 High Street", "Town", postcode), Contact("Office", "office@example.org")
+    details = OrganisationDetails(identifier, f"Supplier {identifier}", "company", size, vcse, address, contact)
+    market.service(Organisations).register(OFFICER, details)
 
 
 def register_suppliers(market: Marketplace) -> None:
@@ -94,29 +89,39 @@ def responses() -> dict[str, str]:
     return {"quality": f"Trained staff. {SEALED}", "social": f"Local jobs. {SEALED}"}
 
 
-def publish(market: Marketplace, lots: list[Lot], deadline: datetime = DEADLINE, **terms: Any) -> UUID:
+def tender_terms(lots: list[Lot], deadline: datetime = DEADLINE, **chosen: Any) -> terms.TenderTerms:
+    """A tender's terms: day opportunities in the south-west, unless chosen otherwise."""
+    day_opportunities = terms.TenderTerms(
+        title="Day opportunities",
+        description="Day care in the south-west.",
+        category="adult-social-care",
+        procedure="open",
+        lots=lots,
+        criteria=CRITERIA,
+        clarification_deadline=deadline - timedelta(days=10),
+        tender_deadline=deadline,
+    )
+    return replace(day_opportunities, **chosen)
+
+
+def publish(market: Marketplace, lots: list[Lot], deadline: datetime = DEADLINE, **chosen: Any) -> UUID:
     """Draft, revise, assess conflicts and publish a tender; return its id."""
-    chosen = {
-        "title": "Day opportunities",
-        "description": "Day care in the south-west.",
-        "category": "adult-social-care",
-        "procedure": "open",
-        "lots": lots,
-        "criteria": CRITERIA,
-        "clarification_deadline": deadline - timedelta(days=10),
-        "tender_deadline": deadline,
-        **terms,
-    }
-    tender_id = UUID(market.service(Tenders).draft(OFFICER, **chosen).aggregate_id)
-    market.service(Tenders).revise(OFFICER, tender_id, title=f"{chosen['title']} (revised)")
-    market.service(Tenders).assess_conflicts(OFFICER, tender_id, False, "", "No interests declared")
+    drafted = tender_terms(lots, deadline, **chosen)
+    tender_id = UUID(market.service(Tenders).draft(OFFICER, drafted).aggregate_id)
+    market.service(Tenders).revise(OFFICER, tender_id, terms.TermsChange(title=f"{drafted.title} (revised)"))
+    market.service(Tenders).assess_conflicts(
+        OFFICER, tender_id, terms.ConflictsAssessment(False), "No interests declared"
+    )
     market.service(Tenders).publish(OFFICER, tender_id, "Approved by the head of commissioning")
     return tender_id
 
 
+def offer(prices: dict[str, str]) -> terms.Offer:
+    return terms.Offer({lot: Decimal(price) for lot, price in prices.items()}, responses())
+
+
 def bid(market: Marketplace, tender_id: UUID, bidder: str, prices: dict[str, str]) -> str:
-    offer = {lot: Decimal(price) for lot, price in prices.items()}
-    return market.service(Bids).submit(as_provider(bidder), tender_id, offer, responses()).aggregate_id
+    return market.service(Bids).submit(as_provider(bidder), tender_id, offer(prices)).aggregate_id
 
 
 def evaluate(market: Marketplace, tender_id: UUID, agreed: dict[tuple[str, str], int]) -> None:
@@ -130,12 +135,15 @@ def evaluate(market: Marketplace, tender_id: UUID, agreed: dict[tuple[str, str],
         bidders = {row["bidder"]: row["id"] for row in bids_for_tender(session, str(tender_id)) if row["opened"]}
     for (bidder, criterion), score in agreed.items():
         bid_id = bidders[bidder]
-        market.service(Evaluations).score(as_evaluator("eve"), tender_id, bid_id, criterion, score - 10, "First read")
-        market.service(Evaluations).score(as_evaluator("eve"), tender_id, bid_id, criterion, score, "On reflection")
-        market.service(Evaluations).score(
-            as_evaluator("evan"), tender_id, bid_id, criterion, score + 2, "Strong answer"
-        )
-        market.service(Evaluations).moderate(OFFICER, tender_id, bid_id, criterion, score, "Agreed at moderation")
+        for subject, given, justification in (
+            ("eve", score - 10, "First read"),
+            ("eve", score, "On reflection"),
+            ("evan", score + 2, "Strong answer"),
+        ):
+            scored = terms.Score(bid_id, criterion, given, justification)
+            market.service(Evaluations).score(as_evaluator(subject), tender_id, scored)
+        agreed_score = terms.Moderation(bid_id, criterion, score, "Agreed at moderation")
+        market.service(Evaluations).moderate(OFFICER, tender_id, agreed_score)
 
 
 def award_all(market: Marketplace, tender_id: UUID) -> None:
@@ -145,7 +153,8 @@ def award_all(market: Marketplace, tender_id: UUID) -> None:
     assert matrix is not None
     for lot in matrix["lots"]:
         winner = next(row for row in lot["bids"] if row["rank"] == 1)
-        market.service(Tenders).award(OFFICER, tender_id, lot["lot_id"], winner["bid_id"], "Most advantageous tender")
+        selection = terms.Selection(lot["lot_id"], winner["bid_id"])
+        market.service(Tenders).award(OFFICER, tender_id, selection, "Most advantageous tender")
 
 
 @dataclass
@@ -176,31 +185,24 @@ def procure(market: Marketplace, clock: FixedClock) -> Journey:
     market.service(Bids).withdraw(as_provider(MICRO), UUID(journey.bid_ids[MICRO]))
     market.service(Bids).withdraw(as_provider(SHEFFIELD), UUID(journey.bid_ids[SHEFFIELD]))
     clock.advance(days=1)
-    market.service(Bids).replace(
-        as_provider(SHEFFIELD), UUID(journey.bid_ids[SHEFFIELD]), {"2": Decimal("185000.00")}, responses()
-    )
+    market.service(Bids).replace(as_provider(SHEFFIELD), UUID(journey.bid_ids[SHEFFIELD]), offer({"2": "185000.00"}))
     clock.advance(days=1)
-    market.service(Tenders).amend(
-        OFFICER, tender_id, "Clarified the service hours", description="Day care, 9am to 5pm."
-    )
+    hours = terms.TermsChange(description="Day care, 9am to 5pm.")
+    market.service(Tenders).amend(OFFICER, tender_id, "Clarified the service hours", hours)
     clock.advance(days=1)
     market.service(Bids).reconfirm(as_provider(RURAL), UUID(journey.bid_ids[RURAL]))
-    market.service(Bids).replace(
-        as_provider(NATIONAL), UUID(journey.bid_ids[NATIONAL]), {"1": Decimal("230000.00")}, responses()
-    )
+    market.service(Bids).replace(as_provider(NATIONAL), UUID(journey.bid_ids[NATIONAL]), offer({"1": "230000.00"}))
     clock.set(DEADLINE + timedelta(hours=1))
     market.service(Tenders).open_bids(OFFICER, tender_id)
     evaluate(market, tender_id, AGREED)
     award_all(market, tender_id)
     clock.set(datetime(2026, 4, 20, 9, 0, tzinfo=timezone.utc))  # after the standstill
     for lot_id in ("1", "2"):
-        outcome = market.service(Tenders).conclude_contract(
-            OFFICER, tender_id, lot_id, date(2026, 5, 1), date(2028, 4, 30), ["Attendance", " "]
-        )
+        concluded = terms.ContractTerms(lot_id, date(2026, 5, 1), date(2028, 4, 30), ["Attendance", " "])
+        outcome = market.service(Tenders).conclude_contract(OFFICER, tender_id, concluded)
         journey.contract_ids[lot_id] = outcome.aggregate_id
-    market.service(Contracts).vary(
-        OFFICER, UUID(journey.contract_ids["1"]), "More sessions", Decimal("260000.00"), None
-    )
+    more = terms.Variation(value=Decimal("260000.00"))
+    market.service(Contracts).vary(OFFICER, UUID(journey.contract_ids["1"]), "More sessions", more)
     market.service(Contracts).terminate(
         OFFICER, UUID(journey.contract_ids["2"]), "Provider left the area", date(2027, 1, 31)
     )
@@ -465,17 +467,14 @@ def test_tenders_are_searched_by_status_category_band_and_deadline_a_page_at_a_t
         for n in (3, 1, 2)
     ]
     big = publish(market, [Lot("1", "Lot", Decimal("900000"))], category="facilities-management")
-    draft = market.service(Tenders).draft(
-        OFFICER,
+    unpublished = tender_terms(
+        small,
         title="Draft",
         description="Not yet",
         category="goods",
-        procedure="open",
-        lots=small,
-        criteria=CRITERIA,
         clarification_deadline=DEADLINE - timedelta(days=9),
-        tender_deadline=DEADLINE,
     )
+    draft = market.service(Tenders).draft(OFFICER, unpublished)
     with market.views() as session:
         first, cursor = search_tenders(session, statuses=["tendering"], limit=2)
         rest, end = search_tenders(session, statuses=["tendering"], cursor=cursor, limit=2)

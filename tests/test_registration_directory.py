@@ -11,7 +11,8 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,16 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from domain.base import Actor, Role
-from domain.care.micro_enterprise import IN_DIRECTORY, registration_uuid
+from domain.care.micro_enterprise import (
+    IN_DIRECTORY,
+    Corrections,
+    EvidenceCheck,
+    EvidenceItem,
+    ListingApplication,
+    registration_uuid,
+)
 from domain.care.registration import Registration
+from domain.organisations.organisation import OrganisationDetails
 from domain.rules import DomainError
 from domain.values import Address, Contact
 from marketplace.care.services import Registrations
@@ -40,6 +49,16 @@ ORGANISATIONS = ["GB-COH-10000001", "GB-COH-10000002", "GB-COH-10000003"]
 OFFICER = CommandRequest(Actor("cathy", "GB-LAE-SHR", Role.COMMISSIONER))
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 COVER = Decimal("5000000")
+APPLICATION = ListingApplication(
+    organisation="",
+    services=["personal-care"],
+    districts=["SY7"],
+    parishes=[],
+    weekly_capacity_hours=40,
+    hourly_rate=Decimal("22.00"),
+    workers=2,
+    cqc_regulated=False,
+)
 
 
 def as_provider(organisation: str) -> CommandRequest:
@@ -58,9 +77,8 @@ def fresh_market() -> Iterator[tuple[Marketplace, FixedClock]]:
         )
         try:
             for n, identifier in enumerate(ORGANISATIONS):
-                market.service(Organisations).register(
-                    OFFICER,
-                    identifier,
+                details = OrganisationDetails(
+                    identifier=identifier,
                     name=f"Carers {n}",
                     legal_form="company",
                     size="micro",
@@ -68,6 +86,7 @@ def fresh_market() -> Iterator[tuple[Marketplace, FixedClock]]:
                     address=Address("1 High Street", "Clun", "SY7 8JA"),
                     contact=Contact("Office", f"office{n}@example.org"),
                 )
+                market.service(Organisations).register(OFFICER, details)
             yield market, clock
         finally:
             market.close()
@@ -75,18 +94,16 @@ def fresh_market() -> Iterator[tuple[Marketplace, FixedClock]]:
 
 def _evidence(market: Marketplace, organisation: str, insurance_days: int) -> None:
     today = market.clock.now().date()
-    items: list[tuple[str, str, date, date | None, Any]] = [
-        ("dbs-check", "Mo", today - timedelta(days=400), None, None),
-        ("dbs-check", "Sam", today - timedelta(days=30), None, None),
-        ("public-liability-insurance", "Mutual", today, today + timedelta(days=insurance_days), COVER),
-        ("training-certificate", "Care Certificate", today, today + timedelta(days=700), None),
-        ("reference", "Dr Jones", today, None, None),
-        ("reference", "Parish clerk", today, None, None),
+    items = [
+        EvidenceItem("dbs-check", "Mo", today - timedelta(days=400)),
+        EvidenceItem("dbs-check", "Sam", today - timedelta(days=30)),
+        EvidenceItem("public-liability-insurance", "Mutual", today, today + timedelta(days=insurance_days), COVER),
+        EvidenceItem("training-certificate", "Care Certificate", today, today + timedelta(days=700)),
+        EvidenceItem("reference", "Dr Jones", today),
+        EvidenceItem("reference", "Parish clerk", today),
     ]
-    for kind, name, issued, expires, amount in items:
-        market.service(Registrations).add_evidence(
-            as_provider(organisation), registration_uuid(organisation), kind, name, issued, expires, amount
-        )
+    for item in items:
+        market.service(Registrations).add_evidence(as_provider(organisation), registration_uuid(organisation), item)
 
 
 def _check_pending(market: Marketplace, organisation: str, passed: bool) -> None:
@@ -94,20 +111,14 @@ def _check_pending(market: Marketplace, organisation: str, passed: bool) -> None
     for item in registration.latest().values():
         if item.evidence_id not in registration.checks:
             reg_id = registration_uuid(organisation)
-            market.service(Registrations).record_check(OFFICER, reg_id, item.evidence_id, passed, "Seen the original")
+            result = EvidenceCheck(item.evidence_id, passed, "Seen the original")
+            market.service(Registrations).record_check(OFFICER, reg_id, result)
 
 
 def _renew(market: Marketplace, organisation: str, days: int) -> None:
     today = market.clock.now().date()
-    market.service(Registrations).add_evidence(
-        as_provider(organisation),
-        registration_uuid(organisation),
-        "public-liability-insurance",
-        "Mutual",
-        today,
-        today + timedelta(days=days),
-        COVER,
-    )
+    renewal = EvidenceItem("public-liability-insurance", "Mutual", today, today + timedelta(days=days), COVER)
+    market.service(Registrations).add_evidence(as_provider(organisation), registration_uuid(organisation), renewal)
 
 
 def act(market: Marketplace, clock: FixedClock, step: tuple[Any, ...]) -> None:
@@ -121,25 +132,15 @@ def act(market: Marketplace, clock: FixedClock, step: tuple[Any, ...]) -> None:
         return
     organisation = args[0]
     reg_id, mine = registration_uuid(organisation), as_provider(organisation)
-    commands = market.registrations
+    commands = market.service(Registrations)
     actions = {
-        "apply": lambda: commands.apply(
-            mine,
-            organisation,
-            services=["personal-care"],
-            districts=["SY7"],
-            parishes=[],
-            weekly_capacity_hours=40,
-            hourly_rate=Decimal("22.00"),
-            workers=2,
-            cqc_regulated=False,
-        ),
+        "apply": lambda: commands.apply_for_listing(mine, replace(APPLICATION, organisation=organisation)),
         "evidence": lambda: _evidence(market, organisation, *args[1:]),
         "check": lambda: _check_pending(market, organisation, *args[1:]),
         "renew": lambda: _renew(market, organisation, *args[1:]),
         "approve": lambda: commands.approve(OFFICER, reg_id, "All checks passed"),
         "reject": lambda: commands.reject(OFFICER, reg_id, "References not independent"),
-        "resubmit": lambda: commands.resubmit(mine, reg_id),
+        "resubmit": lambda: commands.resubmit(mine, reg_id, Corrections()),
         "suspend": lambda: commands.suspend(OFFICER, reg_id, "Safeguarding concern"),
         "reinstate": lambda: commands.reinstate(OFFICER, reg_id, "Concern closed"),
         "withdraw": lambda: commands.withdraw(mine, reg_id, "Retiring"),

@@ -1,22 +1,19 @@
-"""Care micro-enterprises: the services, the evidence and the council's policy, and the rules an application
-and its evidence keep. The registration that goes through them is `domain.care.registration`.
+"""Care micro-enterprises: what the directory knows (services, evidence, a registration's statuses), the
+council's policy, and the values a registration's commands take.
+
+The rules an application and its evidence keep are `domain.care.rules`; the registration that goes through
+them is `domain.care.registration`.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from domain.money import HOURLY_RATE_MAXIMUM, money
-from domain.organisations.organisation import ACTIVE as ORGANISATION_ACTIVE
-from domain.organisations.organisation import Organisation, SizeClass
-from domain.rules import DomainError, Refusal, Rule, TextWithin, check
-from domain.values import choice, district
+from domain.organisations.organisation import given
 from domain.working_days import uk_date
 
 
@@ -44,21 +41,46 @@ class EvidenceKind(StrEnum):
     REFERENCE = "reference"
 
 
-# Recorded states (the events say so) ...
-APPLIED = "applied"  # awaiting checks (again, after a resubmission)
-REJECTED = "rejected"
-LISTED = "listed"
-SUSPENDED = "suspended"
-WITHDRAWN = "withdrawn"
-# ... and states a listing is in by the clock, from its evidence's expiry dates.
-RENEWAL_DUE = "renewal-due"
-LAPSED = "lapsed"
-IN_DIRECTORY = frozenset({LISTED, RENEWAL_DUE})
+class RegistrationStatus(StrEnum):
+    """What a registration's events have made it."""
 
-PENDING, PASSED, FAILED = "pending", "passed", "failed"
+    APPLIED = "applied"  # awaiting checks (again, after a resubmission)
+    REJECTED = "rejected"
+    LISTED = "listed"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+
+
+class Standing(StrEnum):
+    """Where a registration stands at a moment: its status, or by the clock a listing's renewal due or lapse."""
+
+    # A listing is renewal-due or lapsed by its evidence's expiry dates alone, whether or not an event says so.
+
+    APPLIED = "applied"
+    REJECTED = "rejected"
+    LISTED = "listed"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    RENEWAL_DUE = "renewal-due"
+    LAPSED = "lapsed"
+
+
+class CheckResult(StrEnum):
+    """A piece of evidence's check: none yet, or a commissioner's verdict."""
+
+    PENDING = "pending"
+    PASSED = "passed"
+    FAILED = "failed"
+
+
+# The codes by name, as the rules and the views compare them.
+APPLIED, REJECTED, LISTED = RegistrationStatus.APPLIED, RegistrationStatus.REJECTED, RegistrationStatus.LISTED
+SUSPENDED, WITHDRAWN = RegistrationStatus.SUSPENDED, RegistrationStatus.WITHDRAWN
+RENEWAL_DUE, LAPSED = Standing.RENEWAL_DUE, Standing.LAPSED
+IN_DIRECTORY = frozenset({Standing.LISTED, Standing.RENEWAL_DUE})
+PENDING, PASSED, FAILED = CheckResult.PENDING, CheckResult.PASSED, CheckResult.FAILED
 # Evidence of these kinds covers one person or course each; the others are one of a kind.
 PER_NAME = frozenset({EvidenceKind.DBS_CHECK, EvidenceKind.TRAINING_CERTIFICATE, EvidenceKind.REFERENCE})
-_CQC_NUMBER = re.compile(r"^1-\d{6,12}$")  # CQC provider and location ids: 1-101234567
 
 
 @dataclass(frozen=True)
@@ -85,21 +107,90 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def standing_of(status: str, earliest_expiry: date | None, now: datetime, policy: MicroEnterprisePolicy) -> str:
+def standing_of(status: str, earliest_expiry: date | None, now: datetime, policy: MicroEnterprisePolicy) -> Standing:
     """Where a registration stands at `now`: a listing is renewal-due or lapsed by its evidence's dates alone."""
     if status != LISTED or earliest_expiry is None:
-        return status
+        return Standing(status)
     today = uk_date(now)
     if today >= earliest_expiry:
         return LAPSED
     if today >= earliest_expiry - timedelta(days=policy.renewal_window_days):
         return RENEWAL_DUE
-    return LISTED
+    return Standing.LISTED
+
+
+# --- what the commands take -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListingTerms:
+    """What a listing offers, where, at what rate and with whom: what an application says and a resubmission
+    corrects."""
+
+    services: list[str]  # CareService codes
+    districts: list[str]  # postcode districts
+    parishes: list[str]
+    weekly_capacity_hours: int
+    hourly_rate: Decimal
+    workers: int
+    cqc_regulated: bool
+
+
+@dataclass(frozen=True)
+class ListingApplication(ListingTerms):
+    """An organisation's application to be listed in the directory."""
+
+    organisation: str  # its org-id.guide identifier
+
+
+@dataclass(frozen=True)
+class Corrections:
+    """A rejected application's corrections: only the terms given change (None: as applied)."""
+
+    services: list[str] | None = None
+    districts: list[str] | None = None
+    parishes: list[str] | None = None
+    weekly_capacity_hours: int | None = None
+    hourly_rate: Decimal | None = None
+    workers: int | None = None
+    cqc_regulated: bool | None = None
+
+    def applied_to(self, terms: ListingTerms) -> ListingTerms:
+        return replace(terms, **given(self))
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """A piece of evidence as the applicant sends it; the registration numbers it (`Evidence`)."""
+
+    kind: str  # an EvidenceKind code
+    name: str  # the worker (DBS), insurer, course, referee; the registered location (CQC)
+    issued: date
+    expires: date | None = None  # None: does not expire, or (a DBS check) follows from the issue date
+    amount: Decimal | None = None  # public liability cover, GBP
+    reference: str = ""  # certificate, policy or CQC registration number
+
+    def numbered(self, evidence_id: str) -> Evidence:
+        return Evidence(evidence_id, self.kind, self.name, self.issued, self.expires, self.amount, self.reference)
+
+
+@dataclass(frozen=True)
+class EvidenceCheck:
+    """A commissioner's check of one piece of evidence: passed or failed, and why."""
+
+    evidence_id: str
+    passed: bool
+    note: str
+
+
+# --- what the events hold ---------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """One piece of evidence, with its dates. A newer piece for the same slot replaces it once checked."""
+    """One piece of evidence, with its dates. A newer piece for the same slot replaces it once checked.
+
+    Stored in `EvidenceAdded` as a JSON object of these fields, by name: keep them as they are."""
 
     evidence_id: str
     kind: str
@@ -126,321 +217,3 @@ class Check:
     note: str
     checked_by: str
     checked_at: datetime
-
-
-# --- rules ------------------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MicroEnterprise(Rule):
-    organisation: Organisation
-    field: str | None = "organisation"
-
-    def is_broken(self) -> bool:
-        return self.organisation.size != SizeClass.MICRO
-
-    @property
-    def message(self) -> str:
-        return (
-            f"Only a micro organisation can register as a care micro-enterprise; {self.organisation.identifier} "
-            f"is registered as {self.organisation.size}."
-        )
-
-
-@dataclass(frozen=True)
-class OrganisationActive(Rule):
-    organisation: Organisation
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = "organisation"
-
-    def is_broken(self) -> bool:
-        return self.organisation.status != ORGANISATION_ACTIVE
-
-    @property
-    def message(self) -> str:
-        return f"{self.organisation.identifier} is deactivated."
-
-
-@dataclass(frozen=True)
-class WorkersWithinLimit(Rule):
-    workers: int
-    maximum: int
-    field: str | None = "workers"
-
-    def is_broken(self) -> bool:
-        return not 1 <= self.workers <= self.maximum
-
-    @property
-    def message(self) -> str:
-        return (
-            f"A care micro-enterprise has 1 to {self.maximum} workers (council policy); "
-            f"this application gives {self.workers}."
-        )
-
-
-@dataclass(frozen=True)
-class HoursWithin(Rule):
-    hours: int
-    low: int
-    high: int
-    what: str
-    field: str | None
-
-    def is_broken(self) -> bool:
-        return not self.low <= self.hours <= self.high
-
-    @property
-    def message(self) -> str:
-        return f"{self.what} must be between {self.low} and {self.high} hours a week."
-
-
-@dataclass(frozen=True)
-class ServicesOffered(Rule):
-    services: list[str]
-    field: str | None = "services"
-
-    def is_broken(self) -> bool:
-        return not self.services
-
-    @property
-    def message(self) -> str:
-        return "Name at least one service offered."
-
-
-@dataclass(frozen=True)
-class AreaServed(Rule):
-    districts: list[str]
-    parishes: list[str]
-    field: str | None = "districts"
-
-    def is_broken(self) -> bool:
-        return not self.districts and not self.parishes
-
-    @property
-    def message(self) -> str:
-        return "Name the area served: at least one postcode district or parish."
-
-
-@dataclass(frozen=True)
-class RatePositive(Rule):
-    rate: Decimal
-    field: str | None = "hourly_rate"
-
-    def is_broken(self) -> bool:
-        return self.rate <= 0
-
-    @property
-    def message(self) -> str:
-        return "The hourly rate must be more than zero."
-
-
-@dataclass(frozen=True)
-class InsuranceCoverMeetsPolicy(Rule):
-    amount: Decimal | None
-    minimum: Decimal
-    field: str | None = "amount"
-
-    def is_broken(self) -> bool:
-        return self.amount is None or self.amount < self.minimum
-
-    @property
-    def message(self) -> str:
-        given = "no amount" if self.amount is None else f"GBP {self.amount:,.2f}"
-        return (
-            f"Public liability insurance must cover at least GBP {self.minimum:,.0f} (council policy); {given} given."
-        )
-
-
-@dataclass(frozen=True)
-class IssuedBy(Rule):
-    issued: date
-    today: date
-    field: str | None = "issued"
-
-    def is_broken(self) -> bool:
-        return self.issued > self.today
-
-    @property
-    def message(self) -> str:
-        return f"The issue date {self.issued} is in the future."
-
-
-@dataclass(frozen=True)
-class StillInDate(Rule):
-    issued: date
-    expires: date | None
-    today: date
-    field: str | None = "expires"
-
-    def is_broken(self) -> bool:
-        return self.expires is not None and (self.expires <= self.today or self.expires <= self.issued)
-
-    @property
-    def message(self) -> str:
-        if self.expires is not None and self.expires <= self.issued:
-            return "Evidence must expire after it was issued."
-        return f"The evidence expired on {self.expires}: send evidence that is still in date."
-
-
-@dataclass(frozen=True)
-class NoFailedCheck(Rule):
-    failed: list[Evidence]
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = "evidence"
-
-    def is_broken(self) -> bool:
-        return bool(self.failed)
-
-    @property
-    def message(self) -> str:
-        named = ", ".join(f"{e.evidence_id} ({e.kind})" for e in self.failed)
-        return f"Cannot approve: evidence failed its check: {named}. The applicant must replace it first."
-
-
-@dataclass(frozen=True)
-class EveryItemChecked(Rule):
-    unchecked: list[Evidence]
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = "evidence"
-
-    def is_broken(self) -> bool:
-        return bool(self.unchecked)
-
-    @property
-    def message(self) -> str:
-        named = ", ".join(f"{e.evidence_id} ({e.kind})" for e in self.unchecked)
-        return f"Cannot approve: record a check of every piece of evidence first; not yet checked: {named}."
-
-
-@dataclass(frozen=True)
-class EvidenceComplete(Rule):
-    missing: list[str]
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = "evidence"
-
-    def is_broken(self) -> bool:
-        return bool(self.missing)
-
-    @property
-    def message(self) -> str:
-        return f"Cannot approve: checked evidence is missing: {'; '.join(self.missing)}."
-
-
-@dataclass(frozen=True)
-class EvidenceInDate(Rule):
-    expired: list[Evidence]
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = "evidence"
-
-    def is_broken(self) -> bool:
-        return bool(self.expired)
-
-    @property
-    def message(self) -> str:
-        named = ", ".join(f"{e.evidence_id} ({e.kind}, expired {e.expires})" for e in self.expired)
-        return f"Cannot approve: evidence has expired: {named}."
-
-
-@dataclass(frozen=True)
-class NotSuspended(Rule):
-    status: str
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
-
-    def is_broken(self) -> bool:
-        return self.status == SUSPENDED
-
-    @property
-    def message(self) -> str:
-        return "A suspended registration cannot be listed: reinstate it first, with a reason."
-
-
-@dataclass(frozen=True)
-class AvailabilityChanges(Rule):
-    current: int
-    wanted: int
-    field: str | None = "available_hours"
-
-    def is_broken(self) -> bool:
-        return self.current == self.wanted
-
-    @property
-    def message(self) -> str:
-        return f"The availability is already {self.current} hours a week."
-
-
-def _checked_details(details: dict[str, Any], policy: MicroEnterprisePolicy) -> dict[str, Any]:
-    """Validate and normalise what an application (or a corrected one) says."""
-    checked = dict(details)
-    if "services" in checked:
-        codes = {choice(CareService, service, "services") for service in checked["services"]}
-        check(ServicesOffered(sorted(codes)))
-        checked["services"] = sorted(codes)
-    if "districts" in checked:
-        checked["districts"] = sorted({district(d, "districts") for d in checked["districts"]})
-    if "parishes" in checked:
-        parishes: dict[str, str] = {}
-        for parish in checked["parishes"]:
-            check(TextWithin(parish, "parishes", 100))
-            name = " ".join(parish.split())
-            parishes.setdefault(name.casefold(), name)
-        checked["parishes"] = sorted(parishes.values(), key=str.casefold)
-    if "workers" in checked:
-        check(WorkersWithinLimit(checked["workers"], policy.max_workers))
-    if "hourly_rate" in checked:
-        check(RatePositive(money(checked["hourly_rate"], "hourly_rate", HOURLY_RATE_MAXIMUM)))
-    if "cqc_regulated" in checked:
-        checked["cqc_regulated"] = bool(checked["cqc_regulated"])
-    return checked
-
-
-def checked_application(details: dict[str, Any], policy: MicroEnterprisePolicy) -> dict[str, Any]:
-    """A whole application's rules: each field's, then those across fields."""
-    checked = _checked_details(details, policy)
-    check(
-        AreaServed(checked["districts"], checked["parishes"]),
-        HoursWithin(
-            checked["weekly_capacity_hours"],
-            1,
-            policy.max_weekly_hours * checked["workers"],
-            "The weekly capacity",
-            "weekly_capacity_hours",
-        ),
-    )
-    return checked
-
-
-def checked_evidence(given: Evidence, cqc_regulated: bool, today: date, policy: MicroEnterprisePolicy) -> Evidence:
-    """What each kind of evidence needs; a DBS check's renewal date follows from its issue date."""
-    kind = choice(EvidenceKind, given.kind, "kind")
-    expires, amount = given.expires, given.amount
-    check(IssuedBy(given.issued, today), TextWithin(given.reference, "reference", 100, min_length=0))
-    if kind == EvidenceKind.CQC_REGISTRATION:
-        if not cqc_regulated:
-            message = "The activity is not CQC-regulated: no CQC registration is needed."
-            raise DomainError(message, field="kind", rule="CqcRegulated")
-        if not _CQC_NUMBER.match(given.reference.strip()):
-            message = "Give the CQC registration number, such as 1-101234567."
-            raise DomainError(message, field="reference", rule="CqcNumberRecognised")
-    else:
-        check(TextWithin(given.name, "name", 200))
-    if kind == EvidenceKind.PUBLIC_LIABILITY_INSURANCE:
-        check(InsuranceCoverMeetsPolicy(None if amount is None else money(amount, "amount"), policy.insurance_minimum))
-        if expires is None:
-            raise DomainError("Give the date the insurance expires.", field="expires", rule="ExpiryGiven")
-    elif amount is not None:
-        raise DomainError(
-            "Only public liability insurance has a cover amount.", field="amount", rule="CoverOnInsurance"
-        )
-    if kind == EvidenceKind.DBS_CHECK:
-        if expires is not None:
-            raise DomainError(
-                f"A DBS check is renewed {policy.dbs_renewal_years} years after its issue date (council policy): "
-                "give the issue date only.",
-                field="expires",
-                rule="DbsRenewalByPolicy",
-            )
-        expires = add_years(given.issued, policy.dbs_renewal_years)
-    check(StillInDate(given.issued, expires, today))
-    name, reference = " ".join(given.name.split()), given.reference.strip()
-    return Evidence(given.evidence_id, kind, name, given.issued, expires, amount, reference)

@@ -8,11 +8,12 @@ lapsed once it has, whatever else has run; renewed evidence that passes its chec
 suspended and reinstated with reasons -> withdrawn by the provider.
 
 The chronograph records `RenewalDue` and `Lapsed` for the audit trail; `standing(now)` never waits for it.
+Stored events name this module and these classes: they stay here.
 """
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -29,26 +30,38 @@ from domain.care.micro_enterprise import (
     RENEWAL_DUE,
     SUSPENDED,
     WITHDRAWN,
-    AvailabilityChanges,
     Check,
-    EveryItemChecked,
+    CheckResult,
+    Corrections,
     Evidence,
-    EvidenceComplete,
-    EvidenceInDate,
+    EvidenceCheck,
+    EvidenceItem,
     EvidenceKind,
-    HoursWithin,
-    MicroEnterprise,
+    ListingApplication,
+    ListingTerms,
     MicroEnterprisePolicy,
-    NoFailedCheck,
-    NotSuspended,
-    OrganisationActive,
-    checked_application,
-    checked_evidence,
+    RegistrationStatus,
+    Standing,
     registration_uuid,
     standing_of,
 )
-from domain.organisations.organisation import Organisation
+from domain.care.rules import (
+    AvailabilityChanges,
+    EveryItemChecked,
+    EvidenceComplete,
+    EvidenceInDate,
+    HoursWithin,
+    MicroEnterprise,
+    NoFailedCheck,
+    NotSuspended,
+    OrganisationActive,
+    checked_evidence,
+    checked_terms,
+)
+from domain.organisations.organisation import Organisation, given
 from domain.rules import DomainError, Refusal, StateAllows, TextWithin, check
+
+NOT_WITHDRAWN = frozenset({APPLIED, REJECTED, LISTED, SUSPENDED})
 
 
 class Registration(MarketplaceAggregate):
@@ -62,14 +75,18 @@ class Registration(MarketplaceAggregate):
     hourly_rate: Decimal
     workers: int
     cqc_regulated: bool
-    status: str = APPLIED
-    suspended_from: str = ""
+    status: RegistrationStatus = APPLIED
+    suspended_from: RegistrationStatus = APPLIED  # while suspended: the status a reinstatement returns it to
     decision_reason: str = ""  # why the latest decision was taken
     evidence: dict[str, Evidence] = field(default_factory=dict)  # by id, in the order sent
     checks: dict[str, Check] = field(default_factory=dict)  # by evidence id
     clock_recorded: tuple[str, date | None] = ("", None)  # the last standing (and expiry) the clock recorded
 
-    # --- evidence as it stands ------------------------------------------------------------------------------------
+    # --- as it stands -----------------------------------------------------------------------------------------------
+
+    def terms(self) -> ListingTerms:
+        """What the listing offers now, as its application (and any corrections) said."""
+        return ListingTerms(**{f.name: getattr(self, f.name) for f in fields(ListingTerms)})
 
     def latest(self) -> dict[str, Evidence]:
         """The newest piece of evidence for each slot: what is waiting for, or has had, its check."""
@@ -80,14 +97,14 @@ class Registration(MarketplaceAggregate):
         passed = (item for item in self.evidence.values() if self.check_of(item.evidence_id) == PASSED)
         return {item.slot: item for item in passed}
 
-    def check_of(self, evidence_id: str) -> str:
+    def check_of(self, evidence_id: str) -> CheckResult:
         found = self.checks.get(evidence_id)
         return PENDING if found is None else PASSED if found.passed else FAILED
 
     def earliest_expiry(self) -> date | None:
         return min((item.expires for item in self.effective().values() if item.expires), default=None)
 
-    def standing(self, now: datetime, policy: MicroEnterprisePolicy) -> str:
+    def standing(self, now: datetime, policy: MicroEnterprisePolicy) -> Standing:
         return standing_of(self.status, self.earliest_expiry(), now, policy)
 
     def missing_evidence(self, policy: MicroEnterprisePolicy) -> list[str]:
@@ -120,40 +137,20 @@ class Registration(MarketplaceAggregate):
         cqc_regulated: bool
 
     @classmethod
-    def apply(
-        cls,
-        ctx: Context,
-        policy: MicroEnterprisePolicy,
-        organisation: Organisation,
-        *,
-        services: list[str],
-        districts: list[str],
-        parishes: list[str],
-        weekly_capacity_hours: int,
-        hourly_rate: Decimal,
-        workers: int,
-        cqc_regulated: bool,
+    def submit_application(
+        cls, ctx: Context, policy: MicroEnterprisePolicy, organisation: Organisation, application: ListingApplication
     ) -> Registration:
         """A micro organisation applies to be listed; it can take on its whole weekly capacity to begin with."""
         check(MicroEnterprise(organisation), OrganisationActive(organisation))
-        details = {
-            "services": services,
-            "districts": districts,
-            "parishes": parishes,
-            "weekly_capacity_hours": weekly_capacity_hours,
-            "hourly_rate": hourly_rate,
-            "workers": workers,
-            "cqc_regulated": cqc_regulated,
-        }
-        checked = checked_application(details, policy)
+        checked = checked_terms(application, policy)
         return cls._create(
             cls.Applied,
             id=registration_uuid(organisation.identifier),
             **ctx.stamp(),
+            **given(checked, ListingTerms),
             organisation=organisation.identifier,
             name=organisation.name,
-            available_hours=checked["weekly_capacity_hours"],
-            **checked,
+            available_hours=checked.weekly_capacity_hours,
         )
 
     class EvidenceAdded(MarketplaceAggregate.Event):
@@ -162,25 +159,11 @@ class Registration(MarketplaceAggregate):
         def apply(self, registration: Registration) -> None:
             registration.evidence[self.evidence.evidence_id] = self.evidence
 
-    def add_evidence(
-        self,
-        ctx: Context,
-        policy: MicroEnterprisePolicy,
-        kind: str,
-        name: str,
-        issued: date,
-        expires: date | None = None,
-        amount: Decimal | None = None,
-        reference: str = "",
-    ) -> Evidence:
+    def add_evidence(self, ctx: Context, policy: MicroEnterprisePolicy, item: EvidenceItem) -> Evidence:
         """New or renewed evidence; it replaces what it renews once a commissioner's check passes it."""
-        check(StateAllows(self.status, frozenset({APPLIED, REJECTED, LISTED, SUSPENDED}), "add evidence"))
-        evidence = checked_evidence(
-            Evidence(f"E{len(self.evidence) + 1}", kind, name, issued, expires, amount, reference),
-            self.cqc_regulated,
-            ctx.today,
-            policy,
-        )
+        check(StateAllows(self.status, NOT_WITHDRAWN, "add evidence"))
+        numbered = item.numbered(f"E{len(self.evidence) + 1}")
+        evidence = checked_evidence(numbered, self.cqc_regulated, ctx.today, policy)
         self.record(self.EvidenceAdded, ctx, evidence=evidence)
         return evidence
 
@@ -199,13 +182,8 @@ class Registration(MarketplaceAggregate):
 
         evidence_id: str
 
-    def record_check(
-        self, ctx: Context, policy: MicroEnterprisePolicy, evidence_id: str, passed: bool, note: str
-    ) -> None:
-        check(
-            StateAllows(self.status, frozenset({APPLIED, LISTED, SUSPENDED}), "record a check"),
-            TextWithin(note, "note", 2000, min_length=3),
-        )
+    def _awaiting_check(self, evidence_id: str) -> None:
+        """Only the newest piece for its slot is checked, and only once."""
         item = self.evidence.get(evidence_id)
         if item is None:
             raise DomainError(
@@ -229,10 +207,19 @@ class Registration(MarketplaceAggregate):
                 kind=Refusal.CONFLICT,
                 rule="CheckedOnce",
             )
+
+    def record_check(self, ctx: Context, policy: MicroEnterprisePolicy, result: EvidenceCheck) -> None:
+        check(
+            StateAllows(self.status, frozenset({APPLIED, LISTED, SUSPENDED}), "record a check"),
+            TextWithin(result.note, "note", 2000, min_length=3),
+        )
+        self._awaiting_check(result.evidence_id)
         was = self.standing(ctx.now, policy)
-        self.record(self.CheckRecorded, ctx, evidence_id=evidence_id, passed=passed, note=note.strip())
+        self.record(
+            self.CheckRecorded, ctx, evidence_id=result.evidence_id, passed=result.passed, note=result.note.strip()
+        )
         if was == LAPSED and self.standing(ctx.now, policy) != LAPSED:
-            self.record(self.Restored, ctx, evidence_id=evidence_id)
+            self.record(self.Restored, ctx, evidence_id=result.evidence_id)
 
     class Approved(MarketplaceAggregate.Decision):
         def apply(self, registration: Registration) -> None:
@@ -273,14 +260,13 @@ class Registration(MarketplaceAggregate):
                 setattr(registration, name, value)
             registration.status = APPLIED
 
-    def resubmit(self, ctx: Context, policy: MicroEnterprisePolicy, **corrections: Any) -> None:
-        """After a rejection: the corrected application goes back for checks."""
+    def resubmit(self, ctx: Context, policy: MicroEnterprisePolicy, corrections: Corrections) -> None:
+        """After a rejection: the corrected application goes back for checks, recording only what changed."""
         check(StateAllows(self.status, frozenset({REJECTED}), "resubmit"))
-        corrected = {k: v for k, v in corrections.items() if k in CORRECTABLE}
-        merged = checked_application({name: corrected.get(name, getattr(self, name)) for name in CORRECTABLE}, policy)
-        changes = {name: value for name, value in merged.items() if getattr(self, name) != value}
-        if self.available_hours > merged["weekly_capacity_hours"]:
-            changes["available_hours"] = merged["weekly_capacity_hours"]
+        corrected = checked_terms(corrections.applied_to(self.terms()), policy)
+        changes = {name: value for name, value in given(corrected).items() if getattr(self, name) != value}
+        if self.available_hours > corrected.weekly_capacity_hours:
+            changes["available_hours"] = corrected.weekly_capacity_hours
         self.record(self.Resubmitted, ctx, changes=changes)
 
     class Suspended(MarketplaceAggregate.Decision):
@@ -298,8 +284,7 @@ class Registration(MarketplaceAggregate):
 
     class Reinstated(MarketplaceAggregate.Decision):
         def apply(self, registration: Registration) -> None:
-            registration.status, registration.suspended_from = registration.suspended_from, ""
-            registration.decision_reason = self.reason
+            registration.status, registration.decision_reason = registration.suspended_from, self.reason
 
         def summary(self) -> str:
             return "registration reinstated"
@@ -317,7 +302,7 @@ class Registration(MarketplaceAggregate):
             return "registration withdrawn"
 
     def withdraw(self, ctx: Context, reason: str) -> None:
-        check(StateAllows(self.status, frozenset({APPLIED, REJECTED, LISTED, SUSPENDED}), "withdraw"))
+        check(StateAllows(self.status, NOT_WITHDRAWN, "withdraw"))
         self.decide(self.Withdrawn, ctx, reason)
 
     # --- while listed -----------------------------------------------------------------------------------------------
@@ -330,7 +315,7 @@ class Registration(MarketplaceAggregate):
 
     def update_availability(self, ctx: Context, available_hours: int) -> None:
         check(
-            StateAllows(self.status, frozenset({APPLIED, REJECTED, LISTED, SUSPENDED}), "update availability"),
+            StateAllows(self.status, NOT_WITHDRAWN, "update availability"),
             HoursWithin(available_hours, 0, self.weekly_capacity_hours, "Available hours", "available_hours"),
             AvailabilityChanges(self.available_hours, available_hours),
         )
@@ -354,7 +339,7 @@ class Registration(MarketplaceAggregate):
         def apply(self, registration: Registration) -> None:
             registration.clock_recorded = (LAPSED, self.expires_on)
 
-    def record_standing(self, ctx: Context, policy: MicroEnterprisePolicy) -> str:
+    def record_standing(self, ctx: Context, policy: MicroEnterprisePolicy) -> Standing:
         """For the audit trail: what the clock already says (renewal due, lapsed), recorded once per expiry."""
         standing, expires_on = self.standing(ctx.now, policy), self.earliest_expiry()
         if standing not in (RENEWAL_DUE, LAPSED) or expires_on is None:
@@ -369,14 +354,3 @@ class Registration(MarketplaceAggregate):
             event, ctx, evidence_ids=sorted(due, key=lambda evidence_id: int(evidence_id[1:])), expires_on=expires_on
         )
         return standing
-
-
-CORRECTABLE = (
-    "services",
-    "districts",
-    "parishes",
-    "weekly_capacity_hours",
-    "hourly_rate",
-    "workers",
-    "cqc_regulated",
-)

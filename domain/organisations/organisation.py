@@ -7,14 +7,17 @@ of interest all refer to an organisation by its org-id.guide identifier.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
-from domain.rules import Refusal, Rule, StateAllows, TextWithin, check
+from domain.rules import DomainError, Refusal, Rule, StateAllows, TextWithin, check
 from domain.values import Address, Contact, choice, email, org_id, postcode
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 class SizeClass(StrEnum):
@@ -42,18 +45,61 @@ class LegalForm(StrEnum):
     PUBLIC_BODY = "public-body"
 
 
+class OrganisationStatus(StrEnum):
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+
+
+ACTIVE, DEACTIVATED = OrganisationStatus.ACTIVE, OrganisationStatus.DEACTIVATED
 # A sole trader or a partnership is people: where it is, is where someone lives (personal data).
 PEOPLE = frozenset({LegalForm.SOLE_TRADER.value, LegalForm.PARTNERSHIP.value})
-ACTIVE = "active"
-DEACTIVATED = "deactivated"
 # Changing who the organisation is (not where it is) means it must be verified again.
 IDENTITY_FIELDS = frozenset({"name", "legal_form", "size", "vcse"})
-UPDATABLE_FIELDS = IDENTITY_FIELDS | {"address", "contact"}
 
 
 def organisation_uuid(identifier: str) -> UUID:
     """One identifier, one aggregate: a second registration collides in the event store."""
     return uuid5(NAMESPACE_URL, f"https://org-id.guide/{identifier}")
+
+
+def canonical(identifier: str) -> str:
+    """An identifier as the register writes it; one that is none is kept as given (it names no organisation),
+    so a path or an actor's organisation is compared with the register's own form."""
+    try:
+        return org_id(identifier)
+    except DomainError:
+        return identifier
+
+
+def given(value: DataclassInstance, kind: type[DataclassInstance] | None = None) -> dict[str, Any]:
+    """The fields of a command value (or of `kind`, a class it extends) that it gives: those not None.
+    Shallow: the addresses and contacts inside stay values, as the events store them."""
+    return {f.name: found for f in fields(kind or value) if (found := getattr(value, f.name)) is not None}
+
+
+@dataclass(frozen=True)
+class OrganisationDetails:
+    """Who an organisation is and where: what registering it says."""
+
+    identifier: str  # org-id.guide
+    name: str
+    legal_form: str  # a LegalForm code
+    size: str  # a SizeClass code
+    vcse: bool
+    address: Address
+    contact: Contact
+
+
+@dataclass(frozen=True)
+class DetailsChange:
+    """An update to the register: only the details given change (None: unchanged)."""
+
+    name: str | None = None
+    legal_form: str | None = None
+    size: str | None = None
+    vcse: bool | None = None
+    address: Address | None = None
+    contact: Contact | None = None
 
 
 @dataclass(frozen=True)
@@ -82,8 +128,8 @@ class NotAlreadyVerified(Rule):
         return "The organisation is already verified."
 
 
-def _checked_details(details: dict[str, Any]) -> dict[str, Any]:
-    """Validate and normalise the fields a registration or an update may carry."""
+def _checked(details: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise the details a registration or an update gives."""
     checked = dict(details)
     if "name" in checked:
         check(TextWithin(checked["name"], "name", max_length=200))
@@ -113,7 +159,7 @@ class Organisation(MarketplaceAggregate):
     vcse: bool
     address: Address
     contact: Contact
-    status: str = ACTIVE
+    status: OrganisationStatus = ACTIVE
     verified: bool = False
 
     class Registered(MarketplaceAggregate.Created):
@@ -126,12 +172,10 @@ class Organisation(MarketplaceAggregate):
         contact: Contact
 
     @classmethod
-    def register(cls, ctx: Context, identifier: str, **details: Any) -> Organisation:
-        identifier = org_id(identifier)
-        checked = _checked_details(details)
-        return cls._create(
-            cls.Registered, id=organisation_uuid(identifier), **ctx.stamp(), identifier=identifier, **checked
-        )
+    def register(cls, ctx: Context, details: OrganisationDetails) -> Organisation:
+        identifier = org_id(details.identifier)
+        checked = _checked(given(details) | {"identifier": identifier})
+        return cls._create(cls.Registered, id=organisation_uuid(identifier), **ctx.stamp(), **checked)
 
     class DetailsUpdated(MarketplaceAggregate.Event):
         changes: dict[str, Any]
@@ -142,11 +186,10 @@ class Organisation(MarketplaceAggregate):
             if IDENTITY_FIELDS & self.changes.keys():
                 org.verified = False
 
-    def update_details(self, ctx: Context, **details: Any) -> None:
+    def update_details(self, ctx: Context, change: DetailsChange) -> None:
         """Record only what actually changed, so the history shows real edits."""
         check(StateAllows(self.status, frozenset({ACTIVE}), "update an organisation"))
-        checked = _checked_details({k: v for k, v in details.items() if k in UPDATABLE_FIELDS})
-        changes = {k: v for k, v in checked.items() if getattr(self, k) != v}
+        changes = {k: v for k, v in _checked(given(change)).items() if getattr(self, k) != v}
         check(ChangesSomething(changes))
         self.record(self.DetailsUpdated, ctx, changes=changes)
 

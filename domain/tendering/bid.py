@@ -12,19 +12,29 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
 from domain.money import money
 from domain.rules import DomainError, Refusal, Rule, StateAllows, TextWithin, check
 from domain.tendering.procurement import CriterionKind, Positive
-from domain.tendering.tender import Tender
+from domain.tendering.tender import TENDERING, Tender
+from domain.tendering.terms import Offer
 
 PENNY = Decimal("0.01")
-SUBMITTED = "submitted"
-WITHDRAWN = "withdrawn"
+
+
+class BidStatus(StrEnum):
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+SUBMITTED, WITHDRAWN = BidStatus.SUBMITTED, BidStatus.WITHDRAWN
 
 
 def bid_uuid(tender_id: UUID, bidder: str) -> UUID:
@@ -37,7 +47,9 @@ def new_nonce() -> str:
     return secrets.token_hex(16)
 
 
-def digest(tender_id: str, bidder: str, prices: dict[str, Decimal], responses: dict[str, str], nonce: str = "") -> str:
+def digest(
+    tender_id: str, bidder: str, prices: Mapping[str, Decimal], responses: Mapping[str, str], nonce: str = ""
+) -> str:
     """A commitment to the offer: SHA-256 over the nonce followed by the canonical content (JSON with sorted
     keys, no spaces, prices as plain decimal strings in pounds and pence, UTF-8).
 
@@ -67,7 +79,7 @@ class TenderOpenForBids(Rule):
 
     @property
     def message(self) -> str:
-        if self.tender.status == "tendering":
+        if self.tender.status == TENDERING:
             return f"The tender deadline passed at {self.tender.tender_deadline.isoformat()}: no more bids."
         return f"The tender is {self.tender.status}, not open for bids."
 
@@ -91,8 +103,24 @@ class BidderInRegister(Rule):
         return f"{self.bidder} is {self.status} in the organisation register and cannot bid."
 
 
-def _checked_offer(tender: Tender, prices: dict[str, Decimal], responses: dict[str, str]) -> None:
+def _sealed(tender: Tender, offer: Offer, tender_id: str, bidder: str) -> dict[str, Any]:
+    """The offer as a bid's events store it, once it keeps the tender's rules: its content, the amendment it
+    stands under and its receipt (a fresh nonce, and the digest it salts)."""
+    _check_offer(tender, offer)
+    prices, responses, nonce = dict(offer.prices), dict(offer.responses), new_nonce()
+    content_digest = digest(tender_id, bidder, prices, responses, nonce)
+    return {
+        "prices": prices,
+        "responses": responses,
+        "digest": content_digest,
+        "amendment": tender.amendment,
+        "nonce": nonce,
+    }
+
+
+def _check_offer(tender: Tender, offer: Offer) -> None:
     """Prices for real lots only; a response for every non-price criterion and nothing else."""
+    prices, responses = offer.prices, offer.responses
     if not prices:
         raise DomainError("A bid prices at least one lot.", field="prices")
     lot_ids = {lot.lot_id for lot in tender.lots}
@@ -119,7 +147,7 @@ class Bid(MarketplaceAggregate):
     digest: str
     amendment: int
     nonce: str = ""  # the receipt's salt: the bidder's alone (empty on receipts from before salting)
-    status: str = SUBMITTED
+    status: BidStatus = SUBMITTED
 
     class Submitted(MarketplaceAggregate.Created):
         tender_id: str
@@ -131,23 +159,16 @@ class Bid(MarketplaceAggregate):
         nonce: str = ""
 
     @classmethod
-    def submit(
-        cls, ctx: Context, tender: Tender, bidder: str, prices: dict[str, Decimal], responses: dict[str, str]
-    ) -> Bid:
+    def submit(cls, ctx: Context, tender: Tender, bidder: str, offer: Offer) -> Bid:
         check(TenderOpenForBids(tender, ctx))
-        _checked_offer(tender, prices, responses)
-        nonce = new_nonce()
+        sealed = _sealed(tender, offer, str(tender.id), bidder)
         return cls._create(
             cls.Submitted,
             id=bid_uuid(tender.id, bidder),
             **ctx.stamp(),
             tender_id=str(tender.id),
             bidder=bidder,
-            prices=prices,
-            responses=responses,
-            digest=digest(str(tender.id), bidder, prices, responses, nonce),
-            amendment=tender.amendment,
-            nonce=nonce,
+            **sealed,
         )
 
     class Replaced(MarketplaceAggregate.Event):
@@ -161,21 +182,10 @@ class Bid(MarketplaceAggregate):
             bid.prices, bid.responses, bid.digest = self.prices, self.responses, self.digest
             bid.amendment, bid.status, bid.nonce = self.amendment, SUBMITTED, self.nonce
 
-    def replace(self, ctx: Context, tender: Tender, prices: dict[str, Decimal], responses: dict[str, str]) -> None:
+    def replace(self, ctx: Context, tender: Tender, offer: Offer) -> None:
         """A new offer in place of the old one, or a resubmission after a withdrawal."""
         check(TenderOpenForBids(tender, ctx))
-        _checked_offer(tender, prices, responses)
-        nonce = new_nonce()
-        content_digest = digest(self.tender_id, self.bidder, prices, responses, nonce)
-        self.record(
-            self.Replaced,
-            ctx,
-            prices=prices,
-            responses=responses,
-            digest=content_digest,
-            amendment=tender.amendment,
-            nonce=nonce,
-        )
+        self.record(self.Replaced, ctx, **_sealed(tender, offer, self.tender_id, self.bidder))
 
     class Withdrawn(MarketplaceAggregate.Event):
         def apply(self, bid: Bid) -> None:

@@ -9,17 +9,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
 from domain.rules import DomainError, Refusal, Rule, StateAllows, check
-from domain.tendering.tender import Award, Supplier
+from domain.tendering.tender import Award, Supplier, Tender
+from domain.tendering.terms import ContractTerms, Ending, Variation
 from domain.values import money
 
-ACTIVE = "active"
-TERMINATED = "terminated"
-DECOMMISSIONED = "decommissioned"
+
+class ContractStatus(StrEnum):
+    ACTIVE = "active"
+    TERMINATED = "terminated"  # ended early
+    DECOMMISSIONED = "decommissioned"  # the service itself ended, after consultation
+
+
+ACTIVE, TERMINATED, DECOMMISSIONED = ContractStatus.ACTIVE, ContractStatus.TERMINATED, ContractStatus.DECOMMISSIONED
 
 
 def contract_uuid(tender_id: UUID, lot_id: str) -> UUID:
@@ -66,7 +73,7 @@ class Contract(MarketplaceAggregate):
     start: date
     end: date
     kpis: list[str]
-    status: str = ACTIVE
+    status: ContractStatus = ACTIVE
     ended_on: date | None = None
 
     class Concluded(MarketplaceAggregate.Created):
@@ -80,22 +87,21 @@ class Contract(MarketplaceAggregate):
         kpis: list[str]
 
     @classmethod
-    def conclude(
-        cls, ctx: Context, tender_id: UUID, buyer: str, award: Award, start: date, end: date, kpis: list[str]
-    ) -> Contract:
-        check(EndsAfterStart(start, end))
+    def conclude(cls, ctx: Context, tender: Tender, award: Award, terms: ContractTerms) -> Contract:
+        """The contract for an awarded lot: with its winner, at its price, for the term and KPIs agreed."""
+        check(EndsAfterStart(terms.start, terms.end))
         return cls._create(
             cls.Concluded,
-            id=contract_uuid(tender_id, award.lot_id),
+            id=contract_uuid(tender.id, award.lot_id),
             **ctx.stamp(),
-            tender_id=str(tender_id),
+            tender_id=str(tender.id),
             lot_id=award.lot_id,
-            buyer=buyer,
+            buyer=tender.buyer,
             supplier=award.supplier,
             value=award.value,
-            start=start,
-            end=end,
-            kpis=[k.strip() for k in kpis if k.strip()],
+            start=terms.start,
+            end=terms.end,
+            kpis=[k.strip() for k in terms.kpis if k.strip()],
         )
 
     class Varied(MarketplaceAggregate.Decision):
@@ -108,9 +114,10 @@ class Contract(MarketplaceAggregate):
         def summary(self) -> str:
             return "varied: " + ", ".join(f"{name} to {value}" for name, value in sorted(self.changes.items()))
 
-    def vary(self, ctx: Context, reason: str, value: Decimal | None = None, end: date | None = None) -> None:
+    def vary(self, ctx: Context, reason: str, variation: Variation) -> None:
         check(StateAllows(self.status, frozenset({ACTIVE}), "vary a contract"), NotExpired(self, ctx))
         changes: dict[str, Any] = {}
+        value, end = variation.value, variation.end
         if value is not None and (value := money(value, "value")) != self.value:  # money before it is compared
             changes["value"] = value
         if end is not None and end != self.end:
@@ -126,22 +133,24 @@ class Contract(MarketplaceAggregate):
         consultation: str
 
         def apply(self, contract: Contract) -> None:
-            contract.status, contract.ended_on = self.how, self.effective
+            contract.status, contract.ended_on = ContractStatus(self.how), self.effective
 
         def summary(self) -> str:
             return f"contract {self.how}, effective {self.effective}"
 
     def terminate(self, ctx: Context, reason: str, effective: date) -> None:
-        self._end(ctx, reason, TERMINATED, effective, "")
+        self._end(ctx, reason, TERMINATED, Ending(effective))
 
-    def decommission(self, ctx: Context, reason: str, effective: date, consultation: str) -> None:
+    def decommission(self, ctx: Context, reason: str, ending: Ending) -> None:
         """Ending the service itself: record who was consulted and how (commissioning cycle)."""
-        if len(consultation.strip()) < 3:
+        if len(ending.consultation.strip()) < 3:
             raise DomainError("Say how the people affected were consulted.", field="consultation")
-        self._end(ctx, reason, DECOMMISSIONED, effective, consultation.strip())
+        self._end(ctx, reason, DECOMMISSIONED, Ending(ending.effective, ending.consultation.strip()))
 
-    def _end(self, ctx: Context, reason: str, how: str, effective: date, consultation: str) -> None:
+    def _end(self, ctx: Context, reason: str, how: ContractStatus, ending: Ending) -> None:
         check(StateAllows(self.status, frozenset({ACTIVE}), "end a contract"), NotExpired(self, ctx))
-        if not self.start <= effective <= self.end:
+        if not self.start <= ending.effective <= self.end:
             raise DomainError("The end date must fall within the contract term.", field="effective")
-        self.decide(self.Ended, ctx, reason, how=how, effective=effective, consultation=consultation)
+        self.decide(
+            self.Ended, ctx, reason, how=how.value, effective=ending.effective, consultation=ending.consultation
+        )

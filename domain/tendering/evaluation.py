@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -19,9 +20,18 @@ from domain.base import Context, MarketplaceAggregate
 from domain.rules import DomainError, Refusal, Rule, TextWithin, check
 from domain.tendering.procurement import Criterion, CriterionKind
 from domain.tendering.tender import Assessment
+from domain.tendering.terms import Moderation, Score
 
 PRICE_FORMULA = "lowest price for the lot / this bid's price x 100"
 CENT = Decimal("0.01")
+
+
+class EvaluatorState(StrEnum):
+    """Where an evaluator stands: assigned, then declared without a conflict (may score) or with one (may not)."""
+
+    ASSIGNED = "assigned"
+    NO_CONFLICT = "no-conflict"
+    CONFLICT = "conflict"
 
 
 def evaluation_uuid(tender_id: UUID) -> UUID:
@@ -60,11 +70,11 @@ class DeclaredWithoutConflict(Rule):
     field: str | None = None
 
     def is_broken(self) -> bool:
-        return self.evaluation.evaluators.get(self.evaluator) != "no-conflict"
+        return self.evaluation.evaluators.get(self.evaluator) != EvaluatorState.NO_CONFLICT
 
     @property
     def message(self) -> str:
-        if self.evaluation.evaluators.get(self.evaluator) == "conflict":
+        if self.evaluation.evaluators.get(self.evaluator) == EvaluatorState.CONFLICT:
             return "You declared a conflict of interest, so you may not score this tender."
         return "Declare any conflict of interest before scoring (Procurement Act 2023 s.83)."
 
@@ -86,7 +96,7 @@ class Evaluation(MarketplaceAggregate):
     tender_id: str
     criteria: list[Criterion]
     bids: list[OpenedBid]
-    evaluators: dict[str, str] = field(default_factory=dict)  # subject -> assigned | no-conflict | conflict
+    evaluators: dict[str, EvaluatorState] = field(default_factory=dict)  # subject -> where they stand
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)  # "bid|criterion|evaluator" -> score
     agreed: dict[str, dict[str, Any]] = field(default_factory=dict)  # "bid|criterion" -> moderated score
 
@@ -126,7 +136,7 @@ class Evaluation(MarketplaceAggregate):
         evaluator: str
 
         def apply(self, evaluation: Evaluation) -> None:
-            evaluation.evaluators[self.evaluator] = "assigned"
+            evaluation.evaluators[self.evaluator] = EvaluatorState.ASSIGNED
 
     def assign(self, ctx: Context, evaluator: str) -> None:
         if evaluator in self.evaluators:
@@ -140,12 +150,14 @@ class Evaluation(MarketplaceAggregate):
         statement: str
 
         def apply(self, evaluation: Evaluation) -> None:
-            evaluation.evaluators[self.evaluator] = "conflict" if self.conflict else "no-conflict"
+            evaluation.evaluators[self.evaluator] = (
+                EvaluatorState.CONFLICT if self.conflict else EvaluatorState.NO_CONFLICT
+            )
 
     def declare(self, ctx: Context, conflict: bool, statement: str) -> None:
         evaluator = ctx.actor.subject
         check(EvaluatorAssigned(self, evaluator))
-        if self.evaluators.get(evaluator) != "assigned":
+        if self.evaluators.get(evaluator) != EvaluatorState.ASSIGNED:
             raise DomainError("Only an assigned evaluator who has not yet declared may declare.", kind=Refusal.CONFLICT)
         check(TextWithin(statement, "statement", 5000))
         self.record(self.InterestsDeclared, ctx, evaluator=evaluator, conflict=conflict, statement=statement.strip())
@@ -161,25 +173,25 @@ class Evaluation(MarketplaceAggregate):
             key = f"{self.bid_id}|{self.criterion}|{self.evaluator}"
             evaluation.scores[key] = {"score": self.score, "justification": self.justification}
 
-    def score(self, ctx: Context, bid_id: str, criterion: str, score: int, justification: str) -> None:
+    def score(self, ctx: Context, scored: Score) -> None:
         evaluator = ctx.actor.subject
         check(
             EvaluatorAssigned(self, evaluator),
             DeclaredWithoutConflict(self, evaluator),
-            TextWithin(justification, "justification", 10_000),
+            TextWithin(scored.justification, "justification", 10_000),
         )
-        self.bid(bid_id)
-        if self.criterion(criterion).kind == CriterionKind.PRICE:
+        self.bid(scored.bid_id)
+        if self.criterion(scored.criterion).kind == CriterionKind.PRICE:
             raise DomainError(f"Price is scored by formula: {PRICE_FORMULA}.", field="criterion")
-        check(WholeScore(score))
+        check(WholeScore(scored.score))
         self.record(
             self.Scored,
             ctx,
-            bid_id=bid_id,
-            criterion=criterion,
+            bid_id=scored.bid_id,
+            criterion=scored.criterion,
             evaluator=evaluator,
-            score=score,
-            justification=justification.strip(),
+            score=scored.score,
+            justification=scored.justification.strip(),
         )
 
     class Moderated(MarketplaceAggregate.Event):
@@ -191,11 +203,12 @@ class Evaluation(MarketplaceAggregate):
         def apply(self, evaluation: Evaluation) -> None:
             evaluation.agreed[f"{self.bid_id}|{self.criterion}"] = {"score": self.score, "note": self.note}
 
-    def moderate(self, ctx: Context, bid_id: str, criterion: str, score: int, note: str) -> None:
+    def moderate(self, ctx: Context, agreed: Moderation) -> None:
         """The agreed score, after every evaluator's score for this bid and criterion is in."""
+        bid_id, criterion = agreed.bid_id, agreed.criterion
         self.bid(bid_id)
         self.criterion(criterion)
-        scorers = [e for e, state in self.evaluators.items() if state != "conflict"]  # undeclared ones too
+        scorers = [e for e, state in self.evaluators.items() if state != EvaluatorState.CONFLICT]  # undeclared ones too
         missing = [e for e in scorers if f"{bid_id}|{criterion}|{e}" not in self.scores]
         if not scorers or missing:
             raise DomainError(
@@ -203,9 +216,11 @@ class Evaluation(MarketplaceAggregate):
                 kind=Refusal.CONFLICT,
                 rule="EvaluatorsScored",
             )
-        check(WholeScore(score))
-        check(TextWithin(note, "note", 10_000))
-        self.record(self.Moderated, ctx, bid_id=bid_id, criterion=criterion, score=score, note=note.strip())
+        check(WholeScore(agreed.score))
+        check(TextWithin(agreed.note, "note", 10_000))
+        self.record(
+            self.Moderated, ctx, bid_id=bid_id, criterion=criterion, score=agreed.score, note=agreed.note.strip()
+        )
 
     def bids_for(self, lot_id: str) -> list[OpenedBid]:
         return [b for b in self.bids if lot_id in b.prices]

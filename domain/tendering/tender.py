@@ -9,9 +9,11 @@ Bids are aggregates of their own, so a tender's history never grows with the num
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -32,16 +34,25 @@ from domain.tendering.tender_rules import (
     NoContractYet,
     StandstillOver,
     checked_terms,
+    lots_settled_status,
 )
+from domain.tendering.terms import TERMS as TERMS  # noqa: PLC0414 - re-exported: the views read it from here
+from domain.tendering.terms import ConflictsAssessment, TenderTerms, TermsChange, shallow_fields
 from domain.working_days import add_working_days
 
-DRAFT = "draft"
-TENDERING = "tendering"
-CLOSED = "closed"  # the deadline passed; bids not yet opened
-EVALUATION = "evaluation"
-COMPLETE = "complete"
-CANCELLED = "cancelled"
-FINAL = frozenset({COMPLETE, CANCELLED})
+
+class TenderStatus(StrEnum):
+    DRAFT = "draft"
+    TENDERING = "tendering"
+    CLOSED = "closed"  # the deadline passed; bids not yet opened
+    EVALUATION = "evaluation"
+    COMPLETE = "complete"
+    CANCELLED = "cancelled"
+
+
+DRAFT, TENDERING, CLOSED = TenderStatus.DRAFT, TenderStatus.TENDERING, TenderStatus.CLOSED  # as the views name them
+EVALUATION, COMPLETE, CANCELLED = TenderStatus.EVALUATION, TenderStatus.COMPLETE, TenderStatus.CANCELLED
+NOT_FINAL = frozenset({DRAFT, TENDERING, CLOSED, EVALUATION})  # what may still be cancelled
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,21 @@ class Award:
     contract_id: str = ""
 
 
+@dataclass(frozen=True)
+class Winner:
+    """A lot's most advantageous tender as the evaluation ranked it, and what its award records."""
+
+    lot_id: str
+    supplier: Supplier
+    value: Decimal  # the winning bid's price for the lot
+    assessments: Sequence[Assessment]  # every bidder's, best first: the winner's is the first
+    voluntary_standstill: bool = True  # below threshold no standstill is required; the council keeps one unless not
+
+    @property
+    def bid_id(self) -> str:
+        return self.assessments[0].bid_id
+
+
 class Tender(MarketplaceAggregate):
     buyer: str
     title: str
@@ -88,7 +114,7 @@ class Tender(MarketplaceAggregate):
     criteria: list[Criterion]
     clarification_deadline: datetime
     tender_deadline: datetime
-    status: str = DRAFT
+    status: TenderStatus = DRAFT
     conflicts_assessed: bool = False
     amendment: int = 0  # bids must confirm the latest amendment to be opened
     published_at: datetime | None = None
@@ -129,8 +155,9 @@ class Tender(MarketplaceAggregate):
         tender_deadline: datetime
 
     @classmethod
-    def draft(cls, ctx: Context, policy: ProcurementPolicy, buyer: str, **terms: Any) -> Tender:
-        return cls._create(cls.Drafted, id=uuid4(), **ctx.stamp(), buyer=buyer, **checked_terms(terms, policy))
+    def draft(cls, ctx: Context, policy: ProcurementPolicy, buyer: str, terms: TenderTerms) -> Tender:
+        checked = checked_terms(shallow_fields(terms), policy)
+        return cls._create(cls.Drafted, id=uuid4(), **ctx.stamp(), buyer=buyer, **checked)
 
     class Revised(MarketplaceAggregate.Event):
         terms: dict[str, Any]
@@ -139,13 +166,14 @@ class Tender(MarketplaceAggregate):
             for name, value in self.terms.items():
                 setattr(tender, name, value)
 
-    def revise(self, ctx: Context, policy: ProcurementPolicy, **changes: Any) -> None:
+    def revise(self, ctx: Context, policy: ProcurementPolicy, change: TermsChange) -> None:
         check(StateAllows(self.status, frozenset({DRAFT}), "revise a tender that is not a draft"))
-        self.record(self.Revised, ctx, terms=self._changed_terms(changes, policy))
+        self.record(self.Revised, ctx, terms=self._changed_terms(change, policy))
 
-    def _changed_terms(self, changes: dict[str, Any], policy: ProcurementPolicy) -> dict[str, Any]:
+    def _changed_terms(self, change: TermsChange, policy: ProcurementPolicy) -> dict[str, Any]:
+        """The terms the change makes different, once the terms it leaves keep every rule."""
         current = {name: getattr(self, name) for name in TERMS}
-        merged = checked_terms({**current, **{k: v for k, v in changes.items() if k in TERMS}}, policy)
+        merged = checked_terms({**current, **change.given()}, policy)
         changed = {k: v for k, v in merged.items() if current[k] != v}
         if not changed:
             raise DomainError("The change changes nothing.", rule="ChangesSomething")
@@ -163,14 +191,12 @@ class Tender(MarketplaceAggregate):
                 "conflicts of interest found, mitigated" if self.conflicts_found else "no conflicts of interest found"
             )
 
-    def record_conflicts_assessment(self, ctx: Context, conflicts_found: bool, mitigation: str, reason: str) -> None:
+    def record_conflicts_assessment(self, ctx: Context, assessment: ConflictsAssessment, reason: str) -> None:
         """PA2023 s.83: conflicts assessed (and mitigated) before the tender notice."""
         check(StateAllows(self.status, frozenset({DRAFT}), "record a conflicts assessment after publication"))
-        if conflicts_found:
-            check(TextWithin(mitigation, "mitigation", 5000))
-        self.decide(
-            self.ConflictsAssessmentRecorded, ctx, reason, conflicts_found=conflicts_found, mitigation=mitigation
-        )
+        if assessment.conflicts_found:
+            check(TextWithin(assessment.mitigation, "mitigation", 5000))
+        self.decide(self.ConflictsAssessmentRecorded, ctx, reason, **shallow_fields(assessment))
 
     # --- tendering ------------------------------------------------------------------------------
 
@@ -240,13 +266,13 @@ class Tender(MarketplaceAggregate):
         def summary(self) -> str:
             return f"amendment {self.amendment} to the published terms: {', '.join(sorted(self.terms)) or 'none'}"
 
-    def amend(self, ctx: Context, policy: ProcurementPolicy, reason: str, **changes: Any) -> None:
+    def amend(self, ctx: Context, policy: ProcurementPolicy, reason: str, change: TermsChange) -> None:
         """Changing published terms: every bid already in must be reconfirmed before the deadline."""
         check(
             StateAllows(self.status, frozenset({TENDERING}), "amend"),
             Before(ctx.now, self.tender_deadline, "tender deadline"),
         )
-        terms = self._changed_terms(changes, policy)
+        terms = self._changed_terms(change, policy)
         deadline = terms.get("tender_deadline", self.tender_deadline)
         check(DeadlineAhead(deadline, ctx.now), self._minimum_period_kept(terms, deadline, policy))
         self.decide(self.Amended, ctx, reason, terms=terms, amendment=self.amendment + 1)
@@ -305,24 +331,13 @@ class Tender(MarketplaceAggregate):
                 f"bid {award.bid_id}, value GBP {award.value}"
             )
 
-    def award_lot(
-        self,
-        ctx: Context,
-        policy: ProcurementPolicy,
-        reason: str,
-        lot_id: str,
-        winner: Assessment,
-        supplier: Supplier,
-        value: Decimal,
-        assessments: list[Assessment],
-        voluntary_standstill: bool = True,
-    ) -> Award:
-        check(StateAllows(self.status, frozenset({EVALUATION}), "award"), LotOpen(self, lot_id))
-        self.lot(lot_id)
-        standstill = self.above_threshold or voluntary_standstill
+    def award_lot(self, ctx: Context, policy: ProcurementPolicy, reason: str, winner: Winner) -> Award:
+        check(StateAllows(self.status, frozenset({EVALUATION}), "award"), LotOpen(self, winner.lot_id))
+        self.lot(winner.lot_id)
+        standstill = self.above_threshold or winner.voluntary_standstill
         ends = add_working_days(ctx.today, policy.standstill_working_days) if standstill else None
-        award = Award(lot_id, winner.bid_id, supplier, value, ctx.now, ends)
-        self.decide(self.Awarded, ctx, reason, award=award, assessments=assessments)
+        award = Award(winner.lot_id, winner.bid_id, winner.supplier, winner.value, ctx.now, ends)
+        self.decide(self.Awarded, ctx, reason, award=award, assessments=list(winner.assessments))
         return award
 
     class ContractConcluded(MarketplaceAggregate.Event):
@@ -332,8 +347,7 @@ class Tender(MarketplaceAggregate):
         def apply(self, tender: Tender) -> None:
             award = tender.awards[self.lot_id]
             tender.awards[self.lot_id] = Award(**{**award.__dict__, "contract_id": self.contract_id})
-            if tender.all_lots_settled():
-                tender.status = COMPLETE
+            tender.settle_on_lots()
 
     def conclude_contract(self, ctx: Context, lot_id: str, contract_id: UUID) -> Award:
         check(StateAllows(self.status, frozenset({EVALUATION}), "conclude a contract"))
@@ -346,24 +360,25 @@ class Tender(MarketplaceAggregate):
         self.record(self.ContractConcluded, ctx, lot_id=lot_id, contract_id=str(contract_id))
         return award
 
-    def all_lots_settled(self) -> bool:
-        settled = {lot_id for lot_id, award in self.awards.items() if award.contract_id} | set(self.cancelled_lots)
-        return settled >= {lot.lot_id for lot in self.lots}
+    def settle_on_lots(self) -> None:
+        """Once every lot has its contract or is cancelled, the tender ends as its lots do (`lots_settled_status`)."""
+        settled = lots_settled_status(self)
+        if settled is not None:
+            self.status = TenderStatus(settled)
 
     class LotCancelled(MarketplaceAggregate.Decision):
         lot_id: str
 
         def apply(self, tender: Tender) -> None:
             tender.cancelled_lots.append(self.lot_id)
-            if tender.all_lots_settled():
-                tender.status = CANCELLED if not tender.awards else COMPLETE
+            tender.settle_on_lots()
 
         def summary(self) -> str:
             return f"lot {self.lot_id} cancelled"
 
     def cancel_lot(self, ctx: Context, lot_id: str, reason: str) -> None:
         self.lot(lot_id)
-        check(StateAllows(self.status, frozenset({DRAFT, TENDERING, CLOSED, EVALUATION}), "cancel a lot"))
+        check(StateAllows(self.status, NOT_FINAL, "cancel a lot"))
         check(LotOpen(self, lot_id))
         self.decide(self.LotCancelled, ctx, reason, lot_id=lot_id)
 
@@ -375,18 +390,6 @@ class Tender(MarketplaceAggregate):
             return "tender cancelled"
 
     def cancel(self, ctx: Context, reason: str) -> None:
-        check(StateAllows(self.status, frozenset({DRAFT, TENDERING, CLOSED, EVALUATION}), "cancel"))
+        check(StateAllows(self.status, NOT_FINAL, "cancel"))
         check(NoContractYet(self))
         self.decide(self.Cancelled, ctx, reason)
-
-
-TERMS = (
-    "title",
-    "description",
-    "category",
-    "procedure",
-    "lots",
-    "criteria",
-    "clarification_deadline",
-    "tender_deadline",
-)

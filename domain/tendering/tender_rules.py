@@ -5,6 +5,7 @@ Kept beside the aggregate (domain/tendering/tender.py) so that file reads as the
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -28,6 +29,25 @@ from domain.working_days import uk_date
 
 if TYPE_CHECKING:
     from domain.tendering.tender import Award, Tender
+
+COMPLETE, CANCELLED = "complete", "cancelled"  # the statuses a tender's lots can end it in (as tender.py names them)
+
+
+def settled_status(lots: Iterable[str], contracted: Collection[str], cancelled: Iterable[str]) -> str | None:
+    """What a tender's lots make it once each is settled (has its contract, or is cancelled): complete if any
+    has a contract, else cancelled; None while any is open or awaits its contract.
+
+    The one rule by which the aggregate and the views (tenders, OCDS) end a tender on its lots.
+    """
+    if not {*contracted, *cancelled}.issuperset(lots):
+        return None
+    return COMPLETE if contracted else CANCELLED
+
+
+def lots_settled_status(tender: Tender) -> str | None:
+    """`settled_status` of the tender's own lots, contracts and cancelled lots."""
+    contracted = [lot_id for lot_id, award in tender.awards.items() if award.contract_id]
+    return settled_status((lot.lot_id for lot in tender.lots), contracted, tender.cancelled_lots)
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
-"""What each reader may see of an organisation: people's addresses and contact details.
+"""Who may change the organisation register, and what each reader may see of an organisation.
 
-The current GET, a record as it stood (`?version=`, `?as_of=`), the audit history and feed, exports and open
-data all ask these functions, so a record cannot be hidden on one path and shown on another. Each takes the
-reader (None: anonymous) and the facts the rule turns on, never a view row or an HTTP request.
+Writes: every command's permit is checked by `Organisations` (the API, the command line and the demo loader
+alike) and named by its route's guard; a provider acts for its own organisation only, council officers for any.
+
+Reads: people's addresses and contact details. The current GET, a record as it stood (`?version=`, `?as_of=`),
+the audit history and feed, exports and open data all ask these functions, so a record cannot be hidden on one
+path and shown on another. Each takes the reader (None: anonymous) and the facts the rule turns on, never a view
+row or an HTTP request.
 """
 
 from __future__ import annotations
@@ -11,7 +15,26 @@ from collections.abc import Iterable
 
 from domain.base import Actor
 from domain.organisations.organisation import PEOPLE
-from marketplace.access import reads_for_the_council
+from domain.rules import DomainError, Refusal
+from marketplace.access import OFFICERS, PROVIDERS, Permit, reads_for_the_council
+
+REGISTER = Permit("register an organisation", PROVIDERS | OFFICERS)
+UPDATE_DETAILS = Permit("update an organisation's details", PROVIDERS | OFFICERS)
+DEACTIVATE = Permit("deactivate an organisation", PROVIDERS | OFFICERS)
+VERIFY = Permit("verify an organisation", OFFICERS)
+
+
+def acts_for(actor: Actor, organisation: str) -> bool:
+    """Council officers act for any organisation; anyone else for its own only."""
+    return actor.role in OFFICERS or actor.organisation == organisation
+
+
+def check_acts_for(actor: Actor, organisation: str) -> None:
+    """Refuse (403) an actor who acts for another organisation (`Allowed`, as the route guards name a 403)."""
+    if not acts_for(actor, organisation):
+        raise DomainError(
+            f"You act for {actor.organisation}, not for {organisation}.", kind=Refusal.FORBIDDEN, rule="Allowed"
+        )
 
 
 def sees_private_details(reader: Actor | None, organisation: str) -> bool:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from domain.rules import DomainError
+from domain.tendering.tender import TENDERING
 from marketplace.commands import by_the_clock
 from marketplace.tendering.services import Tenders
 from projections.tendering.queries import search_tenders
@@ -22,7 +23,7 @@ def close_tendering(market: Marketplace) -> int:
     """Close tendering on every published tender whose deadline has passed; return how many closed."""
     now = market.clock.now()
     with market.views() as session:
-        due, _ = search_tenders(session, statuses=["tendering"], deadline_before=now, limit=1000)
+        due, _ = search_tenders(session, statuses=[TENDERING], deadline_before=now, limit=1000)
     closed = 0
     for tender in due:
         try:

@@ -10,7 +10,7 @@ before the chronograph records anything.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,26 +27,25 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
-    delete,
     exists,
-    insert,
     or_,
     select,
 )
 from sqlalchemy.orm import Session
 
-from domain.base import MarketplaceAggregate
 from domain.care.micro_enterprise import APPLIED, FAILED, LISTED, PASSED, PENDING, SUSPENDED
 from domain.care.registration import Registration
 from domain.working_days import uk_date
-from projections.batch import Row, Rows, bumped, plain, utc
-from projections.engine import Envelope, Projection, metadata
-from projections.pagination import fetch_page
+from projections.aggregate_rows import Change, first_row, own_row, taken, unchanged, updated
+from projections.batch import BatchProjection, Folds, Row, Rows, Touched, originators, plain, utc
+from projections.columns import ids
+from projections.engine import Envelope, metadata
+from projections.pagination import fetch_page, one_row
 
 registrations = Table(
     "registrations",
     metadata,
-    Column("id", String(36), primary_key=True),  # the Registration aggregate's id
+    *ids("id", key=True),  # the Registration aggregate's id
     Column("organisation", String(80), nullable=False, unique=True),  # org-id.guide
     Column("name", String(200), nullable=False),
     Column("status", String(16), nullable=False),  # applied | rejected | listed | suspended | withdrawn
@@ -76,7 +75,7 @@ registrations = Table(
 registration_evidence = Table(
     "registration_evidence",
     metadata,
-    Column("registration_id", String(36), primary_key=True),
+    *ids("registration_id", key=True),
     Column("evidence_id", String(16), primary_key=True),
     Column("seq", Integer, nullable=False),  # E2 before E10
     Column("kind", String(40), nullable=False),
@@ -99,34 +98,23 @@ registration_evidence = Table(
 registration_offers = Table(
     "registration_offers",
     metadata,
-    Column("registration_id", String(36), primary_key=True),
+    *ids("registration_id", key=True),
     Column("facet", String(16), primary_key=True),  # service | district | parish
     Column("value", String(100), primary_key=True),  # parishes in case-folded form
     Index("registration_offers_by_value", "facet", "value", "registration_id"),
 )
 
-DECISIONS = {
-    Registration.Approved: LISTED,
-    Registration.Rejected: "rejected",
-    Registration.Withdrawn: "withdrawn",
-}
-
 
 def _applied(event: Registration.Applied) -> Row:
     return {
         "id": str(event.originator_id),
-        "organisation": event.organisation,
-        "name": event.name,
+        **taken(event, "organisation", "name"),
         "status": APPLIED,
         "suspended_from": "",
         "services": plain(event.services),
         "districts": plain(event.districts),
         "parishes": plain(event.parishes),
-        "weekly_capacity_hours": event.weekly_capacity_hours,
-        "available_hours": event.available_hours,
-        "hourly_rate": event.hourly_rate,
-        "workers": event.workers,
-        "cqc_regulated": event.cqc_regulated,
+        **taken(event, "weekly_capacity_hours", "available_hours", "hourly_rate", "workers", "cqc_regulated"),
         "evidence_expires_on": None,
         "unchecked": 0,
         "clock_standing": "",
@@ -138,34 +126,27 @@ def _applied(event: Registration.Applied) -> Row:
     }
 
 
-def _registration_changes(row: Row, event: Any) -> Row:
-    if isinstance(event, Registration.Resubmitted):
-        return {
-            **row,
-            **{k: plain(v) if isinstance(v, list) else v for k, v in event.changes.items()},
-            "status": APPLIED,
-        }
-    if isinstance(event, Registration.AvailabilityUpdated):
-        return {**row, "available_hours": event.available_hours}
-    if isinstance(event, (Registration.RenewalDue, Registration.Lapsed)):
-        standing = "lapsed" if isinstance(event, Registration.Lapsed) else "renewal-due"
-        return {**row, "clock_standing": standing, "clock_for": event.expires_on}
-    if isinstance(event, MarketplaceAggregate.Decision):
-        decided = {**row, "decision_reason": event.reason, "decided_at": utc(event.timestamp)}
-        if isinstance(event, Registration.Suspended):
-            return {**decided, "status": SUSPENDED, "suspended_from": row["status"]}
-        if isinstance(event, Registration.Reinstated):
-            return {**decided, "status": row["suspended_from"], "suspended_from": ""}
-        return {**decided, "status": DECISIONS[type(event)]}
-    return row
+def _resubmitted(row: Row, event: Registration.Resubmitted) -> Row:
+    return {**{k: plain(v) if isinstance(v, list) else v for k, v in event.changes.items()}, "status": APPLIED}
+
+
+def _clock(standing: str) -> Change:
+    """What the chronograph last recorded, and for which earliest expiry."""
+    return lambda row, event: {"clock_standing": standing, "clock_for": event.expires_on}
+
+
+def _decided(status: Callable[[Row], Row]) -> Change:
+    """A decision: its reason and time, and the status it leaves (given the row before it)."""
+    return lambda row, event: {"decision_reason": event.reason, "decided_at": utc(event.timestamp), **status(row)}
 
 
 def _evidence_of(evidence: Rows, registration_id: str) -> list[Row]:
     return [row for row in evidence.values() if row["registration_id"] == registration_id]
 
 
-def _add_evidence(evidence: Rows, event: Registration.EvidenceAdded) -> None:
-    registration_id, item = str(event.originator_id), event.evidence
+def fold_evidence(touched: Touched, event: Registration.EvidenceAdded) -> None:
+    """A new piece is the latest for its slot; the one it replaces no longer is."""
+    evidence, registration_id, item = touched[registration_evidence.name], str(event.originator_id), event.evidence
     for row in _evidence_of(evidence, registration_id):
         if row["slot"] == item.slot and row["latest"]:
             evidence.put({**row, "latest": False})
@@ -192,8 +173,9 @@ def _add_evidence(evidence: Rows, event: Registration.EvidenceAdded) -> None:
     )
 
 
-def _record_check(evidence: Rows, event: Registration.CheckRecorded) -> None:
-    registration_id = str(event.originator_id)
+def fold_check(touched: Touched, event: Registration.CheckRecorded) -> None:
+    """A piece that passes is what the listing stands on for its slot, in place of the one before."""
+    evidence, registration_id = touched[registration_evidence.name], str(event.originator_id)
     checked = evidence[(registration_id, event.evidence_id)]
     if event.passed:
         for row in _evidence_of(evidence, registration_id):
@@ -204,70 +186,73 @@ def _record_check(evidence: Rows, event: Registration.CheckRecorded) -> None:
     evidence.put({**evidence[(registration_id, event.evidence_id)], **outcome, **who, "effective": event.passed})
 
 
-def _evidence_summary(evidence: Rows, registration_id: str) -> Row:
-    rows = _evidence_of(evidence, registration_id)
-    expiries = [row["expires"] for row in rows if row["effective"] and row["expires"] is not None]
-    return {
-        "evidence_expires_on": min(expiries, default=None),
-        "unchecked": sum(1 for row in rows if row["latest"] and row["check_result"] == PENDING),
-    }
+def fold_summary(touched: Touched, event: Any) -> None:
+    """The registration after its evidence changed: the earliest expiry it stands on, and the pieces unchecked."""
+    rows, evidence = touched[registrations.name], touched[registration_evidence.name]
+    row = rows[str(event.originator_id)]
+    pieces = _evidence_of(evidence, row["id"])
+    expiries = [piece["expires"] for piece in pieces if piece["effective"] and piece["expires"] is not None]
+    unchecked = sum(1 for piece in pieces if piece["latest"] and piece["check_result"] == PENDING)
+    rows.put({**row, "evidence_expires_on": min(expiries, default=None), "unchecked": unchecked, **updated(row, event)})
 
 
-def fold_registration(main: Rows, evidence: Rows, event: Any) -> None:
-    registration_id = str(event.originator_id)
-    row = _applied(event) if isinstance(event, Registration.Applied) else main.get(registration_id)
-    assert row is not None, "a registration event before its application"
-    if isinstance(event, Registration.EvidenceAdded):
-        _add_evidence(evidence, event)
-    elif isinstance(event, Registration.CheckRecorded):
-        _record_check(evidence, event)
-    row = {**_registration_changes(row, event), **_evidence_summary(evidence, registration_id)}
-    main.put({**bumped(row, event), "updated_at": utc(event.timestamp)})
-
-
-def offers(row: Row | None) -> set[tuple[str, str]]:
+def offers(row: Row) -> set[tuple[str, str]]:
     """What the directory searches a registration by."""
-    if row is None:
-        return set()
     found = {("service", service) for service in row["services"]}
     found |= {("district", district) for district in row["districts"]}
     return found | {("parish", parish.casefold()) for parish in row["parishes"]}
 
 
-class RegistrationViews(Projection):
+def fold_offers(touched: Touched, event: Any) -> None:
+    """Applying and resubmitting change what the directory searches by: its offers follow the row."""
+    rows, registration_id = touched[registration_offers.name], str(event.originator_id)
+    wanted = offers(touched[registrations.name][registration_id])
+    for row in rows.values():
+        if row["registration_id"] == registration_id and (row["facet"], row["value"]) not in wanted:
+            rows.remove(rows.key_of(row))
+    for facet, value in sorted(wanted):
+        if rows.get((registration_id, facet, value)) is None:
+            rows.put({"registration_id": registration_id, "facet": facet, "value": value})
+
+
+class RegistrationViews(BatchProjection):
     name = "registrations"
     tables = (registrations, registration_evidence, registration_offers)
-    handles = (Registration.Event,)
+    own_rows = registrations
+    follows = (Registration,)
+    folds: Folds = {
+        Registration.Applied: (first_row(registrations, _applied), fold_offers),
+        Registration.Resubmitted: (own_row(registrations, _resubmitted), fold_offers),
+        Registration.EvidenceAdded: (fold_evidence, fold_summary),
+        Registration.CheckRecorded: (fold_check, fold_summary),
+        Registration.Restored: own_row(registrations, unchanged),  # the directory compares expiries by the clock
+        Registration.AvailabilityUpdated: own_row(registrations, lambda row, e: {"available_hours": e.available_hours}),
+        Registration.RenewalDue: own_row(registrations, _clock("renewal-due")),
+        Registration.Lapsed: own_row(registrations, _clock("lapsed")),
+        Registration.Approved: own_row(registrations, _decided(lambda row: {"status": LISTED})),
+        Registration.Rejected: own_row(registrations, _decided(lambda row: {"status": "rejected"})),
+        Registration.Withdrawn: own_row(registrations, _decided(lambda row: {"status": "withdrawn"})),
+        Registration.Suspended: own_row(
+            registrations, _decided(lambda row: {"status": SUSPENDED, "suspended_from": row["status"]})
+        ),
+        Registration.Reinstated: own_row(
+            registrations, _decided(lambda row: {"status": row["suspended_from"], "suspended_from": ""})
+        ),
+    }
 
-    def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
-        events = [envelope.event for envelope in batch]
-        ids = {str(event.originator_id) for event in events}
-        main, evidence = Rows(registrations), Rows(registration_evidence)
-        main.load(session, "id", ids)
-        evidence.load(session, "registration_id", ids)
-        before = {registration_id: offers(main.get(registration_id)) for registration_id in ids}
-        for event in events:
-            fold_registration(main, evidence, event)
-        main.flush(session)
-        evidence.flush(session)
-        moved = sorted(i for i in ids if offers(main.get(i)) != before[i])
-        if moved:
-            session.execute(delete(registration_offers).where(registration_offers.c.registration_id.in_(moved)))
-            rows = [
-                {"registration_id": i, "facet": facet, "value": value}
-                for i in moved
-                for facet, value in sorted(offers(main.get(i)))
-            ]
-            if rows:
-                session.execute(insert(registration_offers), rows)
+    def load(self, session: Session, touched: Touched, batch: Sequence[Envelope]) -> None:
+        super().load(session, touched, batch)
+        checked = originators(batch, (Registration.EvidenceAdded, Registration.CheckRecorded))
+        touched[registration_evidence.name].load(session, "registration_id", checked)
+        resubmitted = originators(batch, Registration.Resubmitted)
+        touched[registration_offers.name].load(session, "registration_id", resubmitted)
 
 
 # --- queries ------------------------------------------------------------------------------------------------------
 
 
 def find_registration(session: Session, registration_id: str) -> dict[str, Any] | None:
-    row = session.execute(select(registrations).where(registrations.c.id == registration_id)).mappings().first()
-    return dict(row) if row else None
+    return one_row(session, registrations.c.id, registration_id)
 
 
 def evidence_of(session: Session, registration_id: str) -> list[dict[str, Any]]:
@@ -289,7 +274,7 @@ def _offers(facet: str, value: str) -> Any:
     )
 
 
-def search_directory(
+def search_directory(  # noqa: PLR0913 - each keyword is one filter of the directory, as its route passes it
     session: Session,
     now: datetime,
     *,

@@ -9,13 +9,16 @@ from sqlalchemy.orm import Session
 
 from domain.organisations.organisation import ACTIVE, DEACTIVATED, IDENTITY_FIELDS, Organisation
 from domain.values import Address, Contact
-from projections.engine import Envelope, RowProjection, metadata
-from projections.pagination import fetch_page
+from projections.aggregate_rows import first_row, own_row, taken, versioned
+from projections.batch import BatchProjection, Folds, Row
+from projections.columns import ids
+from projections.engine import metadata
+from projections.pagination import fetch_page, one_row, where_given
 
 organisations = Table(
     "organisations",
     metadata,
-    Column("id", String(36), primary_key=True),  # the aggregate's id
+    *ids("id", key=True),  # the aggregate's id
     Column("identifier", String(80), nullable=False, unique=True),  # org-id.guide
     Column("version", Integer, nullable=False),
     Column("name", String(200), nullable=False),
@@ -66,46 +69,48 @@ def _changed_columns(changes: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
-class OrganisationDirectory(RowProjection):
-    name = "organisations"
-    table = organisations
-    handles = (Organisation.Event,)
+def _registered(event: Organisation.Registered) -> Row:
+    return {
+        "id": str(event.originator_id),
+        **taken(event, "identifier", "name", "legal_form", "size", "vcse"),
+        **_address_columns(event.address),
+        **_contact_columns(event.contact),
+        "status": ACTIVE,
+        "verified": False,
+        "events_folded": 0,
+        "registered_at": event.timestamp,
+    }
 
-    def fold(self, row: dict[str, Any] | None, envelope: Envelope) -> dict[str, Any] | None:
-        event: Any = envelope.event
-        if isinstance(event, Organisation.Registered):
-            row = {
-                "id": str(event.originator_id),
-                "identifier": event.identifier,
-                "name": event.name,
-                "legal_form": event.legal_form,
-                "size": event.size,
-                "vcse": event.vcse,
-                **_address_columns(event.address),
-                **_contact_columns(event.contact),
-                "status": ACTIVE,
-                "verified": False,
-                "events_folded": 0,
-                "registered_at": event.timestamp,
-            }
-        assert row is not None, "an organisation event before its registration"
-        row.update(version=event.originator_version, updated_at=event.timestamp, events_folded=row["events_folded"] + 1)
-        if isinstance(event, Organisation.DetailsUpdated):
-            row.update(_changed_columns(event.changes))
-            row["verified"] = row["verified"] and not (IDENTITY_FIELDS & event.changes.keys())
-        elif isinstance(event, Organisation.Verified):
-            row["verified"] = True
-        elif isinstance(event, Organisation.Deactivated):
-            row["status"] = DEACTIVATED
-        return row
+
+def _details_updated(row: Row, event: Organisation.DetailsUpdated) -> Row:
+    """A change to who the organisation is (IDENTITY_FIELDS) must be verified again."""
+    verified = row["verified"] and not (IDENTITY_FIELDS & event.changes.keys())
+    return {**_changed_columns(event.changes), "verified": verified}
+
+
+def _stamp(row: Row, event: Any) -> Row:
+    """As `updated`, but the time as the event gives it: the directory has always kept it so."""
+    return {**versioned(row, event), "updated_at": event.timestamp}
+
+
+class OrganisationDirectory(BatchProjection):
+    name = "organisations"
+    tables = (organisations,)
+    own_rows = organisations
+    follows = (Organisation,)
+    folds: Folds = {
+        Organisation.Registered: first_row(organisations, _registered, _stamp),
+        Organisation.DetailsUpdated: own_row(organisations, _details_updated, _stamp),
+        Organisation.Verified: own_row(organisations, lambda row, event: {"verified": True}, _stamp),
+        Organisation.Deactivated: own_row(organisations, lambda row, event: {"status": DEACTIVATED}, _stamp),
+    }
 
 
 def find_organisation(session: Session, identifier: str) -> dict[str, Any] | None:
-    row = session.execute(select(organisations).where(organisations.c.identifier == identifier)).mappings().first()
-    return dict(row) if row else None
+    return one_row(session, organisations.c.identifier, identifier)
 
 
-def search_organisations(
+def search_organisations(  # noqa: PLR0913 - each keyword is one filter, as its route passes it
     session: Session,
     *,
     size: str | None = None,
@@ -117,14 +122,7 @@ def search_organisations(
     limit: int = 100,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """The directory, filtered, in name order, one keyset page at a time."""
-    query = select(organisations)
-    for column, value in (
-        (organisations.c.size, size),
-        (organisations.c.vcse, vcse),
-        (organisations.c.district, district),
-        (organisations.c.verified, verified),
-        (organisations.c.status, status),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    c = organisations.c
+    filters = (c.size, size), (c.vcse, vcse), (c.district, district), (c.verified, verified), (c.status, status)
+    query = where_given(select(organisations), *filters)
     return fetch_page(session, query, [organisations.c.name, organisations.c.identifier], cursor, limit)

@@ -7,6 +7,7 @@ changes to an organisation's details never rewrite what was awarded to whom.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -15,17 +16,18 @@ from sqlalchemy.orm import Session
 
 from domain.organisations.organisation import SizeClass
 from domain.tendering.tender import Tender
-from projections.batch import BatchProjection, Handlers, Row, Touched, utc
-from projections.engine import metadata
+from projections.batch import BatchProjection, Folds, Row, Touched, originators, utc
+from projections.columns import ids
+from projections.engine import Envelope, metadata
 from projections.pagination import fetch_page
 from projections.tendering.suppliers import supplier_columns, supplier_values
 
 awards = Table(
     "awards",
     metadata,
-    Column("tender_id", String(36), primary_key=True),
+    *ids("tender_id", key=True),
     Column("lot_id", String(64), primary_key=True),
-    Column("bid_id", String(36), nullable=False),
+    *ids("bid_id"),
     *supplier_columns(),
     Column("value", Numeric(14, 2), nullable=False),
     Column("decided_at", DateTime(timezone=True), nullable=False),
@@ -61,12 +63,24 @@ def fold_contract(touched: Touched, event: Tender.ContractConcluded) -> None:
 class AwardNotices(BatchProjection):
     name = "awards"
     tables = (awards,)
-    handles = (Tender.Awarded, Tender.ContractConcluded)
-    handlers: Handlers = ((Tender.Awarded, fold_award), (Tender.ContractConcluded, fold_contract))
+    follows = (Tender,)
+    folds: Folds = {Tender.Awarded: fold_award, Tender.ContractConcluded: fold_contract}
+    ignores = (  # a notice is of an award as decided: what came before it, or after, never changes it
+        Tender.Drafted,
+        Tender.Revised,
+        Tender.ConflictsAssessmentRecorded,
+        Tender.Published,
+        Tender.QuestionAsked,
+        Tender.QuestionAnswered,
+        Tender.Amended,
+        Tender.TenderingClosed,
+        Tender.BidsOpened,
+        Tender.LotCancelled,
+        Tender.Cancelled,
+    )
 
-    def load(self, session: Session, touched: Touched, events: list[Any]) -> None:
-        concluded = (str(e.originator_id) for e in events if isinstance(e, Tender.ContractConcluded))
-        touched[awards.name].load(session, "tender_id", concluded)
+    def load(self, session: Session, touched: Touched, batch: Sequence[Envelope]) -> None:
+        touched[awards.name].load(session, "tender_id", originators(batch, Tender.ContractConcluded))
 
 
 def award_notices(

@@ -13,16 +13,18 @@ from sqlalchemy.orm import Session
 
 from domain.tendering.bid import SUBMITTED, WITHDRAWN, Bid
 from domain.tendering.tender import Tender
-from projections.batch import Row, Rows, bumped, plain, utc
+from projections.aggregate_rows import bumped, taken
+from projections.batch import Row, Rows, Touched, plain, utc
+from projections.columns import ids, org_ids, version_columns
 from projections.engine import metadata
-from projections.pagination import fetch_page
+from projections.pagination import fetch_page, one_row
 
 bids = Table(
     "bids",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("tender_id", String(36), nullable=False),
-    Column("bidder", String(80), nullable=False),
+    *ids("id", key=True),
+    *ids("tender_id"),
+    *org_ids("bidder"),
     Column("status", String(16), nullable=False),  # submitted | withdrawn
     Column("amendment", Integer, nullable=False),  # the tender amendment the bid stands under
     Column("digest", String(64), nullable=False),  # SHA-256 of the sealed content: the bidder's receipt
@@ -30,8 +32,7 @@ bids = Table(
     Column("reconfirmed_at", DateTime(timezone=True)),
     Column("opened", Boolean, nullable=False),
     Column("outcome", JSON, nullable=False),  # lot id -> {rank, total, scores, successful}, from the award
-    Column("version", Integer, nullable=False),
-    Column("events_folded", Integer, nullable=False),
+    *version_columns(updated_at=False),
     Index("bids_by_tender", "tender_id", "id"),
     Index("bids_by_bidder", "bidder", "tender_id", "id"),
 )
@@ -44,11 +45,8 @@ def _standing(row: Row | None) -> int:
 def _submitted(event: Bid.Submitted) -> Row:
     return {
         "id": str(event.originator_id),
-        "tender_id": event.tender_id,
-        "bidder": event.bidder,
+        **taken(event, "tender_id", "bidder", "amendment", "digest"),
         "status": SUBMITTED,
-        "amendment": event.amendment,
-        "digest": event.digest,
         "submitted_at": utc(event.timestamp),
         "reconfirmed_at": None,
         "opened": False,
@@ -79,13 +77,15 @@ def fold_bid(rows: Rows, event: Any) -> tuple[str, int]:
     return row["tender_id"], _standing(row) - _standing(before)
 
 
-def mark_opened(rows: Rows, event: Tender.BidsOpened) -> None:
+def fold_opened(touched: Touched, event: Tender.BidsOpened) -> None:
+    rows = touched[bids.name]
     for bid_id in event.bid_ids:
         rows.put({**rows[bid_id], "opened": True})
 
 
-def record_outcomes(rows: Rows, event: Tender.Awarded) -> None:
+def fold_outcomes(touched: Touched, event: Tender.Awarded) -> None:
     """What each bidder is told at award: its rank, total and weighted scores for the lot."""
+    rows = touched[bids.name]
     for assessment in event.assessments:
         row = rows[assessment.bid_id]
         result = {field: getattr(assessment, field) for field in ("rank", "total", "scores", "successful")}
@@ -104,8 +104,7 @@ def bid_ids_touched(event: Any) -> list[str]:
 
 
 def find_bid(session: Session, bid_id: str) -> dict[str, Any] | None:
-    row = session.execute(select(bids).where(bids.c.id == bid_id)).mappings().first()
-    return dict(row) if row else None
+    return one_row(session, bids.c.id, bid_id)
 
 
 def bids_for_tender(session: Session, tender_id: str) -> list[dict[str, Any]]:

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, Numeric, String, Table, Text, select
+from sqlalchemy import JSON, Column, Date, DateTime, Index, Numeric, String, Table, Text, select
 from sqlalchemy.orm import Session
 
 from domain.tendering.contract import ACTIVE, Contract
-from projections.batch import Row, bumped, plain, utc
-from projections.engine import Envelope, RowProjection, metadata
-from projections.pagination import fetch_page
+from projections.aggregate_rows import first_row, own_row, taken
+from projections.batch import BatchProjection, Folds, Row, plain, utc
+from projections.columns import ids, org_ids, version_columns
+from projections.engine import metadata
+from projections.pagination import fetch_page, one_row
 from projections.tendering.suppliers import supplier_columns, supplier_values
 
 contracts = Table(
     "contracts",
     metadata,
-    Column("id", String(36), primary_key=True),  # the Contract aggregate's id
-    Column("tender_id", String(36), nullable=False),
+    *ids("id", key=True),  # the Contract aggregate's id
+    *ids("tender_id"),
     Column("lot_id", String(64), nullable=False),
-    Column("buyer", String(80), nullable=False),
+    *org_ids("buyer"),
     *supplier_columns(),
     Column("value", Numeric(14, 2), nullable=False),
     Column("start", Date, nullable=False),
@@ -29,9 +31,7 @@ contracts = Table(
     Column("ended_on", Date),
     Column("ended_reason", Text),
     Column("concluded_at", DateTime(timezone=True), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("events_folded", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    *version_columns(),
     Index("contracts_by_start", "start", "id"),
     Index("contracts_by_supplier", "supplier_identifier"),
     Index("contracts_by_tender", "tender_id", "lot_id"),
@@ -39,16 +39,11 @@ contracts = Table(
 
 
 def _concluded(event: Contract.Concluded) -> Row:
-    supplier = event.supplier
     return {
         "id": str(event.originator_id),
-        "tender_id": event.tender_id,
-        "lot_id": event.lot_id,
-        "buyer": event.buyer,
-        **supplier_values(supplier),
-        "value": event.value,
-        "start": event.start,
-        "end": event.end,
+        **taken(event, "tender_id", "lot_id", "buyer"),
+        **supplier_values(event.supplier),
+        **taken(event, "value", "start", "end"),
         "kpis": plain(event.kpis),
         "status": ACTIVE,
         "ended_on": None,
@@ -58,29 +53,28 @@ def _concluded(event: Contract.Concluded) -> Row:
     }
 
 
-def _changes(event: Any) -> Row:
-    if isinstance(event, Contract.Varied):
-        return {name: event.changes[name] for name in ("value", "end") if name in event.changes}
-    if isinstance(event, Contract.Ended):
-        return {"status": event.how, "ended_on": event.effective, "ended_reason": event.reason}
-    return {}
+def _varied(row: Row, event: Contract.Varied) -> Row:
+    return {name: event.changes[name] for name in ("value", "end") if name in event.changes}
 
 
-class ContractRegister(RowProjection):
+def _ended(row: Row, event: Contract.Ended) -> Row:
+    return {"status": event.how, "ended_on": event.effective, "ended_reason": event.reason}
+
+
+class ContractRegister(BatchProjection):
     name = "contracts"
-    table = contracts
-    handles = (Contract.Event,)
-
-    def fold(self, row: dict[str, Any] | None, envelope: Envelope) -> dict[str, Any] | None:
-        event: Any = envelope.event
-        row = _concluded(event) if isinstance(event, Contract.Concluded) else row
-        assert row is not None, "a contract event before the contract was concluded"
-        return {**bumped({**row, **_changes(event)}, event), "updated_at": utc(event.timestamp)}
+    tables = (contracts,)
+    own_rows = contracts
+    follows = (Contract,)
+    folds: Folds = {
+        Contract.Concluded: first_row(contracts, _concluded),
+        Contract.Varied: own_row(contracts, _varied),
+        Contract.Ended: own_row(contracts, _ended),
+    }
 
 
 def find_contract(session: Session, contract_id: str) -> dict[str, Any] | None:
-    row = session.execute(select(contracts).where(contracts.c.id == contract_id)).mappings().first()
-    return dict(row) if row else None
+    return one_row(session, contracts.c.id, contract_id)
 
 
 def contracts_register(

@@ -6,35 +6,35 @@ that they are sealed, and no view holds them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, Integer, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Session
 
 from domain.tendering.evaluation import Evaluation
-from projections.batch import BatchProjection, Handlers, Row, Touched, bumped, plain, utc
-from projections.engine import metadata
+from projections.aggregate_rows import first_row, own_row, unchanged
+from projections.batch import BatchProjection, Folds, Row, Touched, originators, plain, utc
+from projections.columns import ids, org_ids, version_columns
+from projections.engine import Envelope, metadata
 
 evaluations = Table(
     "evaluations",
     metadata,
-    Column("id", String(36), primary_key=True),  # the Evaluation aggregate's id
-    Column("tender_id", String(36), nullable=False),
+    *ids("id", key=True),  # the Evaluation aggregate's id
+    *ids("tender_id"),
     Column("criteria", JSON, nullable=False),  # [{key, name, kind, weight}] as published
     Column("started_at", DateTime(timezone=True), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("events_folded", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    *version_columns(),
     UniqueConstraint("tender_id", name="evaluations_one_per_tender"),
 )
 
 opened_prices = Table(
     "opened_prices",
     metadata,
-    Column("tender_id", String(36), primary_key=True),
-    Column("bid_id", String(36), primary_key=True),
+    *ids("tender_id", "bid_id", key=True),
     Column("lot_id", String(64), primary_key=True),
-    Column("bidder", String(80), nullable=False),
+    *org_ids("bidder"),
     Column("price", Numeric(14, 2), nullable=False),
     Column("seq", Integer, nullable=False),  # the bid's place in the opening: ranking breaks exact ties by it
 )
@@ -42,7 +42,7 @@ opened_prices = Table(
 evaluators = Table(
     "evaluators",
     metadata,
-    Column("tender_id", String(36), primary_key=True),
+    *ids("tender_id", key=True),
     Column("evaluator", String(200), primary_key=True),
     Column("state", String(16), nullable=False),  # assigned | no-conflict | conflict
     Column("statement", Text),
@@ -53,8 +53,7 @@ evaluators = Table(
 evaluation_scores = Table(
     "evaluation_scores",
     metadata,
-    Column("tender_id", String(36), primary_key=True),
-    Column("bid_id", String(36), primary_key=True),
+    *ids("tender_id", "bid_id", key=True),
     Column("criterion", String(64), primary_key=True),
     Column("evaluator", String(200), primary_key=True),
     Column("score", Integer, nullable=False),
@@ -65,8 +64,7 @@ evaluation_scores = Table(
 agreed_scores = Table(
     "agreed_scores",
     metadata,
-    Column("tender_id", String(36), primary_key=True),
-    Column("bid_id", String(36), primary_key=True),
+    *ids("tender_id", "bid_id", key=True),
     Column("criterion", String(64), primary_key=True),
     Column("score", Integer, nullable=False),
     Column("note", Text, nullable=False),
@@ -78,14 +76,9 @@ def _tender_of(touched: Touched, event: Any) -> str:
     return str(touched[evaluations.name][str(event.originator_id)]["tender_id"])
 
 
-def fold_evaluation(touched: Touched, event: Any) -> None:
-    """Every event moves the evaluation's own row: its version and count of events folded."""
-    rows = touched[evaluations.name]
-    if isinstance(event, Evaluation.Started):
-        started = {"tender_id": event.tender_id, "criteria": plain(event.criteria), "started_at": utc(event.timestamp)}
-        rows.put({"id": str(event.originator_id), **started, "events_folded": 0})
-    row = rows[str(event.originator_id)]
-    rows.put({**bumped(row, event), "updated_at": utc(event.timestamp)})
+def _started(event: Evaluation.Started) -> Row:
+    started = {"tender_id": event.tender_id, "criteria": plain(event.criteria), "started_at": utc(event.timestamp)}
+    return {"id": str(event.originator_id), **started, "events_folded": 0}
 
 
 def fold_opening(touched: Touched, event: Evaluation.Started) -> None:
@@ -95,14 +88,16 @@ def fold_opening(touched: Touched, event: Evaluation.Started) -> None:
             touched[opened_prices.name].put({**key, "bidder": bid.bidder, "price": price, "seq": seq})
 
 
-def fold_evaluator(touched: Touched, event: Any) -> None:
-    rows, key = touched[evaluators.name], (_tender_of(touched, event), event.evaluator)
-    if isinstance(event, Evaluation.EvaluatorAssigned):
-        assigned = {"state": "assigned", "statement": None, "assigned_at": utc(event.timestamp), "declared_at": None}
-        rows.put({"tender_id": key[0], "evaluator": key[1], **assigned})
-    else:
-        state = "conflict" if event.conflict else "no-conflict"
-        rows.put({**rows[key], "state": state, "statement": event.statement, "declared_at": utc(event.timestamp)})
+def fold_assigned(touched: Touched, event: Evaluation.EvaluatorAssigned) -> None:
+    assigned = {"state": "assigned", "statement": None, "assigned_at": utc(event.timestamp), "declared_at": None}
+    touched[evaluators.name].put({"tender_id": _tender_of(touched, event), "evaluator": event.evaluator, **assigned})
+
+
+def fold_declared(touched: Touched, event: Evaluation.InterestsDeclared) -> None:
+    rows = touched[evaluators.name]
+    declared = {"state": "conflict" if event.conflict else "no-conflict", "declared_at": utc(event.timestamp)}
+    row = rows[(_tender_of(touched, event), event.evaluator)]
+    rows.put({**row, **declared, "statement": event.statement})
 
 
 def fold_score(touched: Touched, event: Evaluation.Scored) -> None:
@@ -118,20 +113,24 @@ def fold_agreed(touched: Touched, event: Evaluation.Moderated) -> None:
     touched[agreed_scores.name].put({**key, **agreed})
 
 
+EVALUATION = own_row(evaluations, unchanged)  # every later event moves the evaluation's version
+
+
 class EvaluationViews(BatchProjection):
     name = "evaluations"
     tables = (evaluations, opened_prices, evaluators, evaluation_scores, agreed_scores)
-    handles = (Evaluation.Event,)
-    handlers: Handlers = (
-        (Evaluation.Event, fold_evaluation),
-        (Evaluation.Started, fold_opening),
-        ((Evaluation.EvaluatorAssigned, Evaluation.InterestsDeclared), fold_evaluator),
-        (Evaluation.Scored, fold_score),
-        (Evaluation.Moderated, fold_agreed),
-    )
+    own_rows = evaluations
+    follows = (Evaluation,)
+    folds: Folds = {
+        Evaluation.Started: (first_row(evaluations, _started), fold_opening),
+        Evaluation.EvaluatorAssigned: (EVALUATION, fold_assigned),
+        Evaluation.InterestsDeclared: (EVALUATION, fold_declared),
+        Evaluation.Scored: (EVALUATION, fold_score),
+        Evaluation.Moderated: (EVALUATION, fold_agreed),
+    }
 
-    def load(self, session: Session, touched: Touched, events: list[Any]) -> None:
-        touched[evaluations.name].load(session, "id", (str(e.originator_id) for e in events))
-        declaring = {str(e.originator_id) for e in events if isinstance(e, Evaluation.InterestsDeclared)}
+    def load(self, session: Session, touched: Touched, batch: Sequence[Envelope]) -> None:
+        super().load(session, touched, batch)
+        declaring = originators(batch, Evaluation.InterestsDeclared)
         tender_ids = (row["tender_id"] for row in touched[evaluations.name].values() if row["id"] in declaring)
         touched[evaluators.name].load(session, "tender_id", tender_ids)

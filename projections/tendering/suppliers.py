@@ -7,11 +7,12 @@ from typing import Any
 from sqlalchemy import Boolean, Column, String
 
 from domain.tendering.tender import Supplier
+from projections.columns import org_ids
 
 
 def supplier_columns() -> list[Column[Any]]:
     return [
-        Column("supplier_identifier", String(80), nullable=False),
+        *org_ids("supplier_identifier"),
         Column("supplier_name", String(200), nullable=False),
         Column("supplier_size", String(16), nullable=False),
         Column("supplier_vcse", Boolean, nullable=False),
@@ -20,10 +21,5 @@ def supplier_columns() -> list[Column[Any]]:
 
 
 def supplier_values(supplier: Supplier) -> dict[str, Any]:
-    return {
-        "supplier_identifier": supplier.identifier,
-        "supplier_name": supplier.name,
-        "supplier_size": supplier.size,
-        "supplier_vcse": supplier.vcse,
-        "supplier_district": supplier.district,
-    }
+    """The supplier's fields, each in its `supplier_` column."""
+    return {f"supplier_{name}": getattr(supplier, name) for name in ("identifier", "name", "size", "vcse", "district")}

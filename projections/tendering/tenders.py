@@ -7,6 +7,7 @@ keeps every bid count a fold of exactly the events before it, on any rebuild.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -16,22 +17,24 @@ from sqlalchemy.orm import Session
 
 from domain.tendering.bid import Bid
 from domain.tendering.procurement import PUBLICATION_THRESHOLD_BELOW, is_above_threshold
-from domain.tendering.tender import CANCELLED, CLOSED, COMPLETE, DRAFT, EVALUATION, TENDERING, TERMS, Tender
-from projections.batch import BatchProjection, Handlers, Row, Touched, bumped, plain, utc
-from projections.engine import metadata
-from projections.pagination import fetch_page
-from projections.tendering.bids import bid_ids_touched, bids, fold_bid, mark_opened, record_outcomes
+from domain.tendering.tender import CANCELLED, CLOSED, DRAFT, EVALUATION, TENDERING, TERMS, Tender
+from projections.aggregate_rows import Change, first_row, own_row, unchanged
+from projections.batch import BatchProjection, Folds, Row, Touched, each, events_of, originators, plain, utc
+from projections.columns import ids, org_ids, version_columns
+from projections.engine import Envelope, metadata
+from projections.pagination import fetch_page, one_row, where_given
+from projections.tendering.bids import bid_ids_touched, bids, fold_bid, fold_opened, fold_outcomes
+from projections.tendering.lots import AWARDED, CONTRACTED, LOT_CANCELLED, settled, with_lot
 
 UNDER_30K = "under-30k"
 MID_BAND = "30k-to-threshold"
 ABOVE_THRESHOLD = "above-threshold"
-AWARDED, CONTRACTED, LOT_CANCELLED = "awarded", "contracted", "cancelled"
 
 tenders = Table(
     "tenders",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("buyer", String(80), nullable=False),
+    *ids("id", key=True),
+    *org_ids("buyer"),
     Column("title", String(300), nullable=False),
     Column("description", Text, nullable=False),
     Column("category", String(40), nullable=False),
@@ -49,9 +52,7 @@ tenders = Table(
     Column("criteria", JSON, nullable=False),  # [{key, name, kind, weight}]
     Column("lot_states", JSON, nullable=False),  # lot id -> awarded | contracted | cancelled
     Column("bid_count", Integer, nullable=False),  # bids submitted and not withdrawn
-    Column("version", Integer, nullable=False),
-    Column("events_folded", Integer, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    *version_columns(),
     Index("tenders_by_deadline", "tender_deadline", "id"),
     Index("tenders_by_status", "status", "tender_deadline"),
     Index("tenders_by_buyer", "buyer"),
@@ -60,7 +61,7 @@ tenders = Table(
 tender_questions = Table(
     "tender_questions",
     metadata,
-    Column("tender_id", String(36), primary_key=True),
+    *ids("tender_id", key=True),
     Column("question_id", String(16), primary_key=True),
     Column("text", Text, nullable=False),  # who asked is never kept: answers are published to everyone
     Column("answer", Text),
@@ -109,62 +110,38 @@ def _drafted(event: Tender.Drafted) -> Row:
     return _with_terms(row, {name: getattr(event, name) for name in TERMS})
 
 
-def _settled_status(row: Row, states: dict[str, str]) -> str:
-    """A tender is finished once every lot has a contract or is cancelled (as Tender.all_lots_settled)."""
-    if AWARDED in states.values() or not set(states) >= {lot["lot_id"] for lot in row["lots"]}:
-        return str(row["status"])
-    return COMPLETE if CONTRACTED in states.values() else CANCELLED
-
-
 def _lot_state(row: Row, lot_id: str, state: str) -> Row:
-    states = plain({**row["lot_states"], lot_id: state})
-    settles = state != AWARDED
-    return {**row, "lot_states": states, "status": _settled_status(row, states) if settles else row["status"]}
+    """The lot's new state, and the tender's status once its lots settle it (the domain's rule)."""
+    states = plain(with_lot(row["lot_states"], lot_id, state))
+    return {"lot_states": states, "status": settled((lot["lot_id"] for lot in row["lots"]), states) or row["status"]}
 
 
-def _tender_changes(row: Row, event: Any) -> Row:
-    """The tender row after one of its events."""
-    if isinstance(event, Tender.Revised):
-        return _with_terms(row, event.terms)
-    if isinstance(event, Tender.Amended):
-        return {**_with_terms(row, event.terms), "amendment": event.amendment}
-    if isinstance(event, Tender.ConflictsAssessmentRecorded):
-        return {**row, "conflicts_assessed": True}
-    if isinstance(event, Tender.Published):
-        return {**row, "status": TENDERING, "published_at": utc(event.timestamp)}
-    if isinstance(event, Tender.TenderingClosed):
-        return {**row, "status": CLOSED}
-    if isinstance(event, Tender.BidsOpened):
-        return {**row, "status": EVALUATION}
-    if isinstance(event, Tender.Awarded):
-        return _lot_state(row, event.award.lot_id, AWARDED)
-    if isinstance(event, Tender.ContractConcluded):
-        return _lot_state(row, event.lot_id, CONTRACTED)
-    if isinstance(event, Tender.LotCancelled):
-        return _lot_state(row, event.lot_id, LOT_CANCELLED)
-    if isinstance(event, Tender.Cancelled):
-        return {**row, "status": CANCELLED}
-    return row
+def _status(status: str) -> Change:
+    return lambda row, event: {"status": status}
 
 
-def fold_tender(touched: Touched, event: Any) -> None:
-    rows = touched[tenders.name]
-    row = _drafted(event) if isinstance(event, Tender.Drafted) else rows.get(str(event.originator_id))
-    assert row is not None, "a tender event before the tender was drafted"
-    rows.put({**bumped(_tender_changes(row, event), event), "updated_at": utc(event.timestamp)})
+def _published(row: Row, event: Tender.Published) -> Row:
+    return {"status": TENDERING, "published_at": utc(event.timestamp)}
 
 
-def fold_question(touched: Touched, event: Any) -> None:
-    rows, tender_id = touched[tender_questions.name], str(event.originator_id)
-    if isinstance(event, Tender.QuestionAsked):
-        asked = {"text": event.text, "answer": None, "asked_at": utc(event.timestamp), "answered_at": None}
-        rows.put({"tender_id": tender_id, "question_id": event.question_id, **asked})
-    else:
-        question = rows[(tender_id, event.question_id)]
-        rows.put({**question, "answer": event.answer, "answered_at": utc(event.timestamp)})
+def _amended(row: Row, event: Tender.Amended) -> Row:
+    return {**_with_terms(row, event.terms), "amendment": event.amendment}
+
+
+def fold_asked(touched: Touched, event: Tender.QuestionAsked) -> None:
+    key = {"tender_id": str(event.originator_id), "question_id": event.question_id}
+    asked = {"text": event.text, "answer": None, "asked_at": utc(event.timestamp), "answered_at": None}
+    touched[tender_questions.name].put({**key, **asked})
+
+
+def fold_answered(touched: Touched, event: Tender.QuestionAnswered) -> None:
+    rows = touched[tender_questions.name]
+    question = rows[(str(event.originator_id), event.question_id)]
+    rows.put({**question, "answer": event.answer, "answered_at": utc(event.timestamp)})
 
 
 def fold_bid_event(touched: Touched, event: Any) -> None:
+    """A bid's row, and its tender's count of standing bids."""
     tender_id, moved = fold_bid(touched[bids.name], event)
     if moved:
         tender = touched[tenders.name][tender_id]
@@ -174,31 +151,37 @@ def fold_bid_event(touched: Touched, event: Any) -> None:
 class TenderBoard(BatchProjection):
     name = "tenders"
     tables = (tenders, tender_questions, bids)
-    handles = (Tender.Event, Bid.Event)
-    handlers: Handlers = (
-        (Tender.Event, fold_tender),
-        ((Tender.QuestionAsked, Tender.QuestionAnswered), fold_question),
-        (Tender.BidsOpened, lambda touched, event: mark_opened(touched[bids.name], event)),
-        (Tender.Awarded, lambda touched, event: record_outcomes(touched[bids.name], event)),
-        (Bid.Event, fold_bid_event),
-    )
+    follows = (Tender, Bid)
+    folds: Folds = {
+        Tender.Drafted: first_row(tenders, _drafted),
+        Tender.Revised: own_row(tenders, lambda row, event: _with_terms(row, event.terms)),
+        Tender.ConflictsAssessmentRecorded: own_row(tenders, lambda row, event: {"conflicts_assessed": True}),
+        Tender.Published: own_row(tenders, _published),
+        Tender.QuestionAsked: (own_row(tenders, unchanged), fold_asked),
+        Tender.QuestionAnswered: (own_row(tenders, unchanged), fold_answered),
+        Tender.Amended: own_row(tenders, _amended),
+        Tender.TenderingClosed: own_row(tenders, _status(CLOSED)),
+        Tender.BidsOpened: (own_row(tenders, _status(EVALUATION)), fold_opened),
+        Tender.Awarded: (own_row(tenders, lambda row, e: _lot_state(row, e.award.lot_id, AWARDED)), fold_outcomes),
+        Tender.ContractConcluded: own_row(tenders, lambda row, event: _lot_state(row, event.lot_id, CONTRACTED)),
+        Tender.LotCancelled: own_row(tenders, lambda row, event: _lot_state(row, event.lot_id, LOT_CANCELLED)),
+        Tender.Cancelled: own_row(tenders, _status(CANCELLED)),
+        **each((Bid.Submitted, Bid.Replaced, Bid.Withdrawn, Bid.Reconfirmed), fold_bid_event),
+    }
 
-    def load(self, session: Session, touched: Touched, events: list[Any]) -> None:
-        touched[bids.name].load(session, "id", (bid_id for event in events for bid_id in bid_ids_touched(event)))
-        tender_ids = {str(e.originator_id) for e in events if isinstance(e, Tender.Event)}
-        tender_ids |= {e.tender_id for e in events if isinstance(e, Bid.Submitted)}
+    def load(self, session: Session, touched: Touched, batch: Sequence[Envelope]) -> None:
+        touched[bids.name].load(session, "id", (bid_id for e in batch for bid_id in bid_ids_touched(e.event)))
+        tender_ids = originators(batch, Tender.Event) | {e.tender_id for e in events_of(batch, Bid.Submitted)}
         tender_ids |= {row["tender_id"] for row in touched[bids.name].values()}
         touched[tenders.name].load(session, "id", tender_ids)
-        answered = {str(e.originator_id) for e in events if isinstance(e, Tender.QuestionAnswered)}
-        touched[tender_questions.name].load(session, "tender_id", answered)
+        touched[tender_questions.name].load(session, "tender_id", originators(batch, Tender.QuestionAnswered))
 
 
 def find_tender(session: Session, tender_id: str) -> dict[str, Any] | None:
-    row = session.execute(select(tenders).where(tenders.c.id == tender_id)).mappings().first()
-    return dict(row) if row else None
+    return one_row(session, tenders.c.id, tender_id)
 
 
-def search_tenders(
+def search_tenders(  # noqa: PLR0913 - each keyword is one filter, as its route passes it
     session: Session,
     *,
     statuses: list[str] | None,
@@ -220,10 +203,8 @@ def search_tenders(
         query = query.where(tenders.c.published_at.is_not(None))
     if statuses is not None:
         query = query.where(tenders.c.status.in_(statuses))
-    equals = ((tenders.c.category, category), (tenders.c.value_band, value_band), (tenders.c.buyer, buyer))
-    for column, wanted in equals:
-        if wanted is not None:
-            query = query.where(column == wanted)
+    c = tenders.c
+    query = where_given(query, (c.category, category), (c.value_band, value_band), (c.buyer, buyer))
     if deadline_after is not None:
         query = query.where(tenders.c.tender_deadline > utc(deadline_after))
     if deadline_before is not None:

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.tendering.contract import Contract
-from projections.batch import Row, Touched, bumped
-from projections.engine import Envelope
+from projections.aggregate_rows import bumped
+from projections.batch import Folds, Row, Touched
+from projections.tendering.lots import CONTRACTED
 from projections.tendering.ocds.release import Published, publish
-from projections.tendering.ocds.tables import CONTRACTED, ocds_contracts, ocds_tenders
-from projections.tendering.ocds.tender import lot_title, tender_status, with_lot
+from projections.tendering.ocds.tables import ocds_contracts, ocds_tenders
+from projections.tendering.ocds.tender import lot_now, lot_title, tender_status
 from projections.tendering.ocds.values import SUPPLIER_ROLES, award_id, money, period, stamp
 
 # --- contract events ----------------------------------------------------------------------------------
 
 
-def _contract_concluded(touched: Touched, tender: Row, event: Contract.Concluded) -> tuple[Row, Published]:
+def _contract_concluded(tender: Row, event: Contract.Concluded) -> tuple[Row, Published]:
     """The contract's tender records the lot as contracted here too: the two events commit together, in either order."""
-    tender = with_lot(tender, event.lot_id, CONTRACTED)
+    tender = lot_now(tender, event.lot_id, CONTRACTED)
     contract = {
         "id": str(event.originator_id),
         "awardID": award_id(event.lot_id),
@@ -71,10 +70,7 @@ def _contract_ids(row: Row) -> Row:
     return {"id": row["id"], "awardID": award_id(row["lot_id"])}
 
 
-def _contract_change(row: Row, event: Any) -> Published:
-    if isinstance(event, Contract.Ended):
-        ended = {"status": "terminated", "period": period(row["start"], event.effective)}
-        return Published(["contractTermination"], {"contracts": [{**_contract_ids(row), **ended}]})
+def _amendment(row: Row) -> Published:
     contract = {
         **_contract_ids(row),
         "value": money(row["value"]),
@@ -84,15 +80,33 @@ def _contract_change(row: Row, event: Any) -> Published:
     return Published(["contractAmendment"], {"contracts": [contract]})
 
 
-def fold_contract(touched: Touched, envelope: Envelope) -> None:
-    event: Any = envelope.event
-    contracts, tenders = touched[ocds_contracts.name], touched[ocds_tenders.name]
-    if isinstance(event, Contract.Concluded):
-        row = _concluded_row(event)
-        tender, published = _contract_concluded(touched, tenders[event.tender_id], event)
-    else:
-        row = contracts[str(event.originator_id)]
-        row = _varied(row, event) if isinstance(event, Contract.Varied) else row
-        tender, published = tenders[row["tender_id"]], _contract_change(row, event)
-    contracts.put(bumped(row, event))
-    tenders.put(publish(touched, envelope, tender, published))
+def _termination(row: Row, event: Contract.Ended) -> Published:
+    ended = {"status": "terminated", "period": period(row["start"], event.effective)}
+    return Published(["contractTermination"], {"contracts": [{**_contract_ids(row), **ended}]})
+
+
+def fold_concluded(touched: Touched, event: Contract.Concluded) -> None:
+    tenders = touched[ocds_tenders.name]
+    tender, published = _contract_concluded(tenders[event.tender_id], event)
+    touched[ocds_contracts.name].put(bumped(_concluded_row(event), event))
+    tenders.put(publish(touched, tender, published))
+
+
+def _republish(touched: Touched, row: Row, published: Published) -> None:
+    """A contract's later event: its row, and the release of its tender that says what changed."""
+    tenders = touched[ocds_tenders.name]
+    touched[ocds_contracts.name].put(row)
+    tenders.put(publish(touched, tenders[row["tender_id"]], published))
+
+
+def fold_varied(touched: Touched, event: Contract.Varied) -> None:
+    row = bumped(_varied(touched[ocds_contracts.name][str(event.originator_id)], event), event)
+    _republish(touched, row, _amendment(row))
+
+
+def fold_ended(touched: Touched, event: Contract.Ended) -> None:
+    row = bumped(touched[ocds_contracts.name][str(event.originator_id)], event)
+    _republish(touched, row, _termination(row, event))
+
+
+CONTRACT_FOLDS: Folds = {Contract.Concluded: fold_concluded, Contract.Varied: fold_varied, Contract.Ended: fold_ended}

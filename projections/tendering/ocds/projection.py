@@ -1,9 +1,9 @@
-"""The ocds projection: the bid fold, each batch's reads, and the queries over its releases."""
+"""The ocds projection: what it folds (the bid fold here, the tender's and contract's beside it), each batch's
+reads, and the queries over its releases."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,55 +11,34 @@ from sqlalchemy.orm import Session
 from domain.tendering.bid import Bid
 from domain.tendering.contract import Contract
 from domain.tendering.tender import Tender
-from projections.batch import Row, Rows, Touched
-from projections.engine import Envelope, Projection
-from projections.tendering.ocds.contract import fold_contract
+from projections.batch import BatchProjection, Folds, Row, Touched, events_of, originators
+from projections.engine import Envelope
+from projections.tendering.ocds.contract import CONTRACT_FOLDS
 from projections.tendering.ocds.tables import ocds_bids, ocds_contracts, ocds_releases, ocds_tenders
-from projections.tendering.ocds.tender import fold_tender
-
-# --- bids ---------------------------------------------------------------------------
+from projections.tendering.ocds.tender import TENDER_FOLDS
 
 
-def fold_bid(touched: Touched, envelope: Envelope) -> None:
-    event: Any = envelope.event
+def fold_bid(touched: Touched, event: Bid.Submitted) -> None:
     touched[ocds_bids.name].put({"id": str(event.originator_id), "tender_id": event.tender_id, "bidder": event.bidder})
 
 
-FOLDS: tuple[tuple[type, Callable[[Touched, Envelope], None]], ...] = (
-    (Bid.Submitted, fold_bid),
-    (Tender.Event, fold_tender),
-    (Contract.Event, fold_contract),
-)
-
-
-def _load(session: Session, touched: Touched, events: list[Any]) -> None:
-    """Read once every row the batch touches: contracts, their tenders, the bids opened."""
-    contract_ids = {str(e.originator_id) for e in events if isinstance(e, Contract.Event)}
-    touched[ocds_contracts.name].load(session, "id", contract_ids)
-    tender_ids = {str(e.originator_id) for e in events if isinstance(e, Tender.Event)}
-    tender_ids |= {e.tender_id for e in events if isinstance(e, Contract.Concluded)}
-    tender_ids |= {row["tender_id"] for row in touched[ocds_contracts.name].values()}
-    touched[ocds_tenders.name].load(session, "id", tender_ids)
-    opened = {bid_id for e in events if isinstance(e, Tender.BidsOpened) for bid_id in e.bid_ids}
-    touched[ocds_bids.name].load(session, "id", opened)
-
-
-class OpenContracting(Projection):
+class OpenContracting(BatchProjection):
     """The OCDS releases of every published tender, and the little state it takes to write them."""
 
     name = "ocds"
     tables = (ocds_bids, ocds_tenders, ocds_contracts, ocds_releases)
-    handles = (Bid.Submitted, Tender.Event, Contract.Event)
+    follows = (Tender, Bid, Contract)
+    folds: Folds = {Bid.Submitted: fold_bid, **TENDER_FOLDS, **CONTRACT_FOLDS}
+    ignores = (Bid.Replaced, Bid.Withdrawn, Bid.Reconfirmed)  # who bid is all it keeps of a bid, known at submission
 
-    def apply(self, session: Session, batch: Sequence[Envelope]) -> None:
-        touched = {table.name: Rows(table) for table in self.tables}
-        _load(session, touched, [envelope.event for envelope in batch])
-        for envelope in batch:
-            for kind, fold in FOLDS:
-                if isinstance(envelope.event, kind):
-                    fold(touched, envelope)
-        for rows in touched.values():
-            rows.flush(session)
+    def load(self, session: Session, touched: Touched, batch: Sequence[Envelope]) -> None:
+        """Read once every row the batch touches: contracts, their tenders, the bids opened."""
+        touched[ocds_contracts.name].load(session, "id", originators(batch, Contract.Event))
+        tender_ids = originators(batch, Tender.Event) | {e.tender_id for e in events_of(batch, Contract.Concluded)}
+        tender_ids |= {row["tender_id"] for row in touched[ocds_contracts.name].values()}
+        touched[ocds_tenders.name].load(session, "id", tender_ids)
+        opened = {bid_id for event in events_of(batch, Tender.BidsOpened) for bid_id in event.bid_ids}
+        touched[ocds_bids.name].load(session, "id", opened)
 
 
 # --- queries ------------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from projections.batch import Row, Touched, utc
-from projections.engine import Envelope
 from projections.tendering.ocds.tables import ocds_releases
 from projections.tendering.ocds.values import BUYER_ROLES, org_id_scheme, stamp
 
@@ -35,8 +34,10 @@ def party(identifier: str, roles: frozenset[str]) -> Row:
     return {"id": identifier, "identifier": {"scheme": scheme, "id": local}, "roles": sorted(roles)}
 
 
-def publish(touched: Touched, envelope: Envelope, tender: Row, published: Published) -> Row:
-    """Store one release of the tender; answers the tender with its count of releases moved on."""
+def publish(touched: Touched, tender: Row, published: Published) -> Row:
+    """Store one release of the tender, at the position of the event being folded; answers the tender with its
+    count of releases moved on."""
+    envelope = touched.envelope
     roles: dict[str, frozenset[str]] = {tender["buyer"]: BUYER_ROLES}
     for identifier, more in published.roles.items():
         roles[identifier] = roles.get(identifier, frozenset()) | more

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Table
 
+from domain.tendering import tender_rules
+from projections.columns import ids, org_ids
 from projections.engine import metadata
+from projections.tendering.lots import AWARDED, CONTRACTED, LOT_CANCELLED
 
-DRAFT, PUBLISHED, CANCELLED = "draft", "published", "cancelled"  # a tender's state here
-AWARDED, CONTRACTED, REMOVED = "awarded", "contracted", "removed"  # a lot's state (or CANCELLED); none: open
+DRAFT, PUBLISHED, CANCELLED = "draft", "published", LOT_CANCELLED  # a tender's state here (cancelled: as a lot)
+REMOVED = "removed"  # a lot an amendment took out; its other states are the tendering views' (lots.py)
 LOT_STATUS = {None: "active", AWARDED: "active", CONTRACTED: "complete", CANCELLED: "cancelled", REMOVED: "cancelled"}
+TENDER_STATUS = {None: "active", tender_rules.COMPLETE: "complete", tender_rules.CANCELLED: "cancelled"}  # by lots
 
 ocds_bids = Table(
     "ocds_bids",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("tender_id", String(36), nullable=False),
-    Column("bidder", String(80), nullable=False),  # who bid, never what: published only once opened
+    *ids("id", key=True),
+    *ids("tender_id"),
+    *org_ids("bidder"),  # who bid, never what: published only once opened
 )
 
 ocds_tenders = Table(
     "ocds_tenders",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("buyer", String(80), nullable=False),
+    *ids("id", key=True),
+    *org_ids("buyer"),
     Column("state", String(16), nullable=False),  # draft | published | cancelled
     Column("published_at", String(40)),
     Column("terms", JSON, nullable=False),  # the current terms, deadlines as OCDS date-times
@@ -37,8 +41,8 @@ ocds_tenders = Table(
 ocds_contracts = Table(
     "ocds_contracts",
     metadata,
-    Column("id", String(36), primary_key=True),
-    Column("tender_id", String(36), nullable=False),
+    *ids("id", key=True),
+    *ids("tender_id"),
     Column("lot_id", String(64), nullable=False),
     Column("value", String(20), nullable=False),
     Column("start", String(10), nullable=False),
@@ -52,7 +56,7 @@ ocds_releases = Table(
     "ocds_releases",
     metadata,
     Column("position", BigInteger, primary_key=True),  # of the event that published it
-    Column("tender_id", String(36), nullable=False),
+    *ids("tender_id"),
     Column("release_id", String(40), nullable=False),  # unique within the tender; served after the ocid
     Column("date", DateTime(timezone=True), nullable=False),
     Column("tags", JSON, nullable=False),

@@ -9,17 +9,17 @@ from typing import Any
 
 from domain.tendering.procurement import Category, Procedure
 from domain.tendering.tender import TERMS, Tender
-from projections.batch import Row, Touched, bumped, plain
-from projections.engine import Envelope
+from projections.aggregate_rows import bumped, first_row, versioned
+from projections.batch import Fold, Folds, Row, Touched, plain
+from projections.tendering.lots import AWARDED, CONTRACTED, settled, with_lot
 from projections.tendering.ocds.release import Published, publish, reference
 from projections.tendering.ocds.tables import (
-    AWARDED,
     CANCELLED,
-    CONTRACTED,
     DRAFT,
     LOT_STATUS,
     PUBLISHED,
     REMOVED,
+    TENDER_STATUS,
     ocds_bids,
     ocds_tenders,
 )
@@ -33,13 +33,10 @@ def _terms(terms: dict[str, Any]) -> Row:
 
 
 def tender_status(row: Row) -> str:
-    """As the lots extension advises: active while any lot is open; then complete if any lot has a contract."""
+    """As the lots extension advises: active while any lot is open; then as the domain's rule settles it."""
     if row["state"] == CANCELLED:
         return "cancelled"
-    states = [row["lots"].get(lot["lot_id"]) for lot in row["terms"]["lots"]]
-    if any(state in (None, AWARDED) for state in states):
-        return "active"
-    return "complete" if CONTRACTED in states else "cancelled"
+    return TENDER_STATUS[settled((lot["lot_id"] for lot in row["terms"]["lots"]), row["lots"])]
 
 
 def _lots(row: Row) -> list[Row]:
@@ -124,34 +121,17 @@ def _amended(row: Row, event: Tender.Amended) -> Row:
     return {**row, "terms": terms, "lots": lots, "amendments": [*row["amendments"], amendment]}
 
 
-def _cancelled(row: Row) -> Row:
+def _cancelled(row: Row, event: Tender.Cancelled) -> Row:
     lots = {lot["lot_id"]: CANCELLED for lot in row["terms"]["lots"] if row["lots"].get(lot["lot_id"]) != CONTRACTED}
     return {**row, "state": CANCELLED, "lots": {**row["lots"], **lots}}
 
 
-def with_lot(row: Row, lot_id: str, state: str) -> Row:
-    return {**row, "lots": {**row["lots"], lot_id: state}}
+def _published(row: Row, event: Tender.Published) -> Row:
+    return {**row, "state": PUBLISHED, "published_at": stamp(event.timestamp)}
 
 
-def tender_changes(row: Row, event: Any) -> Row:
-    """The tender's state after one of its events (whether or not the event publishes anything)."""
-    if isinstance(event, Tender.Revised):
-        return {**row, "terms": {**row["terms"], **_terms(event.terms)}}
-    if isinstance(event, Tender.Amended):
-        return _amended(row, event)
-    if isinstance(event, Tender.Published):
-        return {**row, "state": PUBLISHED, "published_at": stamp(event.timestamp)}
-    if isinstance(event, Tender.QuestionAnswered):
-        return {**row, "enquiries": row["enquiries"] + 1}
-    if isinstance(event, Tender.Awarded):
-        return with_lot(row, event.award.lot_id, AWARDED)
-    if isinstance(event, Tender.ContractConcluded):
-        return with_lot(row, event.lot_id, CONTRACTED)
-    if isinstance(event, Tender.LotCancelled):
-        return with_lot(row, event.lot_id, CANCELLED)
-    if isinstance(event, Tender.Cancelled):
-        return _cancelled(row)
-    return row
+def lot_now(row: Row, lot_id: str, state: str) -> Row:
+    return {**row, "lots": with_lot(row["lots"], lot_id, state)}
 
 
 def _tender_notice(touched: Touched, before: Row, row: Row, event: Any) -> Published:
@@ -211,24 +191,36 @@ def _tender_cancelled(touched: Touched, before: Row, row: Row, event: Any) -> Pu
     return Published(["tenderCancellation", "awardCancellation"] if pending else ["tenderCancellation"], sections)
 
 
-Publisher = Callable[[Touched, Row, Row, Any], Published]
-TENDER_RELEASES: dict[type, Publisher] = {
-    Tender.Published: _tender_notice,
-    Tender.Amended: _amendment,
-    Tender.QuestionAnswered: _answered,
-    Tender.BidsOpened: _opened,
-    Tender.Awarded: _awarded,
-    Tender.LotCancelled: _lot_cancelled,
-    Tender.Cancelled: _tender_cancelled,
-}  # the other events publish nothing: drafting, questions (until answered), the close (the deadline is known)
+State = Callable[[Row, Any], Row]  # the tender's state after one of its events
+Publisher = Callable[[Touched, Row, Row, Any], Published]  # what the event publishes: given the state before, after
 
 
-def fold_tender(touched: Touched, envelope: Envelope) -> None:
-    event: Any = envelope.event
-    rows = touched[ocds_tenders.name]
-    before = _drafted(event) if isinstance(event, Tender.Drafted) else rows[str(event.originator_id)]
-    row = bumped(tender_changes(before, event), event)
-    publisher = TENDER_RELEASES.get(type(event))
-    if publisher is not None and row["published_at"] is not None:  # drafts never appear
-        row = publish(touched, envelope, row, publisher(touched, before, row, event))
-    rows.put(row)
+def tender_fold(state: State = lambda row, event: row, publisher: Publisher | None = None) -> Fold:
+    """A fold of a tender's later event: the state it leaves and, once published (no draft appears), its release."""
+
+    def fold(touched: Touched, event: Any) -> None:
+        rows = touched[ocds_tenders.name]
+        before = rows[str(event.originator_id)]
+        row = bumped(state(before, event), event)
+        if publisher is not None and row["published_at"] is not None:
+            row = publish(touched, row, publisher(touched, before, row, event))
+        rows.put(row)
+
+    return fold
+
+
+TENDER_FOLDS: Folds = {  # drafting, questions (until answered) and the close (its deadline is known) publish nothing
+    Tender.Drafted: first_row(ocds_tenders, _drafted, versioned),
+    Tender.Revised: tender_fold(lambda row, event: {**row, "terms": {**row["terms"], **_terms(event.terms)}}),
+    Tender.ConflictsAssessmentRecorded: tender_fold(),
+    Tender.Published: tender_fold(_published, _tender_notice),
+    Tender.QuestionAsked: tender_fold(),
+    Tender.QuestionAnswered: tender_fold(lambda row, event: {**row, "enquiries": row["enquiries"] + 1}, _answered),
+    Tender.Amended: tender_fold(_amended, _amendment),
+    Tender.TenderingClosed: tender_fold(),
+    Tender.BidsOpened: tender_fold(publisher=_opened),
+    Tender.Awarded: tender_fold(lambda row, event: lot_now(row, event.award.lot_id, AWARDED), _awarded),
+    Tender.ContractConcluded: tender_fold(lambda row, event: lot_now(row, event.lot_id, CONTRACTED)),
+    Tender.LotCancelled: tender_fold(lambda row, event: lot_now(row, event.lot_id, CANCELLED), _lot_cancelled),
+    Tender.Cancelled: tender_fold(_cancelled, _tender_cancelled),
+}
