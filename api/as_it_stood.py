@@ -10,15 +10,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
 from litestar import Response
 from litestar.datastructures import ResponseHeader
 from litestar.exceptions import ClientException
 from litestar.params import Parameter
+from sqlalchemy.orm import Session
 
+from api.commanding import BLOCKING, etag
 from api.moments import within_calendar
+from api.problems import problem_responses
 from domain.base import MarketplaceAggregate
 from domain.rules import NotFound
 from marketplace.as_it_stood import Point, Stood, as_it_stood
@@ -52,6 +55,12 @@ HISTORY_HEADERS = [
         documentation_only=True,
     )
 ]
+
+
+def reads_as_it_stood(*statuses: int) -> dict[str, Any]:
+    """Route options every record's GET shares: the refusals it documents (bad `version`/`as_of`, not found) and
+    the header that marks an answer as a past state."""
+    return {"responses": problem_responses(*statuses), "response_headers": HISTORY_HEADERS, **BLOCKING}
 
 
 def point_asked(version: int | None, as_of: datetime | None) -> Point | None:
@@ -108,3 +117,26 @@ def recall(market: Marketplace, asked: Asked[A], version: int | None, as_of: dat
 def as_it_stood_answer(body: T, aggregate: MarketplaceAggregate) -> Response[T]:
     """A past state: which version it is, and no ETag to mistake for the current one."""
     return Response(body, headers={"X-As-Of-Version": str(aggregate.version)})
+
+
+def read_record(  # noqa: PLR0913 - the two ways to answer one record's GET, and the query that picks between them
+    market: Marketplace,
+    asked: Asked[A],
+    version: int | None,
+    as_of: datetime | None,
+    *,
+    then: Callable[[Stood[A]], T],
+    now: Callable[[Session], tuple[T, int] | None],
+) -> Response[T]:
+    """A record's GET: as it stood (`then`, from the event store) when a version or moment is asked, else as its
+    view holds it (`now`: the body and its version, or None when the reader may not see it). Not there and not
+    visible are refused alike, now as then, so a refusal tells a stranger nothing."""
+    stood = recall_with_events(market, asked, version, as_of)
+    if stood is not None:
+        return as_it_stood_answer(then(stood), stood.aggregate)
+    with market.views() as session:
+        current = now(session)
+    if current is None:
+        raise NotFound(asked.what, asked.key)
+    body, current_version = current
+    return Response(body, headers=etag(current_version))

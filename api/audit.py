@@ -31,6 +31,9 @@ CHECKPOINTS = (
 )
 
 
+After = Annotated[int, Parameter(ge=0, le=LAST_POSITION, description="The last position already read.")]
+
+
 class ChainHead(msgspec.Struct):
     position: int
     hash: str
@@ -61,7 +64,7 @@ class AuditController(Controller):
     def checkpoints(
         self,
         market: Marketplace,
-        after: Annotated[int, Parameter(ge=0, le=LAST_POSITION, description="The last position already read.")] = 0,
+        after: After = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many checkpoints.")] = 100,
     ) -> CheckpointPage:
         """Public, so that anyone can keep the checkpoints where the council cannot edit them."""
@@ -79,7 +82,7 @@ class AuditController(Controller):
         self,
         market: Marketplace,
         request: Request[Any, Any, Any],
-        after: Annotated[int, Parameter(ge=0, le=LAST_POSITION, description="The last position already read.")] = 0,
+        after: After = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000, description="At most this many events.")] = 100,
     ) -> AuditPage:
         return events_after(market, current_actor(request), after, limit)

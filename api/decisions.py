@@ -18,6 +18,7 @@ from litestar.response import Stream
 from api.auth import requires
 from api.commanding import BLOCKING
 from api.moments import within_calendar
+from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from domain.base import Role
 from marketplace.service import Marketplace
@@ -149,8 +150,8 @@ class DecisionController(Controller):
         self,
         market: Marketplace,
         filters: dict[str, Any],
-        cursor: Annotated[str | None, Parameter(max_length=500)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        cursor: Cursor = None,
+        limit: Limit = 100,
     ) -> DecisionPage:
         with market.views() as session:
             rows, next_cursor = search_decisions(session, **filters, cursor=cursor, limit=limit)

@@ -10,10 +10,7 @@ before the server starts and after it stops.
 
 from __future__ import annotations
 
-import asyncio
-import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -26,18 +23,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, astuple, dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from bench import inprocess
-from bench.common import OFFICER, SECRET, Table, fmt, market_settings, median, org_details, org_identifier, temp_dir
-from domain.organisations.organisation import OrganisationDetails
+from bench.common import OFFICER, SECRET, Table, fmt, market_settings, median, temp_dir
+from bench.load_generators import HOST, Load, LoadResult, run_python, run_wrk, wrk_available
 from marketplace.commands import CommandRequest
-from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
 from marketplace.tokens import issue_token
 
-HOST = "127.0.0.1"  # the only address any load run here targets
-LUA = Path(__file__).with_name("lua") / "marketplace.lua"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POST_BASE = 10_000_000  # POSTed identifiers start here; preloaded ones are 1..preload
 
@@ -103,182 +97,14 @@ def running_server(command: Sequence[str], var_dir: Path, port: int, startup_tim
 def preload(var_dir: Path, count: int) -> None:
     """Register organisations GB-COH-00000001..count for the read benchmarks, before the server starts."""
     market = Marketplace(market_settings(var_dir))
-    request = CommandRequest(OFFICER, correlation_id="bench-preload")
     try:
-        for n in range(1, count + 1):
-            market.service(Organisations).register(request, OrganisationDetails(org_identifier(n), **org_details(n)))
+        inprocess.register_samples(market, CommandRequest(OFFICER, correlation_id="bench-preload"), range(1, count + 1))
     finally:
         market.close()
 
 
 def bearer_token() -> str:
     return issue_token(SECRET, OFFICER, timedelta(hours=2))
-
-
-@dataclass
-class LoadResult:
-    name: str
-    tool: str
-    connections: int
-    duration_s: float
-    requests: int
-    ok: int
-    s4xx: int = 0
-    s5xx: int = 0
-    other_status: int = 0
-    last_bad: int = 0
-    socket_errors: int = 0
-    lat_p50_ms: float = 0.0
-    lat_p99_ms: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        return self.ok / self.duration_s if self.duration_s else 0.0
-
-    @property
-    def not_ok(self) -> int:
-        return self.s4xx + self.s5xx + self.other_status
-
-
-def wrk_available() -> str | None:
-    return shutil.which("wrk")
-
-
-class Load(NamedTuple):
-    """One load run: which server, which requests (`mode`), for how long, over how many connections; `base`
-    numbers the organisations a POST run registers, `registered` how many a GET run may ask for."""
-
-    port: int
-    mode: str
-    seconds: float
-    connections: int
-    threads: int
-    base: int
-    token: str
-    registered: int
-
-
-def run_wrk(load: Load) -> LoadResult:
-    port, mode, seconds, connections, threads, base, token, count = load
-    command = [
-        "wrk",
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{max(1, round(seconds))}s",
-        "--timeout",
-        "10s",
-        "-s",
-        str(LUA),
-        f"http://{HOST}:{port}",
-        "--",
-        mode,
-        str(base),
-        token,
-        str(count),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
-    if done.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
-    data = json.loads(line.removeprefix("BENCH_JSON "))
-    return LoadResult(
-        name=mode,
-        tool=f"wrk -t{threads}",
-        connections=connections,
-        duration_s=data["duration_us"] / 1e6,
-        requests=data["requests"],
-        ok=data["ok"],
-        s4xx=data["s4xx"],
-        s5xx=data["s5xx"],
-        other_status=data["other_status"],
-        last_bad=data["last_bad"],
-        socket_errors=data["err_connect"] + data["err_read"] + data["err_write"] + data["err_timeout"],
-        lat_p50_ms=data["lat_p50_us"] / 1000,
-        lat_p99_ms=data["lat_p99_us"] / 1000,
-    )
-
-
-def run_python(load: Load) -> LoadResult:
-    """The fallback load generator (httpx, asyncio): far heavier on the CPU than wrk, so it under-reports."""
-    import random
-
-    port, mode, seconds, connections, _, base, token, count = load
-
-    import httpx
-
-    expected = 201 if mode == "post" else 200
-    headers = {"Accept": "application/json"}
-    if token != "-":
-        headers["Authorization"] = f"Bearer {token}"
-    tally: dict[str, int] = {"ok": 0, "s4xx": 0, "s5xx": 0, "other": 0, "errors": 0, "last_bad": 0}
-    latencies: list[float] = []
-
-    async def worker(client: httpx.AsyncClient, index: int, deadline: float) -> None:
-        serial = 0
-        chooser = random.Random(index)
-        while time.monotonic() < deadline:
-            serial += 1
-            started = time.perf_counter()
-            try:
-                if mode == "post":
-                    n = base + index * 1_000_000 + serial
-                    body: dict[str, Any] = {
-                        "identifier": org_identifier(n),
-                        "name": f"Bench Organisation {n}",
-                        "legal_form": "company",
-                        "size": "small",
-                        "vcse": False,
-                        "address": {"line1": "1 High Street", "town": "Ludlow", "postcode": "SY8 1BB"},
-                        "contact": {"name": "Ann Example", "email": "ann@example.org"},
-                    }
-                    answer = await client.post("/organisations", json=body)
-                elif mode == "get":
-                    answer = await client.get(f"/organisations/{org_identifier(chooser.randint(1, count))}")
-                else:
-                    answer = await client.get("/organisations", params={"limit": 20})
-            except httpx.HTTPError:
-                tally["errors"] += 1
-                continue
-            latencies.append(time.perf_counter() - started)
-            status = answer.status_code
-            key = (
-                "ok" if status == expected else "s4xx" if 400 <= status < 500 else "s5xx" if status >= 500 else "other"
-            )
-            tally[key] += 1
-            if key != "ok":
-                tally["last_bad"] = status
-
-    async def main() -> float:
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        async with httpx.AsyncClient(
-            base_url=f"http://{HOST}:{port}", headers=headers, limits=limits, timeout=10
-        ) as client:
-            started = time.monotonic()
-            deadline = started + seconds
-            await asyncio.gather(*(worker(client, i, deadline) for i in range(connections)))
-            return time.monotonic() - started
-
-    elapsed = asyncio.run(main())
-    latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
-
-    return LoadResult(
-        name=mode,
-        tool="python httpx (fallback)",
-        connections=connections,
-        duration_s=elapsed,
-        requests=tally["ok"] + tally["s4xx"] + tally["s5xx"] + tally["other"],
-        ok=tally["ok"],
-        s4xx=tally["s4xx"],
-        s5xx=tally["s5xx"],
-        other_status=tally["other"],
-        last_bad=tally["last_bad"],
-        socket_errors=tally["errors"],
-        lat_p50_ms=pct(0.5),
-        lat_p99_ms=pct(0.99),
-    )
 
 
 @dataclass

@@ -74,17 +74,21 @@ def bare_rate(directory: Path, count: int, warmup: int = 50) -> float:
         app.close()
 
 
+def register_samples(market: Marketplace, request: CommandRequest, numbers: range, offset: int = 0) -> None:
+    """Register sample organisation n as identifier `offset + n`, one command per transaction, as the API would."""
+    register = market.service(Organisations).register
+    for n in numbers:
+        register(request, OrganisationDetails(org_identifier(offset + n), **org_details(n)))
+
+
 def market_rate(directory: Path, count: int, warmup: int = 50) -> float:
     """Commands/s of `market.service(Organisations).register` (checks, event, inline view, one transaction)."""
     market = Marketplace(market_settings(directory))
     request = CommandRequest(OFFICER, correlation_id="bench")
-    register = market.service(Organisations).register
     try:
-        for n in range(warmup):
-            register(request, OrganisationDetails(org_identifier(90_000_000 + n), **org_details(n)))
+        register_samples(market, request, range(warmup), offset=90_000_000)
         clock = Stopwatch()
-        for n in range(count):
-            register(request, OrganisationDetails(org_identifier(n), **org_details(n)))
+        register_samples(market, request, range(count))
         return count / clock.elapsed
     finally:
         market.close()

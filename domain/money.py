@@ -14,19 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.rules import Rule, check
+from domain.rules import ValueRule, check
 
 PENNY = Decimal("0.01")
 MAXIMUM = Decimal("999999999999.99")  # NUMERIC(14, 2): lot and tender values, prices, awards, contracts, cover
 HOURLY_RATE_MAXIMUM = Decimal("99999999.99")  # NUMERIC(10, 2): registrations.hourly_rate
 
 
-@dataclass(frozen=True)
-class AmountIsDecimal(Rule):
+class AmountIsDecimal(ValueRule[object]):
     """A binary float cannot say 0.10 exactly: amounts arrive as Decimals, or not at all."""
-
-    value: object
-    field: str | None
 
     def is_broken(self) -> bool:
         return not isinstance(self.value, Decimal)
@@ -36,12 +32,8 @@ class AmountIsDecimal(Rule):
         return f"{self.field} must be an amount in pounds and pence, written as a decimal number."
 
 
-@dataclass(frozen=True)
-class AmountFinite(Rule):
+class AmountFinite(ValueRule[Decimal]):
     """NaN and the infinities are Decimals, but no amount: they cannot be compared, added or stored in a view."""
-
-    value: Decimal
-    field: str | None
 
     def is_broken(self) -> bool:
         return not self.value.is_finite()
@@ -51,11 +43,7 @@ class AmountFinite(Rule):
         return f"{self.field} must be a number of pounds, not NaN or infinity."
 
 
-@dataclass(frozen=True)
-class AmountNotNegative(Rule):
-    value: Decimal
-    field: str | None
-
+class AmountNotNegative(ValueRule[Decimal]):
     def is_broken(self) -> bool:
         return self.value < 0
 
@@ -65,12 +53,10 @@ class AmountNotNegative(Rule):
 
 
 @dataclass(frozen=True)
-class AmountWithinMaximum(Rule):
+class AmountWithinMaximum(ValueRule[Decimal]):
     """No more than the smallest column that keeps it holds, so the event and every view agree on it."""
 
-    value: Decimal
-    maximum: Decimal
-    field: str | None
+    maximum: Decimal = MAXIMUM
     label: str = ""
 
     def is_broken(self) -> bool:
@@ -81,12 +67,8 @@ class AmountWithinMaximum(Rule):
         return f"{self.label or self.field} must be at most {self.maximum:,} pounds."
 
 
-@dataclass(frozen=True)
-class AmountInPence(Rule):
+class AmountInPence(ValueRule[Decimal]):
     """A tenth of a penny would be shown as 0.00 by a view and as 0.001 in open data: pence are the smallest unit."""
-
-    value: Decimal
-    field: str | None
 
     def is_broken(self) -> bool:
         return self.value != self.value.quantize(PENNY)  # exact: the value is finite and at most the maximum
@@ -106,7 +88,7 @@ def money(value: Decimal, field: str, maximum: Decimal = MAXIMUM, label: str = "
     check(
         AmountFinite(value, field),
         AmountNotNegative(value, field),
-        AmountWithinMaximum(value, maximum, field, label),
+        AmountWithinMaximum(value, field, maximum, label),
         AmountInPence(value, field),
     )
     return value.copy_abs()

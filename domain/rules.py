@@ -7,7 +7,12 @@ leaves a partial change behind.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from enum import Enum
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
 
 
 class Refusal(Enum):
@@ -40,7 +45,8 @@ class NotFound(DomainError):
 
 
 class Rule:
-    """A named business rule. Subclasses say when it is broken and what the user is told."""
+    """A named business rule. Subclasses say when it is broken and what the user is told: a fixed `message` is a
+    class attribute, one that names what was given a property."""
 
     field: str | None = None
     kind: Refusal = Refusal.INVALID
@@ -51,6 +57,33 @@ class Rule:
     @property
     def message(self) -> str:
         raise NotImplementedError
+
+
+class StateRule(Rule):
+    """A rule the record's current state keeps: broken, the command conflicts with the record (409), naming no
+    field unless the rule says which."""
+
+    kind: Refusal = Refusal.CONFLICT
+
+
+@dataclass(frozen=True)
+class ValueRule(Rule, Generic[V]):
+    """A rule one given value keeps: broken, the request is refused (422) naming the field that gave it."""
+
+    value: V
+    field: str | None
+
+
+@dataclass(frozen=True)
+class InOrder(Rule):
+    """One date (or time) before another (not `strict`: no later than it): the rules that order dates share it."""
+
+    earlier: date
+    later: date
+    strict: bool = True
+
+    def is_broken(self) -> bool:
+        return self.later <= self.earlier if self.strict else self.later < self.earlier
 
 
 def check(*rules: Rule) -> None:
@@ -66,13 +99,10 @@ class ReasonGiven(Rule):
 
     reason: str
     field: str | None = "reason"
+    message = "A decision must record its reason (at least 3 characters)."
 
     def is_broken(self) -> bool:
         return len(self.reason.strip()) < 3
-
-    @property
-    def message(self) -> str:
-        return "A decision must record its reason (at least 3 characters)."
 
 
 @dataclass(frozen=True)
@@ -93,14 +123,12 @@ class TextWithin(Rule):
 
 
 @dataclass(frozen=True)
-class StateAllows(Rule):
+class StateAllows(StateRule):
     """A lifecycle guard: the command is only allowed from some states."""
 
     state: str
     allowed: frozenset[str]
     action: str
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
 
     def is_broken(self) -> bool:
         return self.state not in self.allowed
@@ -108,3 +136,14 @@ class StateAllows(Rule):
     @property
     def message(self) -> str:
         return f"Cannot {self.action} while the record is {self.state}."
+
+
+class Positive(ValueRule[Decimal]):
+    """An amount that must be more than nothing: a price, a rate."""
+
+    def is_broken(self) -> bool:
+        return self.value <= 0
+
+    @property
+    def message(self) -> str:
+        return f"{self.field} must be more than zero."

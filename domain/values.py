@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import Enum
 
 from domain.money import money as money  # noqa: PLC0414 - re-exported for modules that import it from here
-from domain.rules import DomainError, Rule, check
+from domain.rules import DomainError, ValueRule, check
 
 # org-id.guide lists; each scheme's own identifier shape.
 ORG_ID_SCHEMES: dict[str, re.Pattern[str]] = {
@@ -99,12 +99,8 @@ def email(value: str, field: str = "contact.email") -> str:
     return value.strip()
 
 
-@dataclass(frozen=True)
-class TimeHasOffset(Rule):
+class TimeHasOffset(ValueRule[datetime]):
     """A time without its offset from UTC names no moment (09:00 where?): it cannot be compared with the clock's."""
-
-    value: datetime
-    field: str | None
 
     def is_broken(self) -> bool:
         return self.value.utcoffset() is None

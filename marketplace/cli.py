@@ -170,6 +170,11 @@ def demo(_: argparse.Namespace) -> int:
     return 0
 
 
+def _files(command: argparse.ArgumentParser, flag: str, metavar: str, help_text: str) -> None:
+    """An option naming a file, given once for each file (verify reads them all)."""
+    command.add_argument(flag, action="append", default=[], type=Path, metavar=metavar, help=help_text)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="marketplace", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -204,21 +209,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--anchor", action="append", default=[], type=anchor_argument, metavar="POSITION:HASH", help="a kept link"
     )
-    p.add_argument(
+    _files(
+        p,
         "--anchors",
-        action="append",
-        default=[],
-        type=Path,
-        metavar="FILE",
-        help="kept checkpoints: GET /audit/checkpoints answers (JSON, or one per line) and/or POSITION:HASH lines",
+        "FILE",
+        "kept checkpoints: GET /audit/checkpoints answers (JSON, or one per line) and/or POSITION:HASH lines",
     )
-    p.add_argument(
-        "--public-key",
-        action="append",
-        default=[],
-        type=Path,
-        metavar="PEM",
-        help="trust only checkpoints signed by this key (default: the keys published beside them)",
+    _files(
+        p, "--public-key", "PEM", "trust only checkpoints signed by this key (default: the keys published beside them)"
     )
     p.set_defaults(run=verify)
 

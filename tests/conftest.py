@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, make_url, text
 from api.app import create_app
 from domain.base import Actor, Role
 from marketplace.clock import FixedClock
+from marketplace.demo import load_demo
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.tokens import issue_token
@@ -151,3 +152,19 @@ def event_count(market: Marketplace) -> int:
     """Stored events (not the highest id: PostgreSQL sequences skip ids after a failed append)."""
     with market.engine.connect() as connection:
         return int(connection.execute(text("SELECT count(*) FROM marketplace_events")).scalar_one())
+
+
+@pytest.fixture
+def demo(market: Marketplace) -> Marketplace:
+    """The demo data loaded: a store with history to tamper with."""
+    load_demo(market)
+    assert event_count(market) >= 13
+    return market
+
+
+@pytest.fixture
+def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`marketplace ...` run in this process uses the test's database and var/ (so its development keys)."""
+    monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url)
+    monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MARKETPLACE_JWT_SECRET", SECRET)

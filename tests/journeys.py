@@ -16,29 +16,21 @@ from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from tests.conftest import COUNCIL, bearer, registration
 
+_MARKET = [  # identifier, name, legal form, VCSE, size, address (line1, town, postcode)
+    ("GB-CHC-1102345", "Rural Befrienders", "charitable-trust", True, "micro", ("4 Mill St", "Ludlow", "SY8 1BB")),
+    ("GB-COH-09876543", "Severn Care Ltd", "company", False, "small", ("Unit 3", "Shrewsbury", "SY1 3FE")),
+    ("GB-COH-00445566", "National Care plc", "company", False, "large", ("1 Victoria Sq", "Birmingham", "B1 1BD")),
+]
 PROVIDERS = {
-    "GB-CHC-1102345": registration(
-        "GB-CHC-1102345",
-        name="Rural Befrienders",
-        size="micro",
-        address={"line1": "4 Mill St", "town": "Ludlow", "postcode": "SY8 1BB"},
-    ),
-    "GB-COH-09876543": registration(
-        "GB-COH-09876543",
-        name="Severn Care Ltd",
-        legal_form="company",
-        vcse=False,
-        size="small",
-        address={"line1": "Unit 3", "town": "Shrewsbury", "postcode": "SY1 3FE"},
-    ),
-    "GB-COH-00445566": registration(
-        "GB-COH-00445566",
-        name="National Care plc",
-        legal_form="company",
-        vcse=False,
-        size="large",
-        address={"line1": "1 Victoria Sq", "town": "Birmingham", "postcode": "B1 1BD"},
-    ),
+    org: registration(
+        org,
+        name=name,
+        legal_form=form,
+        vcse=vcse,
+        size=size,
+        address=dict(zip(("line1", "town", "postcode"), at, strict=True)),
+    )
+    for org, name, form, vcse, size, at in _MARKET
 }
 RURAL, SEVERN, NATIONAL = PROVIDERS
 OFFICER = bearer(Role.COMMISSIONER, COUNCIL, "cathy")

@@ -14,63 +14,20 @@ from uuid import uuid4
 
 import pytest
 from litestar.testing import TestClient
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 
 from domain.base import Role
 from marketplace.audit import verify
-from marketplace.checkpoints import Signer, sign_checkpoint
-from marketplace.cli import main
-from marketplace.demo import load_demo
 from marketplace.service import Marketplace
 from projections.chain import GENESIS, audit_chain, link
-from tests.conftest import SECRET, bearer, event_count, registration
-
-
-def events_table(market: Marketplace) -> Table:
-    table = market.app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
-    assert isinstance(table, Table) and table.name == "marketplace_events"
-    return table
-
-
-def stored(market: Marketplace, position: int) -> dict[str, Any]:
-    events = events_table(market)
-    with market.engine.connect() as connection:
-        return dict(connection.execute(select(events).where(events.c.id == position)).mappings().one())
-
-
-def head_position(market: Marketplace) -> int:
-    events = events_table(market)
-    with market.engine.connect() as connection:
-        return int(connection.execute(select(func.max(events.c.id))).scalar_one())
-
-
-def with_demo(market: Marketplace) -> Marketplace:
-    load_demo(market)
-    assert event_count(market) >= 13
-    return market
-
-
-def point_cli_at(database_url: str, var_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`marketplace ...` run in this process uses the test's database and var/ (so its development keys)."""
-    monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url)
-    monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(var_dir))
-    monkeypatch.setenv("MARKETPLACE_JWT_SECRET", SECRET)
-
-
-@pytest.fixture
-def demo(market: Marketplace) -> Marketplace:
-    return with_demo(market)
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    point_cli_at(database_url, tmp_path, monkeypatch)
-
-
-def run_verify(capsys: pytest.CaptureFixture[str], *options: str) -> tuple[int, str]:
-    capsys.readouterr()
-    code = main(["verify", *options])
-    return code, capsys.readouterr().out.strip()
+from tests.audit_support import (
+    events_table,
+    head_position,
+    kept_checkpoints,
+    run_verify,
+    stored,
+)
+from tests.conftest import bearer, event_count, registration
 
 
 def rechain(market: Marketplace) -> None:
@@ -91,16 +48,6 @@ def kept_head(client: TestClient[Any]) -> str:
     """The head an auditor keeps outside, as `--anchor POSITION:HASH`."""
     head = client.get("/audit/chain/head", headers=bearer(Role.AUDITOR)).json()
     return f"{head['position']}:{head['hash']}"
-
-
-def kept_checkpoints(market: Marketplace, client: TestClient[Any], folder: Path) -> Path:
-    """The service signs its head; an outsider keeps what GET /audit/checkpoints publishes, in a file of its own."""
-    assert sign_checkpoint(market, Signer.from_settings(market.settings)) is not None
-    answer = client.get("/audit/checkpoints")
-    assert answer.status_code == 200 and answer.json()["checkpoints"]
-    kept = folder / "kept-checkpoints.json"
-    kept.write_text(answer.text)
-    return kept
 
 
 def test_an_untouched_store_verifies_to_the_head_the_api_publishes(

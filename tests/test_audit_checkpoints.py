@@ -37,26 +37,8 @@ from marketplace.clock import FixedClock
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from projections.chain import audit_chain
+from tests.audit_support import events_table, head_position, kept_checkpoints, run_verify, stored
 from tests.conftest import bearer, registration
-from tests.test_audit_chain import (
-    events_table,
-    head_position,
-    kept_checkpoints,
-    point_cli_at,
-    run_verify,
-    stored,
-    with_demo,
-)
-
-
-@pytest.fixture
-def demo(market: Marketplace) -> Marketplace:
-    return with_demo(market)
-
-
-@pytest.fixture
-def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    point_cli_at(database_url, tmp_path, monkeypatch)
 
 
 def pem_of(key: Ed25519PrivateKey) -> str:

@@ -28,7 +28,7 @@ from marketplace.outcome import Outcome
 from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
-from projections.aggregate_rows import first_row, own_row, taken
+from projections.aggregate_rows import first_row, own_row, taken, versioned
 from projections.batch import BatchProjection, Folds
 from projections.decisions import decision_log
 from projections.engine import metadata
@@ -85,14 +85,15 @@ class KettleBoard(BatchProjection):
     folds: Folds = {
         Kettle.Filled: first_row(
             kettles,
-            lambda e: {"id": str(e.originator_id), **taken(e.water, "litres", "source"), "status": "cold"},
-            lambda row, e: {"version": e.originator_version, "events_folded": 1},
+            lambda e: {
+                "id": str(e.originator_id),
+                **taken(e.water, "litres", "source"),
+                "status": "cold",
+                "events_folded": 0,
+            },
+            versioned,
         ),
-        Kettle.Boiled: own_row(
-            kettles,
-            lambda row, e: {"status": "boiled"},
-            lambda row, e: {"version": e.originator_version, "events_folded": row["events_folded"] + 1},
-        ),
+        Kettle.Boiled: own_row(kettles, lambda row, e: {"status": "boiled"}, versioned),
     }
 
 

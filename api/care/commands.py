@@ -31,6 +31,7 @@ from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 
 B = TypeVar("B", bound=msgspec.Struct)
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,17 @@ def _route(command: RegistrationCommand[B]) -> HTTPRouteHandler:
     return route
 
 
+def _converted(
+    act: Callable[[Registrations, CommandRequest, UUID, V], Outcome], value: type[V]
+) -> Callable[[Registrations, CommandRequest, UUID, Any], Outcome]:
+    """The service's command, given the body converted whole into the domain's command value."""
+
+    def run(registrations: Registrations, command: CommandRequest, registration: UUID, data: Any) -> Outcome:
+        return act(registrations, command, registration, command_from(data, value))
+
+    return run
+
+
 def _decision(
     name: str, summary: str, permit: Permit, decide: Callable[[Registrations, CommandRequest, UUID, str], Outcome]
 ) -> HTTPRouteHandler:
@@ -104,9 +116,7 @@ class RegistrationCommands(Controller):
         "Add evidence, or renew it (it replaces the old once checked)",
         access.ADD_EVIDENCE,
         EvidenceBody,
-        lambda registrations, command, registration, data: registrations.add_evidence(
-            command, registration, command_from(data, care.EvidenceItem)
-        ),
+        _converted(Registrations.add_evidence, care.EvidenceItem),
         created=True,
     ).route()
     record_check = RegistrationCommand(
@@ -115,9 +125,7 @@ class RegistrationCommands(Controller):
         "Record a check of one piece of evidence (passed or failed, with a note)",
         access.RECORD_CHECK,
         CheckBody,
-        lambda registrations, command, registration, data: registrations.record_check(
-            command, registration, command_from(data, care.EvidenceCheck)
-        ),
+        _converted(Registrations.record_check, care.EvidenceCheck),
     ).route()
     resubmit = RegistrationCommand(
         "resubmit",
@@ -125,9 +133,7 @@ class RegistrationCommands(Controller):
         "Resubmit after a rejection, with any corrections",
         access.RESUBMIT,
         Corrections,
-        lambda registrations, command, registration, data: registrations.resubmit(
-            command, registration, command_from(data, care.Corrections)
-        ),
+        _converted(Registrations.resubmit, care.Corrections),
     ).route()
     availability = RegistrationCommand(
         "availability",

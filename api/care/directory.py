@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from api.care.bodies import DirectoryPage
 from api.care.presenters import directory_entry
 from api.commanding import BLOCKING
+from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from domain.care.micro_enterprise import CareService
 from domain.values import district as postcode_district
@@ -35,8 +36,8 @@ class DirectoryController(Controller):
         district: Annotated[str | None, Parameter(max_length=4, description="a postcode district, e.g. SY7")] = None,
         parish: Annotated[str | None, Parameter(max_length=100)] = None,
         min_hours: Annotated[int | None, Parameter(ge=0, le=10_000, description="available hours a week")] = None,
-        cursor: Annotated[str | None, Parameter(max_length=500)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        cursor: Cursor = None,
+        limit: Limit = 100,
     ) -> DirectoryPage:
         """By service, postcode district or parish, and the hours a week it can take on now; pages by `next_cursor`."""
         area = postcode_district(district, "district") if district else None

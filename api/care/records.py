@@ -12,17 +12,20 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get
 from litestar.exceptions import ClientException
 from litestar.params import Parameter
+from sqlalchemy.orm import Session
 
-from api.as_it_stood import HISTORY_HEADERS, Asked, AsOf, Version, as_it_stood_answer, recall
+from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
 from api.auth import current_actor, requires
 from api.care.bodies import ExpiringSection, QueueSection, RegistrationView, Section, WorkQueue
 from api.care.fields import registration_id
 from api.care.presenters import expiring_item, from_aggregate, from_rows, queue_item
-from api.commanding import BLOCKING, etag
+from api.commanding import BLOCKING
+from api.paging import Limit
 from api.problems import problem_responses
 from domain.base import Actor
 from domain.care.registration import Registration
 from domain.rules import NotFound
+from marketplace.as_it_stood import Stood
 from marketplace.audit_feed import AuditEvent
 from marketplace.audit_feed import history as record_history
 from marketplace.care.access import READ_WORK_QUEUE, public_sees_then, sees_registration
@@ -65,7 +68,7 @@ class RegistrationRecords(Controller):
         market: Marketplace,
         section: Section | None = None,
         cursor: Annotated[str | None, Parameter(max_length=500, description="with `section` only")] = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        limit: Limit = 100,
     ) -> WorkQueue:
         """Every section's first page, or with `section` one section's page from `cursor`."""
         if cursor and section is None:
@@ -87,9 +90,7 @@ class RegistrationRecords(Controller):
     @get(
         "/{registration:str}",
         summary="One registration (now, or as it stood at a version or moment)",
-        responses=problem_responses(400, 404),
-        response_headers=HISTORY_HEADERS,
-        **BLOCKING,
+        **reads_as_it_stood(400, 404),
     )
     def read(
         self,
@@ -106,33 +107,27 @@ class RegistrationRecords(Controller):
         or when that version was recorded.
         """
         reader, policy = current_actor(request), market.service(Registrations).policy
-        then = recall(
-            market,
-            Asked(
-                Registration,
-                registration_id(registration),
-                "registration",
-                registration,
-                lambda r: _visible_then(market, reader, r, as_of or r.modified_on),
-            ),
-            version,
-            as_of,
-        )
-        if then is not None:
-            full = sees_registration(reader, then.organisation)
-            return as_it_stood_answer(from_aggregate(then, as_of or then.modified_on, policy, full), then)
-        now = market.clock.now()
-        with market.views() as session:
+
+        def then(stood: Stood[Registration]) -> RegistrationView:
+            past, full = stood.aggregate, sees_registration(reader, stood.aggregate.organisation)
+            return from_aggregate(past, as_of or past.modified_on, policy, full)
+
+        def now(session: Session) -> tuple[RegistrationView, int] | None:
+            moment = market.clock.now()
             row = find_registration(session, str(registration_id(registration)))
             if row is None:
-                raise NotFound("registration", registration)
+                return None
             if sees_registration(reader, row["organisation"]):
-                view = from_rows(row, evidence_of(session, row["id"]), now, policy)
-            elif is_in_directory(session, row["id"], now):
-                view = from_rows(row, None, now, policy)
-            else:
-                raise NotFound("registration", registration)
-        return Response(view, headers=etag(row["version"]))
+                return from_rows(row, evidence_of(session, row["id"]), moment, policy), row["version"]
+            if is_in_directory(session, row["id"], moment):
+                return from_rows(row, None, moment, policy), row["version"]
+            return None
+
+        def visible(past: Registration) -> bool:
+            return _visible_then(market, reader, past, as_of or past.modified_on)
+
+        asked = Asked(Registration, registration_id(registration), "registration", registration, visible)
+        return read_record(market, asked, version, as_of, then=then, now=now)
 
     @get(
         "/{registration:str}/history",

@@ -6,10 +6,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
+from sqlalchemy.orm import Session
 
-from api.as_it_stood import HISTORY_HEADERS, Asked, AsOf, Version, as_it_stood_answer, recall
+from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
 from api.auth import current_actor
-from api.commanding import BLOCKING, command_request, etag, writes
+from api.commanding import BLOCKING, command_request, writes
 from api.organisations.bodies import DecisionBody as DecisionBody  # noqa: PLC0414 - other contexts import it from here
 from api.organisations.bodies import (
     OrganisationPage,
@@ -20,6 +21,7 @@ from api.organisations.bodies import (
 )
 from api.organisations.bodies import Reason as Reason  # noqa: PLC0414 - other contexts import it from here
 from api.organisations.presenters import from_aggregate, from_row, respond
+from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from domain.organisations.organisation import (
     DetailsChange,
@@ -30,8 +32,8 @@ from domain.organisations.organisation import (
     canonical,
     organisation_uuid,
 )
-from domain.rules import NotFound
 from domain.values import district
+from marketplace.as_it_stood import Stood
 from marketplace.organisations.access import DEACTIVATE, REGISTER, UPDATE_DETAILS, VERIFY
 from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
@@ -62,8 +64,8 @@ class OrganisationController(Controller):
         postcode_district: Annotated[str | None, Parameter(query="district", max_length=4)] = None,
         verified: bool | None = None,
         status: OrganisationStatus | None = None,
-        cursor: Annotated[str | None, Parameter(max_length=500)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        cursor: Cursor = None,
+        limit: Limit = 100,
     ) -> OrganisationPage:
         """Filter by size class, VCSE status, postcode district and verification; pages by `next_cursor`."""
         area = district(postcode_district, "district") if postcode_district else None
@@ -83,10 +85,8 @@ class OrganisationController(Controller):
 
     @get(
         "/{identifier:str}",
-        responses=problem_responses(400, 404),
-        response_headers=HISTORY_HEADERS,
         summary="One organisation (now, or as it stood at a version or moment)",
-        **BLOCKING,
+        **reads_as_it_stood(400, 404),
     )
     def read(
         self,
@@ -98,15 +98,17 @@ class OrganisationController(Controller):
     ) -> Response[OrganisationView]:
         reader, organisation = current_actor(request), canonical(identifier)
         org = organisation_uuid(organisation)
-        then = recall(market, Asked(Organisation, org, "organisation", identifier), version, as_of)
-        if then is not None:
-            now = market.commands.load(Organisation, org)
-            return as_it_stood_answer(from_aggregate(then, reader, now.legal_form), then)
-        with market.views() as session:
+
+        def then(stood: Stood[Organisation]) -> OrganisationView:
+            legal_form_now = market.commands.load(Organisation, org).legal_form
+            return from_aggregate(stood.aggregate, reader, legal_form_now)
+
+        def now(session: Session) -> tuple[OrganisationView, int] | None:
             row = find_organisation(session, organisation)
-        if row is None:
-            raise NotFound("organisation", identifier)
-        return Response(from_row(row, reader), headers=etag(row["version"]))
+            return None if row is None else (from_row(row, reader), row["version"])
+
+        asked = Asked(Organisation, org, "organisation", identifier)
+        return read_record(market, asked, version, as_of, then=then, now=now)
 
     @patch("/{identifier:str}", summary="Update an organisation's details", **writes(UPDATE_DETAILS))
     def update(

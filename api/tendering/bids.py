@@ -7,15 +7,16 @@ reader may see of an offer is decided by marketplace.tendering.access, on every 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Parameter
+from sqlalchemy.orm import Session
 
-from api.as_it_stood import HISTORY_HEADERS, Asked, AsOf, Version, as_it_stood_answer, recall_with_events
+from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
 from api.auth import current_actor
-from api.commanding import BLOCKING, command_request, etag, writes
+from api.commanding import BLOCKING, command_request, writes
+from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from api.tendering.bodies import BidList, BidView, Offer, Receipt, bid_id, command, tender_id
 from api.tendering.presenters import bid_as_it_stood, bid_from_row, receipt_from_row, receipt_of, respond
@@ -99,8 +100,8 @@ class BidController(Controller):
         self,
         market: Marketplace,
         request: Request[Any, Any, Any],
-        cursor: Annotated[str | None, Parameter(max_length=500)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        cursor: Cursor = None,
+        limit: Limit = 100,
     ) -> BidList:
         actor = signed_in(request, "Sign in to see your bids.")
         with market.views() as session:
@@ -115,10 +116,8 @@ class BidController(Controller):
         description="With `version` or `as_of`, the bid as it stood then: its receipt, and its content at that "
         "point only if the bid has since been opened. The outcome is the tender's decision: read it on the "
         "current bid.",
-        **BLOCKING,
-        responses=problem_responses(400, 401, 403, 404),
-        response_headers=HISTORY_HEADERS,
         security=[{"bearerAuth": []}],
+        **reads_as_it_stood(400, 401, 403, 404),
     )
     def read(
         self,
@@ -129,16 +128,15 @@ class BidController(Controller):
         as_of: AsOf = None,
     ) -> Response[BidView]:
         actor = signed_in(request, "Sign in to see a bid: its bidder's and council officers' only.")
-        stood = recall_with_events(
-            market, Asked(Bid, bid_id(bid), "bid", bid, lambda b: sees_bid(actor, b.bidder)), version, as_of
-        )
-        if stood is not None:
-            return as_it_stood_answer(bid_as_it_stood(market, stood, actor), stood.aggregate)
-        with market.views() as session:
+
+        def now(session: Session) -> tuple[BidView, int] | None:
             row = find_bid(session, str(bid_id(bid)))
-        if row is None or not sees_bid(actor, row["bidder"]):
-            raise NotFound("bid", bid)
-        return Response(bid_from_row(market, row, actor), headers=etag(row["version"]))
+            if row is None or not sees_bid(actor, row["bidder"]):
+                return None
+            return bid_from_row(market, row, actor), row["version"]
+
+        asked = Asked(Bid, bid_id(bid), "bid", bid, lambda b: sees_bid(actor, b.bidder))
+        return read_record(market, asked, version, as_of, then=lambda s: bid_as_it_stood(market, s, actor), now=now)
 
     @put(
         "/{bid:str}",

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
+from sqlalchemy.orm import Session
 
-from api.as_it_stood import HISTORY_HEADERS, Asked, AsOf, Version, as_it_stood_answer, recall
-from api.commanding import BLOCKING, command_request, etag, writes
+from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
+from api.commanding import BLOCKING, command_request, writes
+from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from api.tendering.bodies import (
     AwardPage,
@@ -24,7 +26,6 @@ from api.tendering.bodies import (
     tender_id,
 )
 from api.tendering.presenters import award_notice_from_row, contract_from_aggregate, contract_from_row, respond
-from domain.rules import NotFound
 from domain.tendering import terms
 from domain.tendering.contract import Contract, ContractStatus
 from marketplace.outcome import Outcome
@@ -70,8 +71,8 @@ class ContractController(Controller):
         market: Marketplace,
         status: Annotated[str | None, Parameter(pattern=STATUSES)] = None,
         supplier: Annotated[str | None, Parameter(max_length=80)] = None,
-        cursor: Annotated[str | None, Parameter(max_length=500)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        cursor: Cursor = None,
+        limit: Limit = 100,
     ) -> ContractPage:
         with market.views() as session:
             rows, next_cursor = contracts_register(
@@ -82,21 +83,17 @@ class ContractController(Controller):
     @get(
         "/{contract:str}",
         summary="One contract (now, or as it stood at a version or moment)",
-        **BLOCKING,
-        responses=problem_responses(400, 404),
-        response_headers=HISTORY_HEADERS,
+        **reads_as_it_stood(400, 404),
     )
     def read(
         self, market: Marketplace, contract: str, version: Version = None, as_of: AsOf = None
     ) -> Response[ContractView]:
-        then = recall(market, Asked(Contract, contract_id(contract), "contract", contract), version, as_of)
-        if then is not None:
-            return as_it_stood_answer(contract_from_aggregate(then), then)
-        with market.views() as session:
+        def now(session: Session) -> tuple[ContractView, int] | None:
             row = find_contract(session, str(contract_id(contract)))
-        if row is None:
-            raise NotFound("contract", contract)
-        return Response(contract_from_row(row), headers=etag(row["version"]))
+            return None if row is None else (contract_from_row(row), row["version"])
+
+        asked = Asked(Contract, contract_id(contract), "contract", contract)
+        return read_record(market, asked, version, as_of, then=lambda s: contract_from_aggregate(s.aggregate), now=now)
 
     @post("/{contract:str}/vary", summary="Vary value or end date, with reasons", **writes(MANAGE_CONTRACT))
     def vary(
@@ -139,8 +136,8 @@ class AwardController(Controller):
     def notices(
         self,
         market: Marketplace,
-        cursor: Annotated[str | None, Parameter(max_length=500)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        cursor: Cursor = None,
+        limit: Limit = 100,
     ) -> AwardPage:
         with market.views() as session:
             rows, next_cursor = award_notices(session, cursor=cursor, limit=limit)

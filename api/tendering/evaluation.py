@@ -6,10 +6,9 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 
-from api.as_it_stood import HISTORY_HEADERS, Asked, AsOf, Version, as_it_stood_answer, recall_with_events
+from api.as_it_stood import Asked, AsOf, Version, as_it_stood_answer, reads_as_it_stood, recall_with_events
 from api.auth import requires
-from api.commanding import BLOCKING, command_request, writes
-from api.problems import problem_responses
+from api.commanding import command_request, writes
 from api.tendering.bodies import (
     DeclarationBody,
     EvaluationState,
@@ -44,11 +43,9 @@ class EvaluationController(Controller):
     @get(
         summary="The evaluation matrix: bids x criteria, scores, moderated scores, ranking per lot "
         "(now, or as it stood at a version or moment)",
-        **BLOCKING,
         guards=[requires(*sorted(COUNCIL_READERS))],
-        responses=problem_responses(400, 401, 403, 404),
-        response_headers=HISTORY_HEADERS,
         security=[{"bearerAuth": []}],
+        **reads_as_it_stood(400, 401, 403, 404),
     )
     def matrix(
         self, market: Marketplace, tender: str, version: Version = None, as_of: AsOf = None

@@ -8,12 +8,14 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import Parameter
+from sqlalchemy.orm import Session
 
-from api.as_it_stood import HISTORY_HEADERS, Asked, AsOf, Version, as_it_stood_answer, recall
+from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
 from api.auth import current_actor
-from api.commanding import BLOCKING, command_request, etag, writes
+from api.commanding import BLOCKING, command_request, writes
 from api.moments import within_calendar
 from api.organisations.routes import DecisionBody
+from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from api.tendering.bodies import (
     Amendment,
@@ -31,7 +33,6 @@ from api.tendering.bodies import (
 )
 from api.tendering.presenters import respond, summary_from_row, tender_as_read, tender_from_row
 from domain.base import Actor
-from domain.rules import NotFound
 from domain.tendering import terms
 from domain.tendering.procurement import Category
 from domain.tendering.tender import DRAFT, Tender, TenderStatus
@@ -84,8 +85,8 @@ class TenderController(Controller):
         value_band: Annotated[str | None, Parameter(pattern="^(under-30k|30k-to-threshold|above-threshold)$")] = None,
         deadline_after: Annotated[datetime | None, Parameter(description=_DEADLINE_QUERY.format("at or after"))] = None,
         deadline_before: Annotated[datetime | None, Parameter(description=_DEADLINE_QUERY.format("before"))] = None,
-        cursor: Annotated[str | None, Parameter(max_length=500)] = None,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        cursor: Cursor = None,
+        limit: Limit = 100,
     ) -> TenderPage:
         drafts = sees_drafts(current_actor(request))
         wanted = [s for s in status or PUBLIC if drafts or s != DRAFT]
@@ -106,9 +107,7 @@ class TenderController(Controller):
     @get(
         "/{tender:str}",
         summary="One tender, with published answers and awards (now, or as it stood at a version or moment)",
-        **BLOCKING,
-        responses=problem_responses(400, 404),
-        response_headers=HISTORY_HEADERS,
+        **reads_as_it_stood(400, 404),
     )
     def read(
         self,
@@ -119,16 +118,16 @@ class TenderController(Controller):
         as_of: AsOf = None,
     ) -> Response[TenderView]:
         reader = current_actor(request)
-        then = recall(market, Asked(Tender, tender_id(tender), "tender", tender, _shown_to(reader)), version, as_of)
-        if then is not None:
-            return as_it_stood_answer(tender_as_read(then, reader), then)
-        with market.views() as session:
+
+        def now(session: Session) -> tuple[TenderView, int] | None:
             row = find_tender(session, str(tender_id(tender)))
             if row is None or (row["published_at"] is None and not sees_drafts(reader)):
-                raise NotFound("tender", tender)
+                return None
             questions = questions_for(session, row["id"], answered_only=not sees_drafts(reader))
-            awards = awards_for_tender(session, row["id"])
-        return Response(tender_from_row(row, questions, awards), headers=etag(row["version"]))
+            return tender_from_row(row, questions, awards_for_tender(session, row["id"])), row["version"]
+
+        asked = Asked(Tender, tender_id(tender), "tender", tender, _shown_to(reader))
+        return read_record(market, asked, version, as_of, then=lambda s: tender_as_read(s.aggregate, reader), now=now)
 
     @patch("/{tender:str}", summary="Revise a draft", **writes(MANAGE_TENDER))
     def revise(

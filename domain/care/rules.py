@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from domain.care.micro_enterprise import (
     SUSPENDED,
@@ -23,18 +23,23 @@ from domain.care.micro_enterprise import (
 from domain.money import HOURLY_RATE_MAXIMUM, money
 from domain.organisations.organisation import ACTIVE as ORGANISATION_ACTIVE
 from domain.organisations.organisation import Organisation, SizeClass
-from domain.rules import DomainError, Refusal, Rule, TextWithin, check
+from domain.rules import DomainError, InOrder, Positive, Rule, StateRule, TextWithin, check
 from domain.values import choice, district
 
 T = TypeVar("T", bound=ListingTerms)
+V = TypeVar("V")
 _CQC_NUMBER = re.compile(r"^1-\d{6,12}$")  # CQC provider and location ids: 1-101234567
 
 
 @dataclass(frozen=True)
-class MicroEnterprise(Rule):
+class OrganisationRule(Rule):
+    """A rule the applying organisation, as the register has it, keeps (field `organisation`)."""
+
     organisation: Organisation
     field: str | None = "organisation"
 
+
+class MicroEnterprise(OrganisationRule):
     def is_broken(self) -> bool:
         return self.organisation.size != SizeClass.MICRO
 
@@ -46,12 +51,7 @@ class MicroEnterprise(Rule):
         )
 
 
-@dataclass(frozen=True)
-class OrganisationActive(Rule):
-    organisation: Organisation
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = "organisation"
-
+class OrganisationActive(OrganisationRule, StateRule):
     def is_broken(self) -> bool:
         return self.organisation.status != ORGANISATION_ACTIVE
 
@@ -97,13 +97,10 @@ class HoursWithin(Rule):
 class ServicesOffered(Rule):
     services: list[str]
     field: str | None = "services"
+    message = "Name at least one service offered."
 
     def is_broken(self) -> bool:
         return not self.services
-
-    @property
-    def message(self) -> str:
-        return "Name at least one service offered."
 
 
 @dataclass(frozen=True)
@@ -111,26 +108,16 @@ class AreaServed(Rule):
     districts: list[str]
     parishes: list[str]
     field: str | None = "districts"
+    message = "Name the area served: at least one postcode district or parish."
 
     def is_broken(self) -> bool:
         return not self.districts and not self.parishes
 
-    @property
-    def message(self) -> str:
-        return "Name the area served: at least one postcode district or parish."
-
 
 @dataclass(frozen=True)
-class RatePositive(Rule):
-    rate: Decimal
+class RatePositive(Positive):
     field: str | None = "hourly_rate"
-
-    def is_broken(self) -> bool:
-        return self.rate <= 0
-
-    @property
-    def message(self) -> str:
-        return "The hourly rate must be more than zero."
+    message = "The hourly rate must be more than zero."
 
 
 @dataclass(frozen=True)
@@ -151,17 +138,15 @@ class InsuranceCoverMeetsPolicy(Rule):
 
 
 @dataclass(frozen=True)
-class IssuedBy(Rule):
-    issued: date
-    today: date
-    field: str | None = "issued"
+class IssuedBy(InOrder):
+    """Issued no later than today."""
 
-    def is_broken(self) -> bool:
-        return self.issued > self.today
+    strict: bool = False
+    field: str | None = "issued"
 
     @property
     def message(self) -> str:
-        return f"The issue date {self.issued} is in the future."
+        return f"The issue date {self.earlier} is in the future."
 
 
 @dataclass(frozen=True)
@@ -182,65 +167,51 @@ class StillInDate(Rule):
 
 
 @dataclass(frozen=True)
-class EvidenceRule(Rule):
-    """A refusal to approve that names the evidence at fault (409, field `evidence`)."""
+class EvidenceRule(StateRule, Generic[V]):
+    """A refusal to approve that lists what is at fault in the evidence, while anything is (409, field `evidence`)."""
 
-    items: list[Evidence]
-    kind: Refusal = Refusal.CONFLICT
+    items: list[V]
     field: str | None = "evidence"
 
     def is_broken(self) -> bool:
         return bool(self.items)
 
-    def named(self) -> str:
+    def named(self: EvidenceRule[Evidence]) -> str:
         return ", ".join(f"{e.evidence_id} ({e.kind})" for e in self.items)
 
 
-class NoFailedCheck(EvidenceRule):
+class NoFailedCheck(EvidenceRule[Evidence]):
     @property
     def message(self) -> str:
         return f"Cannot approve: evidence failed its check: {self.named()}. The applicant must replace it first."
 
 
-class EveryItemChecked(EvidenceRule):
+class EveryItemChecked(EvidenceRule[Evidence]):
     @property
     def message(self) -> str:
         return f"Cannot approve: record a check of every piece of evidence first; not yet checked: {self.named()}."
 
 
-class EvidenceInDate(EvidenceRule):
+class EvidenceInDate(EvidenceRule[Evidence]):
     @property
     def message(self) -> str:
         named = ", ".join(f"{e.evidence_id} ({e.kind}, expired {e.expires})" for e in self.items)
         return f"Cannot approve: evidence has expired: {named}."
 
 
-@dataclass(frozen=True)
-class EvidenceComplete(Rule):
-    missing: list[str]
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = "evidence"
-
-    def is_broken(self) -> bool:
-        return bool(self.missing)
-
+class EvidenceComplete(EvidenceRule[str]):
     @property
     def message(self) -> str:
-        return f"Cannot approve: checked evidence is missing: {'; '.join(self.missing)}."
+        return f"Cannot approve: checked evidence is missing: {'; '.join(self.items)}."
 
 
 @dataclass(frozen=True)
-class NotSuspended(Rule):
+class NotSuspended(StateRule):
     status: str
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
+    message = "A suspended registration cannot be listed: reinstate it first, with a reason."
 
     def is_broken(self) -> bool:
         return self.status == SUSPENDED
-
-    @property
-    def message(self) -> str:
-        return "A suspended registration cannot be listed: reinstate it first, with a reason."
 
 
 @dataclass(frozen=True)

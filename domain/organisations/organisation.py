@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
-from domain.rules import DomainError, Refusal, Rule, StateAllows, TextWithin, check
+from domain.rules import DomainError, Rule, StateAllows, StateRule, TextWithin, check
 from domain.values import Address, Contact, choice, email, org_id, postcode
 
 if TYPE_CHECKING:
@@ -105,27 +105,19 @@ class DetailsChange:
 @dataclass(frozen=True)
 class ChangesSomething(Rule):
     changes: dict[str, Any]
-    field: str | None = None
+    message = "The update changes nothing."
 
     def is_broken(self) -> bool:
         return not self.changes
 
-    @property
-    def message(self) -> str:
-        return "The update changes nothing."
-
 
 @dataclass(frozen=True)
-class NotAlreadyVerified(Rule):
+class NotAlreadyVerified(StateRule):
     verified: bool
-    kind: Refusal = Refusal.CONFLICT
+    message = "The organisation is already verified."
 
     def is_broken(self) -> bool:
         return self.verified
-
-    @property
-    def message(self) -> str:
-        return "The organisation is already verified."
 
 
 def _checked(details: dict[str, Any]) -> dict[str, Any]:
@@ -186,9 +178,13 @@ class Organisation(MarketplaceAggregate):
             if IDENTITY_FIELDS & self.changes.keys():
                 org.verified = False
 
+    def _active(self, action: str) -> StateAllows:
+        """Only an active organisation's record changes: a deactivated one stays as it ended."""
+        return StateAllows(self.status, frozenset({ACTIVE}), action)
+
     def update_details(self, ctx: Context, change: DetailsChange) -> None:
         """Record only what actually changed, so the history shows real edits."""
-        check(StateAllows(self.status, frozenset({ACTIVE}), "update an organisation"))
+        check(self._active("update an organisation"))
         changes = {k: v for k, v in _checked(given(change)).items() if getattr(self, k) != v}
         check(ChangesSomething(changes))
         self.record(self.DetailsUpdated, ctx, changes=changes)
@@ -201,10 +197,7 @@ class Organisation(MarketplaceAggregate):
             return "organisation verified"
 
     def verify(self, ctx: Context, reason: str) -> None:
-        check(
-            StateAllows(self.status, frozenset({ACTIVE}), "verify an organisation"),
-            NotAlreadyVerified(self.verified),
-        )
+        check(self._active("verify an organisation"), NotAlreadyVerified(self.verified))
         self.decide(self.Verified, ctx, reason)
 
     class Deactivated(MarketplaceAggregate.Decision):
@@ -215,5 +208,5 @@ class Organisation(MarketplaceAggregate):
             return "organisation deactivated"
 
     def deactivate(self, ctx: Context, reason: str) -> None:
-        check(StateAllows(self.status, frozenset({ACTIVE}), "deactivate an organisation"))
+        check(self._active("deactivate an organisation"))
         self.decide(self.Deactivated, ctx, reason)

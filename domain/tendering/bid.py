@@ -21,8 +21,8 @@ from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
 from domain.money import money
-from domain.rules import DomainError, Refusal, Rule, StateAllows, TextWithin, check
-from domain.tendering.procurement import CriterionKind, Positive
+from domain.rules import DomainError, Positive, Refusal, StateAllows, StateRule, TextWithin, check
+from domain.tendering.procurement import CriterionKind
 from domain.tendering.tender import TENDERING, Tender
 from domain.tendering.terms import Offer
 
@@ -68,11 +68,9 @@ def digest(
 
 
 @dataclass(frozen=True)
-class TenderOpenForBids(Rule):
+class TenderOpenForBids(StateRule):
     tender: Tender
     ctx: Context
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
 
     def is_broken(self) -> bool:
         return not self.tender.accepts_bids(self.ctx.now)
@@ -85,13 +83,11 @@ class TenderOpenForBids(Rule):
 
 
 @dataclass(frozen=True)
-class BidderInRegister(Rule):
+class BidderInRegister(StateRule):
     """Only organisations in the register, and still active, may bid: awards name a registered supplier."""
 
     bidder: str
     status: str | None  # the organisation's status; None when it is not registered
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
 
     def is_broken(self) -> bool:
         return self.status != "active"

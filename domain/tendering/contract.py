@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
-from domain.rules import DomainError, Refusal, Rule, StateAllows, check
+from domain.rules import DomainError, InOrder, Rule, StateAllows, StateRule, check
 from domain.tendering.tender import Award, Supplier, Tender
 from domain.tendering.terms import ContractTerms, Ending, Variation
 from domain.values import money
@@ -34,34 +34,21 @@ def contract_uuid(tender_id: UUID, lot_id: str) -> UUID:
 
 
 @dataclass(frozen=True)
-class EndsAfterStart(Rule):
-    start: date
-    end: date
+class EndsAfterStart(InOrder):
     field: str | None = "end"
-
-    def is_broken(self) -> bool:
-        return self.end <= self.start
-
-    @property
-    def message(self) -> str:
-        return "A contract must end after it starts."
+    message = "A contract must end after it starts."
 
 
 @dataclass(frozen=True)
-class NotExpired(Rule):
-    """A contract past its end date has expired: it can no longer be varied or ended early."""
+class NotExpired(InOrder, StateRule):
+    """A contract past its end date has expired: it can no longer be varied or ended early (today no later than
+    its end)."""
 
-    contract: Contract
-    ctx: Context
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
-
-    def is_broken(self) -> bool:
-        return self.ctx.today > self.contract.end
+    strict: bool = False
 
     @property
     def message(self) -> str:
-        return f"The contract expired on {self.contract.end}."
+        return f"The contract expired on {self.later}."
 
 
 class Contract(MarketplaceAggregate):
@@ -114,8 +101,12 @@ class Contract(MarketplaceAggregate):
         def summary(self) -> str:
             return "varied: " + ", ".join(f"{name} to {value}" for name, value in sorted(self.changes.items()))
 
+    def _in_force(self, ctx: Context, action: str) -> tuple[Rule, ...]:
+        """A contract is varied or ended only while it is active and has not yet expired."""
+        return StateAllows(self.status, frozenset({ACTIVE}), action), NotExpired(ctx.today, self.end)
+
     def vary(self, ctx: Context, reason: str, variation: Variation) -> None:
-        check(StateAllows(self.status, frozenset({ACTIVE}), "vary a contract"), NotExpired(self, ctx))
+        check(*self._in_force(ctx, "vary a contract"))
         changes: dict[str, Any] = {}
         value, end = variation.value, variation.end
         if value is not None and (value := money(value, "value")) != self.value:  # money before it is compared
@@ -148,7 +139,7 @@ class Contract(MarketplaceAggregate):
         self._end(ctx, reason, DECOMMISSIONED, Ending(ending.effective, ending.consultation.strip()))
 
     def _end(self, ctx: Context, reason: str, how: ContractStatus, ending: Ending) -> None:
-        check(StateAllows(self.status, frozenset({ACTIVE}), "end a contract"), NotExpired(self, ctx))
+        check(*self._in_force(ctx, "end a contract"))
         if not self.start <= ending.effective <= self.end:
             raise DomainError("The end date must fall within the contract term.", field="effective")
         self.decide(

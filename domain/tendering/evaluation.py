@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
-from domain.rules import DomainError, Refusal, Rule, TextWithin, check
+from domain.rules import DomainError, Refusal, StateRule, TextWithin, ValueRule, check
 from domain.tendering.procurement import Criterion, CriterionKind
 from domain.tendering.tender import Assessment
 from domain.tendering.terms import Moderation, Score
@@ -46,29 +46,23 @@ class OpenedBid:
 
 
 @dataclass(frozen=True)
-class EvaluatorAssigned(Rule):
-    """Only someone the council assigned to this tender's evaluation may declare or score."""
+class EvaluatorRule(StateRule):
+    """A rule about where one evaluator stands in this evaluation."""
 
     evaluation: Evaluation
     evaluator: str
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
+
+
+class EvaluatorAssigned(EvaluatorRule):
+    """Only someone the council assigned to this tender's evaluation may declare or score."""
+
+    message = "You are not assigned to evaluate this tender."
 
     def is_broken(self) -> bool:
         return self.evaluator not in self.evaluation.evaluators
 
-    @property
-    def message(self) -> str:
-        return "You are not assigned to evaluate this tender."
 
-
-@dataclass(frozen=True)
-class DeclaredWithoutConflict(Rule):
-    evaluation: Evaluation
-    evaluator: str
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
-
+class DeclaredWithoutConflict(EvaluatorRule):
     def is_broken(self) -> bool:
         return self.evaluation.evaluators.get(self.evaluator) != EvaluatorState.NO_CONFLICT
 
@@ -80,16 +74,12 @@ class DeclaredWithoutConflict(Rule):
 
 
 @dataclass(frozen=True)
-class WholeScore(Rule):
-    score: object
+class WholeScore(ValueRule[object]):
     field: str | None = "score"
+    message = "A score is a whole number from 0 to 100."
 
     def is_broken(self) -> bool:
-        return not (isinstance(self.score, int) and not isinstance(self.score, bool) and 0 <= self.score <= 100)
-
-    @property
-    def message(self) -> str:
-        return "A score is a whole number from 0 to 100."
+        return not (isinstance(self.value, int) and not isinstance(self.value, bool) and 0 <= self.value <= 100)
 
 
 class Evaluation(MarketplaceAggregate):

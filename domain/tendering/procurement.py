@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from domain.rules import Refusal, Rule
+from domain.rules import Rule
 
 
 class Category(StrEnum):
@@ -95,10 +95,14 @@ class ProcurementPolicy:
 
 
 @dataclass(frozen=True)
-class WeightsSumTo100(Rule):
-    criteria: tuple[Criterion, ...]
-    field: str | None = "criteria"
+class CriteriaRule(Rule):
+    """A rule the award criteria keep together: refused naming the field `criteria`."""
 
+    criteria: tuple[Criterion, ...]
+    field = "criteria"
+
+
+class WeightsSumTo100(CriteriaRule):
     def is_broken(self) -> bool:
         return sum(c.weight for c in self.criteria) != 100 or any(c.weight <= 0 for c in self.criteria)
 
@@ -109,10 +113,8 @@ class WeightsSumTo100(Rule):
 
 
 @dataclass(frozen=True)
-class SocialValueWeighted(Rule):
-    criteria: tuple[Criterion, ...]
+class SocialValueWeighted(CriteriaRule):
     minimum: int
-    field: str | None = "criteria"
 
     def is_broken(self) -> bool:
         return sum(c.weight for c in self.criteria if c.kind == CriterionKind.SOCIAL_VALUE) < self.minimum
@@ -122,33 +124,24 @@ class SocialValueWeighted(Rule):
         return f"Social value must carry at least {self.minimum}% of the award criteria weighting (council policy)."
 
 
-@dataclass(frozen=True)
-class OnePriceCriterion(Rule):
-    criteria: tuple[Criterion, ...]
-    field: str | None = "criteria"
-
+class OnePriceCriterion(CriteriaRule):
     def is_broken(self) -> bool:
         keys = [c.key for c in self.criteria]
         prices = [c for c in self.criteria if c.kind == CriterionKind.PRICE]
         return len(prices) != 1 or len(set(keys)) != len(keys)
 
-    @property
-    def message(self) -> str:
-        return "Award criteria need exactly one price criterion and distinct keys."
+    message = "Award criteria need exactly one price criterion and distinct keys."
 
 
 @dataclass(frozen=True)
 class LotsDistinct(Rule):
     lots: tuple[Lot, ...]
     field: str | None = "lots"
+    message = "A tender needs at least one lot; lot ids are distinct and each lot has a positive value."
 
     def is_broken(self) -> bool:
         ids = [lot.lot_id for lot in self.lots]
         return not ids or len(set(ids)) != len(ids) or any(lot.value <= 0 for lot in self.lots)
-
-    @property
-    def message(self) -> str:
-        return "A tender needs at least one lot; lot ids are distinct and each lot has a positive value."
 
 
 @dataclass(frozen=True)
@@ -170,17 +163,3 @@ class ProcedureFitsCategory(Rule):
         if self.procedure == Procedure.LIGHT_TOUCH:
             return "The light-touch procedure is only for social, health, education and other specific services."
         return "A below-threshold quotation cannot be used at or above the procurement threshold."
-
-
-@dataclass(frozen=True)
-class Positive(Rule):
-    value: Decimal
-    field: str | None
-    kind: Refusal = Refusal.INVALID
-
-    def is_broken(self) -> bool:
-        return self.value <= 0
-
-    @property
-    def message(self) -> str:
-        return f"{self.field} must be more than zero."

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from domain.money import money
-from domain.rules import Refusal, Rule, TextWithin, check
+from domain.rules import InOrder, Rule, StateRule, TextWithin, check
 from domain.tendering.procurement import (
     Category,
     CriterionKind,
@@ -68,43 +68,28 @@ class DeadlineAhead(Rule):
 
 
 @dataclass(frozen=True)
-class ClarificationBeforeDeadline(Rule):
-    clarification: datetime
-    deadline: datetime
+class ClarificationBeforeDeadline(InOrder):
     field: str | None = "clarification_deadline"
-
-    def is_broken(self) -> bool:
-        return self.clarification >= self.deadline
-
-    @property
-    def message(self) -> str:
-        return "The clarification deadline must come before the tender deadline."
+    message = "The clarification deadline must come before the tender deadline."
 
 
 @dataclass(frozen=True)
-class ConflictsAssessed(Rule):
+class ConflictsAssessed(StateRule):
     assessed: bool
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
+    message = "Record the conflicts of interest assessment before publishing (Procurement Act 2023 s.83)."
 
     def is_broken(self) -> bool:
         return not self.assessed
 
-    @property
-    def message(self) -> str:
-        return "Record the conflicts of interest assessment before publishing (Procurement Act 2023 s.83)."
-
 
 @dataclass(frozen=True)
-class OnTime(Rule):
+class OnTime(StateRule):
     """A step allowed only before (or only after) a deadline, by the clock, whatever else has run."""
 
     now: datetime
     limit: datetime
     what: str
     before: bool = True
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
 
     def is_broken(self) -> bool:
         return self.now >= self.limit if self.before else self.now < self.limit
@@ -125,10 +110,9 @@ def After(now: datetime, limit: datetime, what: str) -> OnTime:  # noqa: N802 - 
 
 
 @dataclass(frozen=True)
-class LotOpen(Rule):
+class LotOpen(StateRule):
     tender: Tender
     lot_id: str
-    kind: Refusal = Refusal.CONFLICT
     field: str | None = "lot_id"
 
     def is_broken(self) -> bool:
@@ -140,11 +124,9 @@ class LotOpen(Rule):
 
 
 @dataclass(frozen=True)
-class StandstillOver(Rule):
+class StandstillOver(StateRule):
     award: Award
     now: datetime
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
 
     def is_broken(self) -> bool:
         return self.award.standstill_ends is not None and uk_date(self.now) <= self.award.standstill_ends
@@ -155,17 +137,12 @@ class StandstillOver(Rule):
 
 
 @dataclass(frozen=True)
-class NoContractYet(Rule):
+class NoContractYet(StateRule):
     tender: Tender
-    kind: Refusal = Refusal.CONFLICT
-    field: str | None = None
+    message = "A lot already has a contract: cancel the remaining lots instead, or terminate the contract."
 
     def is_broken(self) -> bool:
         return any(award.contract_id for award in self.tender.awards.values())
-
-    @property
-    def message(self) -> str:
-        return "A lot already has a contract: cancel the remaining lots instead, or terminate the contract."
 
 
 def checked_terms(terms: dict[str, Any], policy: ProcurementPolicy) -> dict[str, Any]:
