@@ -21,8 +21,12 @@ def versioned(row: Row, event: Any) -> Row:
 
 
 def updated(row: Row, event: Any) -> Row:
-    """`versioned`, and the time of the latest event, for the rows that show it."""
-    return {**versioned(row, event), "updated_at": utc(event.timestamp)}
+    """`versioned`, and the time of the latest event, for the rows that show it (written out: one dict per event)."""
+    return {
+        "version": event.originator_version,
+        "events_folded": row["events_folded"] + 1,
+        "updated_at": utc(event.timestamp),
+    }
 
 
 def bumped(row: Row, event: Any) -> Row:
@@ -40,7 +44,8 @@ def first_row(table: Table, make: Callable[[Any], Row], stamp: Stamp = updated) 
 
     def fold(touched: Touched, event: Any) -> None:
         row = make(event)
-        touched[name].put({**row, **stamp(row, event)})
+        row.update(stamp(row, event))  # a row just made is no other's: stamped as it is
+        touched[name].put(row)
 
     return fold
 
@@ -50,8 +55,10 @@ def own_row(table: Table, change: Change, stamp: Stamp = updated) -> Fold:
     name = table.name
 
     def fold(touched: Touched, event: Any) -> None:
-        rows = touched[name]
-        row = rows[str(event.originator_id)]
+        rows, key = touched[name], str(event.originator_id)
+        row = rows.rows.get(key)
+        if row is None:
+            raise KeyError(f"{name} has no row {key}: an event of an aggregate before its first")
         rows.put({**row, **change(row, event), **stamp(row, event)})
 
     return fold

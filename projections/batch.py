@@ -119,13 +119,15 @@ class Rows:
 
     def read(self, session: Session, statement: Select[Any], parameters: Mapping[str, Any] | None = None) -> None:
         """Keep every row a statement selects, unless the batch already holds it."""
-        for found in session.execute(statement, parameters).mappings():
-            row = dict(found)
+        result = session.execute(statement, parameters)
+        names = list(result.keys())
+        for values in result.all():  # all at once, as tuples: a fetch or a mapping per row costs more than the row
+            row = dict(zip(names, values, strict=True))
             self.rows.setdefault(self.key_of(row), row)
 
     def load(self, session: Session, column: str, values: Iterable[Any]) -> None:
         """Read every stored row whose `column` is one of `values`."""
-        wanted = sorted(set(values))
+        wanted = list(set(values))
         if wanted:
             self.read(session, _load_statement(self.table, column), {"values": wanted})
 
@@ -141,7 +143,8 @@ class Rows:
     def put(self, row: Row) -> None:
         key = self.key_of(row)
         self.rows[key] = self.changed[key] = row
-        self.gone.discard(key)
+        if self.gone:
+            self.gone.discard(key)
 
     def remove(self, key: Key) -> None:
         self.rows.pop(key, None)

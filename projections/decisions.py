@@ -115,7 +115,7 @@ class DecisionLog(BatchProjection):
 
     name = "decision_log"
     tables = (decision_log,)
-    folds: Folds = {MarketplaceAggregate.Decision: fold_decision}
+    folds: Folds = {DECISION: fold_decision}
 
     def __init__(self) -> None:
         self.follows = domain_aggregates()

@@ -97,7 +97,7 @@ def test_each_declaration_names_exactly_the_views_that_follow_its_aggregate() ->
 
 
 class HalfContracts(BatchProjection):
-    """A view that forgets one event of what it follows, and folds one of an aggregate it does not."""
+    """A view that says of each contract event what it does with it: the checks' own test bends it."""
 
     name = "half_contracts"
     tables = (contracts,)
