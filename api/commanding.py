@@ -29,6 +29,15 @@ from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 
 T = TypeVar("T")
+
+
+def command_from(body: msgspec.Struct, kind: type[T], **parsed: Any) -> T:
+    """The domain command (a frozen dataclass) a request body carries, converted whole (nested bodies into the
+    domain's values; an enum the body decoded stays itself), with `parsed` in place of the fields the route
+    reads itself (a day parsed from text, say)."""
+    return msgspec.convert({**msgspec.structs.asdict(body), **parsed}, kind, from_attributes=True)
+
+
 A = TypeVar("A", bound=MarketplaceAggregate)
 _ETAG = re.compile(r'^(?:W/)?"?(\d{1,12})"?$')
 _TOKEN = re.compile(r"^[A-Za-z0-9._:\-]{1,200}$")

@@ -58,3 +58,12 @@ def exact_number(text: str) -> float | Decimal:
     written = Decimal(text)
     near = float(written)
     return near if math.isfinite(near) and Decimal(repr(near)) == written else written
+
+
+Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=2000, description="Why the decision was taken.")]
+
+
+class DecisionBody(msgspec.Struct, forbid_unknown_fields=True):
+    """A decision's whole body: why it was taken (every decision must say)."""
+
+    reason: Reason

@@ -22,7 +22,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from uuid import UUID
 
@@ -82,10 +82,11 @@ class Declaration:
     deadlines: tuple[Deadline, ...] = ()
     identify: Callable[[str], UUID | None] = uuid_or_none
     redactor: Callable[[Marketplace, Actor | None], Redactor] | None = None
-    event_prefix: str = field(init=False)  # stored events' type names start so: "Tender."
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "event_prefix", self.aggregate.__name__ + ".")
+    @property
+    def event_prefix(self) -> str:
+        """How its stored events' type names start: "Tender."."""
+        return self.aggregate.__name__ + "."
 
 
 def declared(package: str = "marketplace") -> tuple[Declaration, ...]:

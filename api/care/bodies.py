@@ -1,6 +1,6 @@
 """Care micro-enterprise request and response bodies.
 
-A request body is converted whole into the domain command it carries (`api.organisations.bodies.command_from`),
+A request body is converted whole into the domain command it carries (`api.commanding.command_from`),
 so its fields are named as the command's. Statuses, standings and check results are the domain's enums: the
 OpenAPI description lists their codes.
 """

@@ -20,8 +20,8 @@ from litestar.handlers import HTTPRouteHandler
 from api.care.bodies import Application, AvailabilityBody, CheckBody, Corrections, EvidenceBody, RegistrationView
 from api.care.fields import registration_id
 from api.care.presenters import respond
-from api.commanding import command_request, writes
-from api.organisations.bodies import DecisionBody, command_from
+from api.commanding import command_from, command_request, writes
+from api.fields import DecisionBody
 from domain.care import micro_enterprise as care
 from marketplace.access import Permit
 from marketplace.care import access

@@ -1,8 +1,8 @@
-"""The organisation register's request and response bodies, and the field types other contexts' bodies share:
-an org-id.guide identifier, a decision's reason.
+"""The organisation register's request and response bodies, and the org-id.guide identifier other contexts'
+bodies share.
 
-A request body is converted whole into the domain command it carries (`command_from`): the body's fields and
-the command's are the same, by name, so no route lists them again.
+A request body is converted whole into the domain command it carries (`api.commanding.command_from`): the
+body's fields and the command's are the same, by name, so no route lists them again.
 """
 
 from __future__ import annotations
@@ -17,14 +17,7 @@ from domain.organisations.organisation import LegalForm, OrganisationStatus, Siz
 T = TypeVar("T")
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=2000, description="Why the decision was taken.")]
 OrgId = Annotated[str, msgspec.Meta(min_length=5, max_length=80, examples=["GB-CHC-1234567"])]
-
-
-def command_from(body: msgspec.Struct, kind: type[T]) -> T:
-    """The domain command (a frozen dataclass) a request body carries, nested values included; an enum the body
-    decoded stays itself, a code the domain's rules read as its value."""
-    return msgspec.convert(body, kind, from_attributes=True)
 
 
 class AddressBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,10 +52,6 @@ class UpdateOrganisation(msgspec.Struct, forbid_unknown_fields=True, omit_defaul
     vcse: bool | None = None
     address: AddressBody | None = None
     contact: ContactBody | None = None
-
-
-class DecisionBody(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Reason
 
 
 class OrganisationView(msgspec.Struct):

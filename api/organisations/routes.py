@@ -10,16 +10,14 @@ from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
 from api.auth import current_actor
-from api.commanding import BLOCKING, command_request, writes
-from api.organisations.bodies import DecisionBody as DecisionBody  # noqa: PLC0414 - other contexts import it from here
+from api.commanding import BLOCKING, command_from, command_request, writes
+from api.fields import DecisionBody
 from api.organisations.bodies import (
     OrganisationPage,
     OrganisationView,
     RegisterOrganisation,
     UpdateOrganisation,
-    command_from,
 )
-from api.organisations.bodies import Reason as Reason  # noqa: PLC0414 - other contexts import it from here
 from api.organisations.presenters import from_aggregate, from_row, respond
 from api.paging import Cursor, Limit
 from api.problems import problem_responses

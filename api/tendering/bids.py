@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
 from api.auth import current_actor
-from api.commanding import BLOCKING, command_request, writes
+from api.commanding import BLOCKING, command_from, command_request, writes
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
-from api.tendering.bodies import BidList, BidView, Offer, Receipt, bid_id, command, tender_id
+from api.tendering.bodies import BidList, BidView, Offer, Receipt, bid_id, tender_id
 from api.tendering.presenters import bid_as_it_stood, bid_from_row, receipt_from_row, receipt_of, respond
 from domain.base import Actor
 from domain.rules import DomainError, NotFound, Refusal
@@ -64,7 +64,7 @@ class TenderBidsController(Controller):
     def submit(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: Offer
     ) -> Response[Receipt]:
-        offer = command(data, terms.Offer)
+        offer = command_from(data, terms.Offer)
         outcome = market.service(Bids).submit(command_request(request, data), tender_id(tender), offer)
         return _respond(market, request, outcome, created=True)
 
@@ -144,7 +144,7 @@ class BidController(Controller):
         **writes(BID),
     )
     def replace(self, market: Marketplace, request: Request[Any, Any, Any], bid: str, data: Offer) -> Response[Receipt]:
-        offer = command(data, terms.Offer)
+        offer = command_from(data, terms.Offer)
         outcome = market.service(Bids).replace(command_request(request, data), bid_id(bid), offer)
         return _respond(market, request, outcome)
 

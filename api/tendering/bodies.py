@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, TypeVar
 
 import msgspec
 
-from api.commanding import record_id
-from api.fields import Moment, Money
+from api.commanding import command_from, record_id
+from api.fields import Moment, Money, Reason
 from api.moments import within_calendar
-from api.organisations.routes import Reason
 from domain.rules import DomainError
 from domain.tendering.bid import BidStatus
 from domain.tendering.contract import ContractStatus
@@ -38,17 +37,11 @@ BidId = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 Day = Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2027-03-31"])]
 
 
-def command(data: msgspec.Struct, kind: type[T], **parsed: Any) -> T:
-    """The body as its command's domain value: the fields the value has, converted whole (nested bodies into the
-    domain's values), with `parsed` in place of those the route reads itself."""
-    return msgspec.convert({**msgspec.structs.asdict(data), **parsed}, kind, from_attributes=True)
-
-
 def tender_terms(data: TenderTerms | TenderChanges, kind: type[T]) -> T:
     """A tender's terms, or a change to them, once the deadlines given are times the calendar can hold."""
     for name in ("clarification_deadline", "tender_deadline"):
         within_calendar(getattr(data, name), name)
-    return command(data, kind)
+    return command_from(data, kind)
 
 
 def parse_day(value: str, field: str) -> date:

@@ -10,7 +10,7 @@ from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
-from api.commanding import BLOCKING, command_request, writes
+from api.commanding import BLOCKING, command_from, command_request, writes
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from api.tendering.bodies import (
@@ -20,7 +20,6 @@ from api.tendering.bodies import (
     ContractView,
     Ending,
     Variation,
-    command,
     contract_id,
     parse_day,
     tender_id,
@@ -52,7 +51,7 @@ class TenderContractsController(Controller):
     def conclude(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: ContractBody
     ) -> Response[ContractView]:
-        concluded = command(
+        concluded = command_from(
             data, terms.ContractTerms, start=parse_day(data.start, "start"), end=parse_day(data.end, "end")
         )
         outcome = market.service(Tenders).conclude_contract(
@@ -99,7 +98,7 @@ class ContractController(Controller):
     def vary(
         self, market: Marketplace, request: Request[Any, Any, Any], contract: str, data: Variation
     ) -> Response[ContractView]:
-        variation = command(data, terms.Variation, end=parse_day(data.end, "end") if data.end else None)
+        variation = command_from(data, terms.Variation, end=parse_day(data.end, "end") if data.end else None)
         outcome = market.service(Contracts).vary(
             command_request(request, data), contract_id(contract), data.reason, variation
         )
@@ -122,7 +121,7 @@ class ContractController(Controller):
     def decommission(
         self, market: Marketplace, request: Request[Any, Any, Any], contract: str, data: Ending
     ) -> Response[ContractView]:
-        ending = command(data, terms.Ending, effective=parse_day(data.effective, "effective"))
+        ending = command_from(data, terms.Ending, effective=parse_day(data.effective, "effective"))
         outcome = market.service(Contracts).decommission(
             command_request(request, data), contract_id(contract), data.reason, ending
         )

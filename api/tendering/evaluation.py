@@ -8,14 +8,13 @@ from litestar import Controller, Request, Response, get, post
 
 from api.as_it_stood import Asked, AsOf, Version, as_it_stood_answer, reads_as_it_stood, recall_with_events
 from api.auth import requires
-from api.commanding import command_request, writes
+from api.commanding import command_from, command_request, writes
 from api.tendering.bodies import (
     DeclarationBody,
     EvaluationState,
     EvaluatorBody,
     ModerationBody,
     ScoreBody,
-    command,
     tender_id,
 )
 from api.tendering.presenters import respond, state_of
@@ -88,7 +87,7 @@ class EvaluationController(Controller):
     def score(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: ScoreBody
     ) -> Response[EvaluationState]:
-        scored = command(data, terms.Score)
+        scored = command_from(data, terms.Score)
         outcome = market.service(Evaluations).score(command_request(request, data), tender_id(tender), scored)
         return _respond(market, outcome)
 
@@ -96,6 +95,6 @@ class EvaluationController(Controller):
     def moderate(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: ModerationBody
     ) -> Response[EvaluationState]:
-        agreed = command(data, terms.Moderation)
+        agreed = command_from(data, terms.Moderation)
         outcome = market.service(Evaluations).moderate(command_request(request, data), tender_id(tender), agreed)
         return _respond(market, outcome)

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
 from api.auth import current_actor
-from api.commanding import BLOCKING, command_request, writes
+from api.commanding import BLOCKING, command_from, command_request, writes
+from api.fields import DecisionBody
 from api.moments import within_calendar
-from api.organisations.routes import DecisionBody
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from api.tendering.bodies import (
@@ -27,7 +27,6 @@ from api.tendering.bodies import (
     TenderPage,
     TenderTerms,
     TenderView,
-    command,
     tender_id,
     tender_terms,
 )
@@ -145,7 +144,7 @@ class TenderController(Controller):
     def assess_conflicts(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: ConflictsAssessment
     ) -> Response[TenderView]:
-        assessment = command(data, terms.ConflictsAssessment)
+        assessment = command_from(data, terms.ConflictsAssessment)
         outcome = market.service(Tenders).assess_conflicts(
             command_request(request, data), tender_id(tender), assessment, data.reason
         )
@@ -199,7 +198,7 @@ class TenderController(Controller):
     def award(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: AwardBody
     ) -> Response[TenderView]:
-        selection = command(data, terms.Selection)
+        selection = command_from(data, terms.Selection)
         outcome = market.service(Tenders).award(
             command_request(request, data), tender_id(tender), selection, data.reason
         )
