@@ -43,3 +43,18 @@ class Permit:
                 kind=Refusal.FORBIDDEN,
                 rule="RoleAllows",
             )
+
+
+@dataclass(frozen=True)
+class OwnRecord:
+    """One organisation alone acts on a record: a tender and its contracts are their buyer's, a bid its bidder's."""
+
+    owner: str  # the record's attribute that names the organisation it is
+    message: str  # what the refused are told: `{owner}` is that organisation
+    rule: str = ""  # names the problem type; "" keeps the generic one
+
+    def check(self, actor: Actor, record: object) -> None:
+        """Refuse (403) an actor acting for any other organisation than the record's."""
+        owner = getattr(record, self.owner)
+        if actor.organisation != owner:
+            raise DomainError(self.message.format(owner=owner), kind=Refusal.FORBIDDEN, rule=self.rule)

@@ -27,6 +27,7 @@ class Settings:
     ocid_prefix: str = "ocds-shr000"
     publisher_name: str = "Shropshire Council"  # who publishes the open data (OCDS `publisher`)
     publisher_identifier: str = "GB-LAE-SHR"  # its org-id.guide identifier
+    grants_prefix: str = "360G-shropshire"  # 360Giving grant ids are <prefix>-<grant id>; register the prefix
     policy: ProcurementPolicy = field(default_factory=ProcurementPolicy)
     tick_seconds: float = 30.0  # how often `serve` records deadlines passing (0: never; use `marketplace tick`)
     local_postcode_areas: tuple[str, ...] = ("SY", "TF")  # what counts as a local supplier
@@ -60,6 +61,7 @@ class Settings:
             ocid_prefix=env.get("MARKETPLACE_OCID_PREFIX", "ocds-shr000"),
             publisher_name=env.get("MARKETPLACE_PUBLISHER_NAME", "Shropshire Council"),
             publisher_identifier=env.get("MARKETPLACE_PUBLISHER_IDENTIFIER", "GB-LAE-SHR"),
+            grants_prefix=env.get("MARKETPLACE_360G_PREFIX", "360G-shropshire"),
             policy=ProcurementPolicy(social_value_minimum=int(env.get("MARKETPLACE_SOCIAL_VALUE_MINIMUM", "10"))),
             tick_seconds=float(env.get("MARKETPLACE_TICK_SECONDS", "30")),
             local_postcode_areas=tuple(env.get("MARKETPLACE_LOCAL_POSTCODE_AREAS", "SY,TF").split(",")),

@@ -59,7 +59,7 @@ def test_someone_not_assigned_may_neither_declare_nor_score() -> None:
     with pytest.raises(DomainError) as refused:
         ev.declare(evaluator("mallory"), False, "No links")
     assert refused.value.kind is Refusal.CONFLICT and "mallory" not in ev.evaluators
-    assert scoring.value.rule == refused.value.rule == "EvaluatorAssigned"  # the rule broken, not a neighbour
+    assert scoring.value.rule == refused.value.rule == "AssessorAssigned"  # the rule broken, not a neighbour
 
 
 def test_a_declaration_is_made_once_and_an_evaluator_assigned_once() -> None:
@@ -109,7 +109,7 @@ def test_moderation_waits_for_every_evaluator_without_a_conflict_but_not_for_a_c
     _score(ev, "eve", 60)
     with pytest.raises(DomainError, match="ed") as refused:
         ev.moderate(officer(AFTER_DEADLINE), Moderation("a", "quality", 65, "Agreed"))
-    assert (refused.value.rule, refused.value.kind) == ("EvaluatorsScored", Refusal.CONFLICT)
+    assert (refused.value.rule, refused.value.kind) == ("EveryoneScored", Refusal.CONFLICT)
     _score(ev, "ed", 70)
     ev.moderate(officer(AFTER_DEADLINE), Moderation("a", "quality", 65, "  Agreed between eve and ed  "))
     assert ev.agreed["a|quality"] == {"score": 65, "note": "Agreed between eve and ed"}
@@ -119,7 +119,7 @@ def test_moderation_needs_at_least_one_score() -> None:
     ev = with_evaluators(evaluation(TWO_BIDS), ("carl", True))
     with pytest.raises(DomainError) as refused:
         ev.moderate(officer(AFTER_DEADLINE), Moderation("a", "quality", 65, "Agreed"))
-    assert refused.value.rule == "EvaluatorsScored"
+    assert refused.value.rule == "EveryoneScored"
 
 
 def test_moderation_waits_for_an_assigned_evaluator_who_has_not_yet_declared() -> None:
@@ -127,7 +127,7 @@ def test_moderation_waits_for_an_assigned_evaluator_who_has_not_yet_declared() -
     _score(ev, "eve", 60)
     with pytest.raises(DomainError) as refused:
         ev.moderate(officer(AFTER_DEADLINE), Moderation("a", "quality", 60, "Agreed"))
-    assert refused.value.rule == "EvaluatorsScored"
+    assert refused.value.rule == "EveryoneScored"
 
 
 def test_a_moderated_score_is_from_0_to_100_with_a_note() -> None:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid5
 
+from domain.assessment import AssessorState, Panel, ScoreOnScale, all_scored, declared, declaring, joining, scoring
 from domain.base import Context, MarketplaceAggregate
-from domain.rules import DomainError, Refusal, StateRule, TextWithin, ValueRule, check
+from domain.rules import DomainError, Refusal, TextWithin, check
 from domain.tendering.procurement import Criterion, CriterionKind
 from domain.tendering.tender import Assessment
 from domain.tendering.terms import Moderation, Score
@@ -26,12 +26,7 @@ PRICE_FORMULA = "lowest price for the lot / this bid's price x 100"
 CENT = Decimal("0.01")
 
 
-class EvaluatorState(StrEnum):
-    """Where an evaluator stands: assigned, then declared without a conflict (may score) or with one (may not)."""
-
-    ASSIGNED = "assigned"
-    NO_CONFLICT = "no-conflict"
-    CONFLICT = "conflict"
+EvaluatorState = AssessorState  # an evaluator of a tender stands where any assessor does
 
 
 def evaluation_uuid(tender_id: UUID) -> UUID:
@@ -43,43 +38,6 @@ class OpenedBid:
     bid_id: str
     bidder: str
     prices: dict[str, Decimal]
-
-
-@dataclass(frozen=True)
-class EvaluatorRule(StateRule):
-    """A rule about where one evaluator stands in this evaluation."""
-
-    evaluation: Evaluation
-    evaluator: str
-
-
-class EvaluatorAssigned(EvaluatorRule):
-    """Only someone the council assigned to this tender's evaluation may declare or score."""
-
-    message = "You are not assigned to evaluate this tender."
-
-    def is_broken(self) -> bool:
-        return self.evaluator not in self.evaluation.evaluators
-
-
-class DeclaredWithoutConflict(EvaluatorRule):
-    def is_broken(self) -> bool:
-        return self.evaluation.evaluators.get(self.evaluator) != EvaluatorState.NO_CONFLICT
-
-    @property
-    def message(self) -> str:
-        if self.evaluation.evaluators.get(self.evaluator) == EvaluatorState.CONFLICT:
-            return "You declared a conflict of interest, so you may not score this tender."
-        return "Declare any conflict of interest before scoring (Procurement Act 2023 s.83)."
-
-
-@dataclass(frozen=True)
-class WholeScore(ValueRule[object]):
-    field: str | None = "score"
-    message = "A score is a whole number from 0 to 100."
-
-    def is_broken(self) -> bool:
-        return not (isinstance(self.value, int) and not isinstance(self.value, bool) and 0 <= self.value <= 100)
 
 
 class Evaluation(MarketplaceAggregate):
@@ -118,6 +76,10 @@ class Evaluation(MarketplaceAggregate):
                 return criterion
         raise DomainError(f"No award criterion {key}.", field="criterion", kind=Refusal.NOT_FOUND)
 
+    @property
+    def panel(self) -> Panel:
+        return Panel(self.evaluators, "this tender", " (Procurement Act 2023 s.83)")
+
     def judged(self) -> list[Criterion]:
         """The criteria people score; price is scored by formula."""
         return [c for c in self.criteria if c.kind != CriterionKind.PRICE]
@@ -129,9 +91,7 @@ class Evaluation(MarketplaceAggregate):
             evaluation.evaluators[self.evaluator] = EvaluatorState.ASSIGNED
 
     def assign(self, ctx: Context, evaluator: str) -> None:
-        if evaluator in self.evaluators:
-            raise DomainError(f"{evaluator} is already assigned.", field="evaluator", kind=Refusal.CONFLICT)
-        check(TextWithin(evaluator, "evaluator", 200))
+        check(*joining(self.panel, evaluator, "evaluator"))
         self.record(self.EvaluatorAssigned, ctx, evaluator=evaluator)
 
     class InterestsDeclared(MarketplaceAggregate.Event):
@@ -140,16 +100,11 @@ class Evaluation(MarketplaceAggregate):
         statement: str
 
         def apply(self, evaluation: Evaluation) -> None:
-            evaluation.evaluators[self.evaluator] = (
-                EvaluatorState.CONFLICT if self.conflict else EvaluatorState.NO_CONFLICT
-            )
+            evaluation.evaluators[self.evaluator] = declared(self.conflict)
 
     def declare(self, ctx: Context, conflict: bool, statement: str) -> None:
         evaluator = ctx.actor.subject
-        check(EvaluatorAssigned(self, evaluator))
-        if self.evaluators.get(evaluator) != EvaluatorState.ASSIGNED:
-            raise DomainError("Only an assigned evaluator who has not yet declared may declare.", kind=Refusal.CONFLICT)
-        check(TextWithin(statement, "statement", 5000))
+        check(*declaring(self.panel, evaluator, statement))
         self.record(self.InterestsDeclared, ctx, evaluator=evaluator, conflict=conflict, statement=statement.strip())
 
     class Scored(MarketplaceAggregate.Event):
@@ -165,15 +120,11 @@ class Evaluation(MarketplaceAggregate):
 
     def score(self, ctx: Context, scored: Score) -> None:
         evaluator = ctx.actor.subject
-        check(
-            EvaluatorAssigned(self, evaluator),
-            DeclaredWithoutConflict(self, evaluator),
-            TextWithin(scored.justification, "justification", 10_000),
-        )
+        check(*scoring(self.panel, evaluator, scored.justification))
         self.bid(scored.bid_id)
         if self.criterion(scored.criterion).kind == CriterionKind.PRICE:
             raise DomainError(f"Price is scored by formula: {PRICE_FORMULA}.", field="criterion")
-        check(WholeScore(scored.score))
+        check(ScoreOnScale(scored.score))
         self.record(
             self.Scored,
             ctx,
@@ -198,15 +149,9 @@ class Evaluation(MarketplaceAggregate):
         bid_id, criterion = agreed.bid_id, agreed.criterion
         self.bid(bid_id)
         self.criterion(criterion)
-        scorers = [e for e, state in self.evaluators.items() if state != EvaluatorState.CONFLICT]  # undeclared ones too
-        missing = [e for e in scorers if f"{bid_id}|{criterion}|{e}" not in self.scores]
-        if not scorers or missing:
-            raise DomainError(
-                f"Every evaluator must score before moderation (waiting for {missing or 'an evaluator'}).",
-                kind=Refusal.CONFLICT,
-                rule="EvaluatorsScored",
-            )
-        check(WholeScore(agreed.score))
+        scored = [e for e in self.evaluators if f"{bid_id}|{criterion}|{e}" in self.scores]
+        check(all_scored(self.panel, scored, "evaluator"))
+        check(ScoreOnScale(agreed.score))
         check(TextWithin(agreed.note, "note", 10_000))
         self.record(
             self.Moderated, ctx, bid_id=bid_id, criterion=criterion, score=agreed.score, note=agreed.note.strip()

@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.base import Actor, Role
-from domain.rules import DomainError, Refusal
-from marketplace.access import OFFICERS, PROVIDERS, THE_CLOCK, Permit, reads_for_the_council
+from marketplace.access import OFFICERS, PROVIDERS, THE_CLOCK, OwnRecord, Permit, reads_for_the_council
 
 # --- who may issue each command ---------------------------------------------------------------------------------
 
@@ -23,21 +22,6 @@ CLOSE_TENDERING = Permit("close tendering", THE_CLOCK)  # the chronograph, at th
 BID = Permit("bid", PROVIDERS)  # submit, replace, withdraw, reconfirm
 EVALUATE = Permit("evaluate bids", OFFICERS)  # assign, declare, score, moderate
 MANAGE_CONTRACT = Permit("manage a contract", OFFICERS)  # conclude, vary, terminate, decommission
-
-
-@dataclass(frozen=True)
-class OwnRecord:
-    """One organisation alone acts on a record: a tender and its contracts are their buyer's, a bid its bidder's."""
-
-    owner: str  # the record's attribute that names the organisation it is
-    message: str  # what the refused are told: `{owner}` is that organisation
-    rule: str = ""  # names the problem type; "" keeps the generic one
-
-    def check(self, actor: Actor, record: object) -> None:
-        """Refuse (403) an actor acting for any other organisation than the record's."""
-        owner = getattr(record, self.owner)
-        if actor.organisation != owner:
-            raise DomainError(self.message.format(owner=owner), kind=Refusal.FORBIDDEN, rule=self.rule)
 
 
 BUYER_ONLY = OwnRecord("buyer", "Only {owner} manages this tender.", rule="Buyer")

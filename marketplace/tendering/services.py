@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
-from domain.base import Context, MarketplaceAggregate
+from domain.base import Context
 from domain.organisations.organisation import Organisation, organisation_uuid
 from domain.rules import DomainError, StateAllows, check
 from domain.tendering.bid import Bid, BidderInRegister, bid_uuid
@@ -32,10 +31,10 @@ from domain.tendering.terms import (
     TermsChange,
     Variation,
 )
-from marketplace.access import Permit
 from marketplace.capability import Wiring
 from marketplace.commands import Changed, CommandRequest, refuse_duplicate
 from marketplace.outcome import Outcome
+from marketplace.records import RecordCommands
 from marketplace.tendering.access import (
     ASK_QUESTION,
     BID,
@@ -47,45 +46,11 @@ from marketplace.tendering.access import (
     EVALUATE,
     MANAGE_CONTRACT,
     MANAGE_TENDER,
-    OwnRecord,
 )
 from projections.tendering.queries import bid_ids_for_tender
 
-A = TypeVar("A", bound=MarketplaceAggregate)
 
-
-class _Commands(Generic[A]):
-    """The commands on one kind of record, each checked against its permit, and on a record that is one
-    organisation's, for that organisation alone."""
-
-    kind: type[A]
-    permit: ClassVar[Permit]  # what its commands on a record need (a few name their own)
-    own: ClassVar[OwnRecord | None] = None
-
-    def __init__(self, wiring: Wiring) -> None:
-        self.commands = wiring.commands
-
-    def aggregate_id(self, key: UUID) -> UUID:
-        """The record a command's key names (an evaluation is known by its tender's id)."""
-        return key
-
-    def _act(self, request: CommandRequest, key: UUID, act: Callable[[A, Context], Any], permit: Permit) -> Outcome:
-        """A command on the record by a role the permit allows, whoever's record it is."""
-        permit.check(request.actor)
-        return self.commands.change(request, self.kind, self.aggregate_id(key), act, label=str(key))
-
-    def _change(self, request: CommandRequest, key: UUID, act: Callable[[A, Context], Any]) -> Outcome:
-        """A command on the record by a role the kind's permit allows, and by its owner alone when it has one."""
-
-        def as_owner(record: A, ctx: Context) -> Any:
-            if self.own is not None:
-                self.own.check(ctx.actor, record)
-            return act(record, ctx)
-
-        return self._act(request, key, as_owner, self.permit)
-
-
-class Tenders(_Commands[Tender]):
+class Tenders(RecordCommands[Tender]):
     kind = Tender
     permit = MANAGE_TENDER
     own = BUYER_ONLY
@@ -183,7 +148,7 @@ class Tenders(_Commands[Tender]):
         return self._change(request, tender_id, lambda t, ctx: t.cancel_lot(ctx, lot_id, reason))
 
 
-class Bids(_Commands[Bid]):
+class Bids(RecordCommands[Bid]):
     kind = Bid
     permit = BID
     own = BIDDER_ONLY
@@ -218,7 +183,7 @@ class Bids(_Commands[Bid]):
         return self._on_tender(request, bid_id, lambda b, t, ctx: b.reconfirm(ctx, t))
 
 
-class Evaluations(_Commands[Evaluation]):
+class Evaluations(RecordCommands[Evaluation]):
     """Commands on a tender's evaluation, known by its tender's id."""
 
     kind = Evaluation
@@ -240,7 +205,7 @@ class Evaluations(_Commands[Evaluation]):
         return self._change(request, tender_id, lambda e, ctx: e.moderate(ctx, agreed))
 
 
-class Contracts(_Commands[Contract]):
+class Contracts(RecordCommands[Contract]):
     kind = Contract
     permit = MANAGE_CONTRACT
     own = CONTRACT_BUYER_ONLY

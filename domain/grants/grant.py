@@ -1,0 +1,349 @@
+"""A grant: an accepted offer, from the grant agreement to its closure.
+
+Lifecycle: made when its applicant accepts the offer -> conditions discharged with evidence -> instalments
+paid as the schedule says (never before the conditions each waits for) -> monitoring returns each period,
+accepted or returned with reasons -> variations of amount or end date, with reasons -> underspend declared,
+then returned -> clawback, with reasons -> closed with the actual dates and the amount disbursed.
+
+Its money keeps one invariant: paid minus reclaimed never exceeds the current award. A clawback takes back
+money paid, never more, and reduces the award by as much; returned underspend reduces the award; a closure
+releases whatever of the award was never paid. Each of these frees money in the programme's budget, which
+its service records beside the grant's own event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID, uuid5
+
+from domain.base import Context, MarketplaceAggregate
+from domain.grants.application import GrantApplication
+from domain.grants.eligibility import EndsAfterStart
+from domain.grants.programme import GrantProgramme
+from domain.grants.rules import (
+    ConditionsDischarged,
+    PaidWithinAward,
+    ReclaimWithinPaid,
+    not_after,
+    pounds,
+)
+from domain.grants.terms import Closure, Condition, GrantVariation, Instalment, Location, MonitoringReturn, Payment
+from domain.rules import DomainError, Positive, Refusal, StateAllows, TextWithin, check
+from domain.values import money
+
+
+class GrantStatus(StrEnum):
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class ReturnStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"  # sent back for changes
+
+
+ACTIVE = frozenset({GrantStatus.ACTIVE})
+
+
+def grant_uuid(application_id: UUID | str) -> UUID:
+    return uuid5(UUID(str(application_id)), "grant")
+
+
+class Grant(MarketplaceAggregate):
+    application_id: str
+    programme_id: str
+    programme_code: str
+    programme_title: str
+    funder: str
+    recipient: str
+    recipient_name: str
+    title: str
+    description: str
+    currency: str
+    amount: Decimal  # the current award
+    award_date: date
+    planned_start: date
+    planned_end: date
+    locations: list[Location]
+    conditions: list[Condition]
+    schedule: list[Instalment]
+    status: GrantStatus = GrantStatus.ACTIVE
+    discharged: dict[str, str] = field(default_factory=dict)  # condition key -> evidence
+    payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # instalment key -> amount, paid_on
+    paid: Decimal = Decimal(0)
+    reclaimed: Decimal = Decimal(0)
+    underspend_declared: Decimal = Decimal(0)
+    returns: dict[str, str] = field(default_factory=dict)  # period -> ReturnStatus
+
+    class Made(MarketplaceAggregate.Created):
+        application_id: str
+        programme_id: str
+        programme_code: str
+        programme_title: str
+        funder: str
+        recipient: str
+        recipient_name: str
+        title: str
+        description: str
+        currency: str
+        amount: Decimal
+        award_date: date
+        planned_start: date
+        planned_end: date
+        locations: list[Location]
+        conditions: list[Condition]
+        schedule: list[Instalment]
+
+    @classmethod
+    def make(
+        cls, ctx: Context, application: GrantApplication, programme: GrantProgramme, offer: dict[str, Any]
+    ) -> Grant:
+        """The grant agreement, on the terms of the offer its applicant accepted."""
+        return cls._create(
+            cls.Made,
+            id=grant_uuid(application.id),
+            **ctx.stamp(),
+            application_id=str(application.id),
+            programme_id=str(programme.id),
+            programme_code=programme.code,
+            programme_title=programme.title,
+            funder=programme.owner,
+            recipient=application.applicant,
+            recipient_name=application.applicant_name,
+            title=application.project_title,
+            description=application.summary,
+            currency=programme.currency,
+            amount=offer["amount"],
+            award_date=offer["decided_on"],
+            planned_start=application.planned_start,
+            planned_end=application.planned_end,
+            locations=list(application.locations),
+            conditions=list(offer["conditions"]),
+            schedule=list(offer["schedule"]),
+        )
+
+    @property
+    def disbursed(self) -> Decimal:
+        """What the recipient holds of the council's money: paid minus reclaimed."""
+        return self.paid - self.reclaimed
+
+    def _active(self, action: str) -> StateAllows:
+        return StateAllows(self.status, ACTIVE, action)
+
+    class ConditionDischarged(MarketplaceAggregate.Decision):
+        condition: str
+        evidence: str
+
+        def apply(self, grant: Grant) -> None:
+            grant.discharged[self.condition] = self.evidence
+
+        def summary(self) -> str:
+            return f"condition {self.condition} discharged"
+
+    def discharge(self, ctx: Context, reason: str, condition: str, evidence: str) -> None:
+        check(self._active("discharge a condition"), TextWithin(evidence, "evidence", 10_000))
+        if condition not in {c.key for c in self.conditions}:
+            raise DomainError(f"The grant has no condition {condition}.", field="condition", kind=Refusal.NOT_FOUND)
+        if condition in self.discharged:
+            raise DomainError(f"Condition {condition} is already discharged.", kind=Refusal.CONFLICT, rule="Once")
+        self.decide(self.ConditionDischarged, ctx, reason, condition=condition, evidence=evidence.strip())
+
+    class InstalmentPaid(MarketplaceAggregate.Event):
+        instalment: str
+        amount: Decimal
+        paid_on: date
+        reference: str
+
+        def apply(self, grant: Grant) -> None:
+            grant.payments[self.instalment] = {"amount": self.amount, "paid_on": self.paid_on}
+            grant.paid += self.amount
+
+    def pay(self, ctx: Context, payment: Payment) -> None:
+        """Record an instalment paid: after acceptance (the grant exists only then) and its conditions."""
+        instalment = self._instalment(payment.instalment)
+        amount = instalment.amount if payment.amount is None else money(payment.amount, "amount")
+        waiting = [key for key in instalment.conditions if key not in self.discharged]
+        check(
+            self._active("pay an instalment"),
+            ConditionsDischarged(waiting),
+            Positive(amount, "amount"),
+            not_after(payment.paid_on, ctx.today, "paid_on"),
+            PaidWithinAward(self.paid + amount, self.reclaimed, self.amount),
+        )
+        if payment.instalment in self.payments:
+            raise DomainError(f"Instalment {payment.instalment} is already paid.", kind=Refusal.CONFLICT, rule="Once")
+        check(TextWithin(payment.reference, "reference", 200, min_length=0))
+        self.record(
+            self.InstalmentPaid,
+            ctx,
+            instalment=instalment.key,
+            amount=amount,
+            paid_on=payment.paid_on,
+            reference=payment.reference.strip(),
+        )
+
+    def _instalment(self, key: str) -> Instalment:
+        for instalment in self.schedule:
+            if instalment.key == key:
+                return instalment
+        raise DomainError(f"The grant has no instalment {key}.", field="instalment", kind=Refusal.NOT_FOUND)
+
+    class ReturnSubmitted(MarketplaceAggregate.Event):
+        period: str
+        spend: Decimal
+        progress: str
+
+        def apply(self, grant: Grant) -> None:
+            grant.returns[self.period] = ReturnStatus.SUBMITTED
+
+    def submit_return(self, ctx: Context, report: MonitoringReturn) -> None:
+        """A period's return; one sent back may be submitted again."""
+        check(
+            self._active("submit a monitoring return"),
+            TextWithin(report.period, "period", 40),
+            TextWithin(report.progress, "progress", 10_000),
+        )
+        spend = money(report.spend, "spend")
+        if self.returns.get(report.period) in {ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED}:
+            raise DomainError(f"The return for {report.period} is already in.", kind=Refusal.CONFLICT, rule="Once")
+        self.record(self.ReturnSubmitted, ctx, period=report.period.strip(), spend=spend, progress=report.progress)
+
+    class ReturnReviewed(MarketplaceAggregate.Decision):
+        period: str
+        outcome: str  # accepted | returned
+
+        def apply(self, grant: Grant) -> None:
+            grant.returns[self.period] = ReturnStatus(self.outcome)
+
+        def summary(self) -> str:
+            return f"monitoring return {self.period} {self.outcome}"
+
+    def review_return(self, ctx: Context, reason: str, period: str, accepted: bool) -> None:
+        check(self._active("review a monitoring return"))
+        if self.returns.get(period) != ReturnStatus.SUBMITTED:
+            raise DomainError(f"No return for {period} awaits review.", kind=Refusal.CONFLICT, rule="ReturnAwaits")
+        outcome = ReturnStatus.ACCEPTED if accepted else ReturnStatus.RETURNED
+        self.decide(self.ReturnReviewed, ctx, reason, period=period, outcome=outcome.value)
+
+    class Varied(MarketplaceAggregate.Decision):
+        changes: dict[str, Any]
+
+        def apply(self, grant: Grant) -> None:
+            for name, value in self.changes.items():
+                setattr(grant, name, value)
+
+        def summary(self) -> str:
+            return "grant varied: " + ", ".join(f"{name} to {value}" for name, value in sorted(self.changes.items()))
+
+    def vary(self, ctx: Context, reason: str, variation: GrantVariation) -> Decimal:
+        """Returns how much the award changed by (more money needs the programme's commitment)."""
+        check(self._active("vary a grant"))
+        changes: dict[str, Any] = {}
+        if variation.amount is not None and (amount := money(variation.amount, "amount")) != self.amount:
+            check(Positive(amount, "amount"), PaidWithinAward(self.paid, self.reclaimed, amount))
+            changes["amount"] = amount
+        if variation.end is not None and variation.end != self.planned_end:
+            check(EndsAfterStart(self.planned_start, variation.end))
+            changes["planned_end"] = variation.end
+        if not changes:
+            raise DomainError("The variation changes nothing.", rule="ChangesSomething")
+        before = self.amount
+        self.decide(self.Varied, ctx, reason, changes=changes)
+        return self.amount - before
+
+    class UnderspendDeclared(MarketplaceAggregate.Event):
+        amount: Decimal
+        explanation: str
+
+        def apply(self, grant: Grant) -> None:
+            grant.underspend_declared += self.amount
+
+    def declare_underspend(self, ctx: Context, amount: Decimal, explanation: str) -> None:
+        """The recipient says how much of the award it will not need."""
+        amount = money(amount, "amount")
+        check(self._active("declare underspend"), Positive(amount, "amount"), TextWithin(explanation, "explanation"))
+        if self.underspend_declared + amount > self.amount:
+            raise DomainError(f"Underspend cannot exceed the award of {pounds(self.amount)}.", field="amount")
+        self.record(self.UnderspendDeclared, ctx, amount=amount, explanation=explanation.strip())
+
+    class UnderspendReturned(MarketplaceAggregate.Decision):
+        amount: Decimal  # taken off the award, freed in the budget
+        repaid: Decimal  # of which the recipient paid back money it had been paid
+
+        def apply(self, grant: Grant) -> None:
+            grant.amount -= self.amount
+            grant.reclaimed += self.repaid
+            grant.underspend_declared -= self.amount
+
+        def summary(self) -> str:
+            return f"underspend of {pounds(self.amount)} returned"
+
+    def return_underspend(self, ctx: Context, reason: str, repaid: Decimal) -> Decimal:
+        """The declared underspend comes off the award; what was already paid of it is repaid. Returns the amount
+        the programme releases."""
+        amount, repaid = self.underspend_declared, money(repaid, "repaid")
+        check(self._active("return underspend"))
+        if amount <= 0:
+            raise DomainError("No underspend has been declared.", kind=Refusal.CONFLICT, rule="UnderspendDeclared")
+        if repaid > amount:
+            raise DomainError("The repayment cannot be more than the underspend.", field="repaid")
+        check(PaidWithinAward(self.paid, self.reclaimed + repaid, self.amount - amount))
+        self.decide(self.UnderspendReturned, ctx, reason, amount=amount, repaid=repaid)
+        return amount
+
+    class ClawedBack(MarketplaceAggregate.Decision):
+        amount: Decimal
+
+        def apply(self, grant: Grant) -> None:
+            grant.reclaimed += self.amount
+            grant.amount -= self.amount
+
+        def summary(self) -> str:
+            return f"clawback of {pounds(self.amount)}"
+
+    def claw_back(self, ctx: Context, reason: str, amount: Decimal) -> Decimal:
+        """Reclaim money paid, never more than was paid; the award is reduced by as much."""
+        amount = money(amount, "amount")
+        check(ReclaimWithinPaid(amount, self.disbursed))  # a closed grant's money may be reclaimed too
+        self.decide(self.ClawedBack, ctx, reason, amount=amount)
+        return amount
+
+    class Closed(MarketplaceAggregate.Decision):
+        actual_start: date
+        actual_end: date
+        disbursed: Decimal
+        released: Decimal  # the award never paid, freed in the budget
+
+        def apply(self, grant: Grant) -> None:
+            grant.status = GrantStatus.CLOSED
+            grant.amount -= self.released
+
+        def summary(self) -> str:
+            return f"grant closed: {pounds(self.disbursed)} disbursed"
+
+    def close(self, ctx: Context, reason: str, closure: Closure) -> Decimal:
+        """Returns the unpaid balance the programme releases."""
+        check(
+            self._active("close a grant"),
+            EndsAfterStart(closure.actual_start, closure.actual_end),
+            not_after(closure.actual_end, ctx.today, "actual_end"),
+        )
+        waiting = [period for period, status in self.returns.items() if status == ReturnStatus.SUBMITTED]
+        if waiting:
+            raise DomainError(f"Review the returns for {', '.join(waiting)} first.", kind=Refusal.CONFLICT)
+        released = self.amount - self.disbursed
+        self.decide(
+            self.Closed,
+            ctx,
+            reason,
+            actual_start=closure.actual_start,
+            actual_end=closure.actual_end,
+            disbursed=self.disbursed,
+            released=released,
+        )
+        return released

@@ -1,0 +1,163 @@
+"""Grants as the services take them: a programme's terms, an applicant's proposal, an offer, and the people who
+act, for the tests of the domain and the services (the API's tests send the same as JSON)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from domain.base import Actor, Role
+from domain.grants.terms import (
+    AgreedScore,
+    AssessmentCriterion,
+    BudgetLine,
+    Condition,
+    CriterionScore,
+    Eligibility,
+    Instalment,
+    Location,
+    OfferTerms,
+    ProgrammeTerms,
+    Proposal,
+)
+from domain.organisations.organisation import OrganisationDetails
+from domain.values import Address, Contact
+from marketplace.clock import FixedClock
+from marketplace.commands import CommandRequest
+from marketplace.grants.services import Applications, Programmes
+from marketplace.organisations.services import Organisations
+from marketplace.service import Marketplace
+from tests.conftest import COUNCIL
+
+OFFICER = Actor("cathy", COUNCIL, Role.COMMISSIONER)
+ASSESSORS = (Actor("asha", COUNCIL, Role.COMMISSIONER), Actor("ben", COUNCIL, Role.COMMISSIONER))
+CRITERIA = (AssessmentCriterion("need", "Evidence of need", 60, 5), AssessmentCriterion("delivery", "Delivery", 40, 10))
+
+APPLICANTS = {  # identifier: name, legal form, size, VCSE, postcode
+    "GB-CHC-1234567": ("Ludlow Befrienders", "charitable-trust", "small", True, "SY8 1BB"),
+    "GB-CHC-7654321": ("Oswestry Food Share", "charitable-incorporated-organisation", "micro", True, "SY11 1AA"),
+    "GB-COH-12345678": ("Severn Community Interest", "community-interest-company", "small", True, "SY3 8HQ"),
+    "GB-COH-87654321": ("Big Care Holdings", "company", "large", False, "TF1 1AA"),  # not VCSE: ineligible
+}
+
+
+def request(actor: Actor = OFFICER, key: str | None = None) -> CommandRequest:
+    return CommandRequest(actor, correlation_id="test", idempotency_key=key)
+
+
+def provider(identifier: str) -> Actor:
+    return Actor(f"{identifier}-lead", identifier, Role.PROVIDER)
+
+
+def programme_terms(clock: FixedClock, **changes: Any) -> ProgrammeTerms:
+    now = clock.now()
+    terms = ProgrammeTerms(
+        code="CRF-2026",
+        title="Community Resilience Fund",
+        description="Small grants for community groups that help people stay independent.",
+        priority="sustainable-places-and-communities",
+        budget=Decimal("50000"),
+        opens=now,
+        closes=now + timedelta(days=28),
+        minimum_award=Decimal("1000"),
+        maximum_award=Decimal("20000"),
+        eligibility=Eligibility(vcse_only=True, postcode_areas=["SY", "TF"]),
+        criteria=list(CRITERIA),
+        assessors_needed=2,
+        payment_basis="in-arrears",
+    )
+    return replace(terms, **changes)
+
+
+def proposal(amount: str = "10000", **changes: Any) -> Proposal:
+    value = Proposal(
+        project_title="Winter warmth visits",
+        summary="Volunteers visit isolated older people through the winter.",
+        amount_requested=Decimal(amount),
+        planned_start=date(2026, 6, 1),
+        planned_end=date(2027, 5, 31),
+        locations=[Location("postcode-district", "SY8", "Ludlow")],
+        outcomes=["200 visits", "50 people less isolated"],
+        budget=[BudgetLine("Volunteer expenses", Decimal(amount))],
+    )
+    return replace(value, **changes)
+
+
+def offer_terms(amount: str, today: date, **changes: Any) -> OfferTerms:
+    half = (Decimal(amount) / 2).quantize(Decimal("0.01"))
+    value = OfferTerms(
+        amount=Decimal(amount),
+        conditions=[Condition("safeguarding", "A safeguarding policy")],
+        schedule=[
+            Instalment("first", half, "date", today + timedelta(days=30), conditions=["safeguarding"]),
+            Instalment("second", Decimal(amount) - half, "date", today + timedelta(days=180)),
+        ],
+        expires=today + timedelta(days=14),
+    )
+    return replace(value, **changes)
+
+
+def register(market: Marketplace, identifier: str) -> None:
+    name, legal_form, size, vcse, postcode = APPLICANTS[identifier]
+    details = OrganisationDetails(
+        identifier,
+        name,
+        legal_form,
+        size,
+        vcse,
+        Address("1 High Street", "Shrewsbury", postcode),
+        Contact("Ann Example", "ann@example.org"),
+    )
+    market.service(Organisations).register(request(OFFICER), details)
+
+
+@dataclass
+class Funded:
+    """A published programme and the ids of what the tests made in it."""
+
+    market: Marketplace
+    clock: FixedClock
+    programme_id: UUID
+
+    @property
+    def applications(self) -> Applications:
+        return self.market.service(Applications)
+
+    def apply(self, identifier: str, amount: str = "10000") -> UUID:
+        outcome = self.applications.apply(request(provider(identifier)), self.programme_id, proposal(amount))
+        return UUID(outcome.aggregate_id)
+
+    def submitted(self, identifier: str, amount: str = "10000") -> UUID:
+        application_id = self.apply(identifier, amount)
+        self.applications.submit(request(provider(identifier)), application_id)
+        return application_id
+
+    def assessed(self, identifier: str, amount: str = "10000", scores: tuple[int, int] = (4, 8)) -> UUID:
+        """Submitted, assessed by both assessors without conflict, and moderated."""
+        application_id = self.submitted(identifier, amount)
+        apps = self.applications
+        for assessor in ASSESSORS:
+            apps.assign(request(OFFICER), application_id, assessor.subject)
+            apps.declare(request(assessor), application_id, False, "No interest to declare.")
+        for criterion, score in zip(CRITERIA, scores, strict=True):
+            for assessor in ASSESSORS:
+                apps.score(request(assessor), application_id, CriterionScore(criterion.key, score, "Clear evidence."))
+            apps.moderate(request(OFFICER), application_id, AgreedScore(criterion.key, score, "Agreed."))
+        return application_id
+
+
+def funded(market: Marketplace, clock: FixedClock, **changes: Any) -> Funded:
+    """A published programme, its window open, with every applicant registered."""
+    for identifier in APPLICANTS:
+        register(market, identifier)
+    programmes = market.service(Programmes)
+    outcome = programmes.draft(request(), programme_terms(clock, **changes))
+    programmes.publish(request(), UUID(outcome.aggregate_id), "Approved by cabinet on 1 March.")
+    return Funded(market, clock, UUID(outcome.aggregate_id))
+
+
+def later(clock: FixedClock, days: int) -> datetime:
+    return clock.advance(days=days)
