@@ -208,10 +208,10 @@ class Grant(MarketplaceAggregate):
             TextWithin(report.period, "period", 40),
             TextWithin(report.progress, "progress", 10_000),
         )
-        spend = money(report.spend, "spend")
-        if self.returns.get(report.period) in {ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED}:
-            raise DomainError(f"The return for {report.period} is already in.", kind=Refusal.CONFLICT, rule="Once")
-        self.record(self.ReturnSubmitted, ctx, period=report.period.strip(), spend=spend, progress=report.progress)
+        spend, period = money(report.spend, "spend"), report.period.strip()  # the period as it is stored
+        if self.returns.get(period) in {ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED}:
+            raise DomainError(f"The return for {period} is already in.", kind=Refusal.CONFLICT, rule="Once")
+        self.record(self.ReturnSubmitted, ctx, period=period, spend=spend, progress=report.progress)
 
     class ReturnReviewed(MarketplaceAggregate.Decision):
         period: str
@@ -292,6 +292,8 @@ class Grant(MarketplaceAggregate):
             raise DomainError("No underspend has been declared.", kind=Refusal.CONFLICT, rule="UnderspendDeclared")
         if repaid > amount:
             raise DomainError("The repayment cannot be more than the underspend.", field="repaid")
+        if repaid:  # money the recipient was paid and still holds, never more
+            check(ReclaimWithinPaid(repaid, self.disbursed, field="repaid"))
         check(PaidWithinAward(self.paid, self.reclaimed + repaid, self.amount - amount))
         self.decide(self.UnderspendReturned, ctx, reason, amount=amount, repaid=repaid)
         return amount
@@ -330,7 +332,7 @@ class Grant(MarketplaceAggregate):
         """Returns the unpaid balance the programme releases."""
         check(
             self._active("close a grant"),
-            EndsAfterStart(closure.actual_start, closure.actual_end),
+            EndsAfterStart(closure.actual_start, closure.actual_end, field="actual_end"),
             not_after(closure.actual_end, ctx.today, "actual_end"),
         )
         waiting = [period for period, status in self.returns.items() if status == ReturnStatus.SUBMITTED]

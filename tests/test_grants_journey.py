@@ -1,0 +1,151 @@
+"""A grant programme from publication to a grant's closure, over HTTP: the budget figures are right at every
+step, the 360Giving data is valid at every step that has a grant, and the decisions are on the record.
+
+Five organisations take part: the acceptance list's four (one ineligible and refused, one withdrawing, two
+offered) and a fifth whose application the council declines, since an offer accepted and an offer lapsed take
+both of the four's remaining applications.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from domain.base import Role
+from marketplace.clock import FixedClock
+from marketplace.scheduler import tick
+from marketplace.service import Marketplace
+from tests.conftest import COUNCIL, bearer, registration
+from tests.grants_journey import BIG, LUDLOW, OFFICER, OSWESTRY, SEVERN, GrantsJourney, applicant
+from tests.journeys import ok
+from tests.threesixty import codelist_errors, data_quality_warnings, validate_package
+
+WEM = "GB-CHC-1112223"
+AUDITOR = bearer(Role.AUDITOR, COUNCIL, "audrey")
+
+
+def valid_open_data(client: TestClient[Any], today: Any) -> dict[str, Any]:
+    package: dict[str, Any] = ok(client.get("/open-data/360giving.json"))
+    assert validate_package(package) == []
+    assert codelist_errors(package) == []
+    assert data_quality_warnings(package, today) == []
+    for grant in package["grants"]:
+        moved = sum(t["value"] for t in grant["disbursementTransaction"])
+        assert grant["amountDisbursed"] == moved
+    return package
+
+
+def test_a_programme_from_publication_to_a_grant_closed(
+    market: Marketplace, client: TestClient[Any], clock: FixedClock
+) -> None:
+    journey = GrantsJourney(client, clock)
+    journey.register_applicants()
+    wem = registration(WEM, name="Wem Men's Shed", legal_form="charitable-trust", size="micro")
+    ok(client.post("/organisations", json=wem, headers=OFFICER), 201)
+    journey.publish()
+    assert _money(journey.figures()) == (50000, 0, 0, 50000)
+    assert client.get("/open-data/360giving.json").status_code == 204  # no grant yet: no package
+
+    refused = journey.apply(BIG, "10000")
+    assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["type"] == "urn:marketplace:problem:vcse-eligible"
+    for identifier, amount in ((LUDLOW, "20000"), (OSWESTRY, "15000"), (SEVERN, "8000"), (WEM, "5000")):
+        journey.applied_and_submitted(identifier, amount)
+    ok(client.post(f"{journey.path(SEVERN)}/withdraw", headers=applicant(SEVERN)))
+
+    journey.assess(LUDLOW, (5, 8))
+    journey.assess(OSWESTRY, (4, 7))
+    journey.assess(WEM, (2, 3))
+    queue = ok(client.get(f"/grant-programmes/{journey.programme}/applications", headers=OFFICER))["items"]
+    assert [item["applicant"] for item in queue][:3] == [LUDLOW, OSWESTRY, WEM]  # ranked by moderated score
+
+    ok(journey.offer(LUDLOW, "20000"))
+    ok(journey.offer(OSWESTRY, "15000"))
+    assert _money(journey.figures()) == (50000, 35000, 0, 15000)
+    decline = {"reason": "Scored below the funding line.", "feedback": "Show more evidence of local need."}
+    ok(client.post(f"{journey.path(WEM)}/decline", json=decline, headers=OFFICER))
+
+    ok(client.post(f"{journey.path(LUDLOW)}/accept", headers=applicant(LUDLOW)))
+    grant = journey.grant_path(LUDLOW)
+    assert _money(journey.figures()) == (50000, 35000, 0, 15000)
+    valid_open_data(client, clock.now().date())
+
+    clock.advance(days=15)
+    tick(market)  # Oswestry's offer lapses, freeing its money
+    assert ok(client.get(journey.path(OSWESTRY), headers=applicant(OSWESTRY)))["status"] == "lapsed"
+    assert _money(journey.figures()) == (50000, 20000, 0, 30000)
+
+    early = {"instalment": "first", "paid_on": str(clock.now().date())}
+    assert client.post(f"{grant}/instalments", json=early, headers=OFFICER).status_code == 409  # condition first
+    evidence = {"reason": "Policy checked.", "condition": "safeguarding", "evidence": "Policy adopted 3 March."}
+    ok(client.post(f"{grant}/conditions", json=evidence, headers=OFFICER))
+    ok(client.post(f"{grant}/instalments", json=early, headers=OFFICER))
+    assert _money(journey.figures()) == (50000, 20000, 10000, 30000)
+    valid_open_data(client, clock.now().date())
+
+    report = {"period": "2026-Q2", "spend": "9500", "progress": "120 visits made; volunteers trained."}
+    ok(client.post(f"{grant}/returns", json=report, headers=applicant(LUDLOW)))
+    review = {"reason": "Progress on track.", "period": "2026-Q2", "accepted": True}
+    ok(client.post(f"{grant}/returns/review", json=review, headers=OFFICER))
+
+    variation = {"reason": "Fewer visits needed: a partner covers the north.", "amount": "18000", "end": "2027-03-31"}
+    ok(client.post(f"{grant}/variations", json=variation, headers=OFFICER))
+    assert _money(journey.figures()) == (50000, 18000, 10000, 32000)
+
+    clock.advance(days=30)
+    second = {"instalment": "second", "paid_on": str(clock.now().date()), "amount": "7000"}
+    ok(client.post(f"{grant}/instalments", json=second, headers=OFFICER))
+    assert _money(journey.figures()) == (50000, 18000, 17000, 32000)
+
+    underspend = {"amount": "1000", "explanation": "Volunteer expenses lower than planned."}
+    ok(client.post(f"{grant}/underspend", json=underspend, headers=applicant(LUDLOW)))
+    returned = {"reason": "Underspend confirmed.", "repaid": "0"}
+    ok(client.post(f"{grant}/underspend/return", json=returned, headers=OFFICER))
+    assert _money(journey.figures()) == (50000, 17000, 17000, 33000)
+
+    closure = {"reason": "Project complete.", "actual_start": "2026-03-10", "actual_end": str(clock.now().date())}
+    closed = ok(client.post(f"{grant}/close", json=closure, headers=OFFICER))
+    assert (closed["status"], float(closed["amount_disbursed"])) == ("closed", 17000)
+    assert _money(journey.figures()) == (50000, 17000, 17000, 33000)
+
+    package = valid_open_data(client, clock.now().date())
+    (published,) = package["grants"]
+    assert published["id"] == f"{market.settings.grants_prefix}-{grant.rsplit('/', 1)[1]}"
+    assert (published["amountAwarded"], published["amountDisbursed"]) == (17000, 17000)
+    assert published["recipientOrganization"][0]["charityNumber"] == "1234567"
+    assert {"geoCode": "E04011234", "geoCodeType": "PAR"}.items() <= published["beneficiaryLocation"][1].items()
+
+    flat = list(csv.DictReader(io.StringIO(client.get("/open-data/360giving.csv").text)))
+    assert [row["Identifier"] for row in flat] == [published["id"]]
+    assert flat[0]["Amount Disbursed"] == "17000" and flat[0]["Funding Org:Identifier"] == COUNCIL
+
+    decisions = ok(client.get("/audit/decisions", headers=AUDITOR))["items"]
+    summaries = {item["summary"] for item in decisions}
+    assert {"grant offered: £20,000.00, open until 2026-03-16", "application declined", "published"} <= summaries
+    assert any(s.startswith("grant closed") for s in summaries)
+
+
+def _money(figures: tuple[str, ...]) -> tuple[float, ...]:
+    return tuple(float(value) for value in figures)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "another provider"])
+def test_an_application_is_its_applicants_and_the_councils_only(
+    client: TestClient[Any], clock: FixedClock, who: str
+) -> None:
+    journey = GrantsJourney(client, clock)
+    journey.register_applicants()
+    journey.publish()
+    journey.applied_and_submitted(LUDLOW, "5000")
+    headers = {} if who == "anonymous" else applicant(OSWESTRY)
+    refused = client.get(journey.path(LUDLOW), headers=headers)
+    assert refused.status_code in (401, 404)
+    as_of = client.get(journey.path(LUDLOW), params={"version": 1}, headers=headers)
+    assert as_of.status_code in (401, 404)
+    mine = ok(client.get(journey.path(LUDLOW), headers=applicant(LUDLOW)))
+    assert mine["assessment"] is None  # the assessors' work is the council's
+    assert ok(client.get(journey.path(LUDLOW), headers=OFFICER))["assessment"] is not None
