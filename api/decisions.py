@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
@@ -24,11 +22,10 @@ from domain.base import Role
 from marketplace.service import Marketplace
 from projections.batch import utc
 from projections.decisions import decision_vocabulary, search_decisions
+from projections.spreadsheet import csv_line
 
 READERS = (Role.AUDITOR, Role.COMMISSIONER, Role.ADMIN)
 EXPORT_PAGE = 1000
-# Spreadsheets run a cell that starts with one of these as a formula: free text is neutralised (OWASP).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 Kind = Annotated[str | None, Parameter(max_length=32, description="organisation, tender, contract, registration, ...")]
 DecisionName = Annotated[str | None, Parameter(max_length=64, description="e.g. tender.awarded")]
@@ -97,17 +94,6 @@ def _entry(row: dict[str, Any]) -> DecisionEntry:
         correlation_id=row["correlation_id"],
         details=row["details"],
     )
-
-
-def _cell(value: Any) -> str:
-    text = value.isoformat() if isinstance(value, datetime) else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def _csv_line(values: list[Any]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow(values)
-    return buffer.getvalue()
 
 
 def decision_filters(  # noqa: PLR0913, PLR0917 - each parameter is one query-string filter, as Litestar reads them
@@ -192,9 +178,9 @@ def _all_rows(market: Marketplace, filters: dict[str, Any]) -> Iterator[dict[str
 
 
 def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    yield _csv_line(list(CSV_COLUMNS))
+    yield csv_line(list(CSV_COLUMNS))
     for row in rows:
-        yield _csv_line([_cell(utc(row[c]) if c == "decided_at" else row[c]) for c in CSV_COLUMNS])
+        yield csv_line([utc(row[c]) if c == "decided_at" else row[c] for c in CSV_COLUMNS])
 
 
 def _json_lines(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:

@@ -164,8 +164,9 @@ def demo(_: argparse.Namespace) -> int:
     from marketplace.demo import load_demo
 
     market = Marketplace(Settings.from_env())
-    created = load_demo(market)
-    print(f"loaded {created} organisations")
+    loaded = load_demo(market)
+    print(f"loaded {loaded.organisations} organisations")
+    print(f"loaded {loaded.grant_records} grant records (a programme and its applications)")
     market.close()
     return 0
 
@@ -233,7 +234,7 @@ def parser() -> argparse.ArgumentParser:
     p = commands.add_parser("tick", help="record deadlines that have passed (closes tendering)")
     p.set_defaults(run=tick)
 
-    p = commands.add_parser("demo", help="load a realistic sample: the council and a dozen providers")
+    p = commands.add_parser("demo", help="load a realistic sample: the council, a dozen providers, a grant programme")
     p.set_defaults(run=demo)
     return root
 

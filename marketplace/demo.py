@@ -1,14 +1,18 @@
-"""A realistic sample: Shropshire Council and a dozen providers of every kind.
+"""A realistic sample: Shropshire Council and a dozen providers of every kind, and a grant programme with an
+application at every stage (marketplace/grants/demo.py).
 
 Loading is idempotent: organisations already registered are left as they are.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from domain.base import Actor, Role
 from domain.organisations.organisation import OrganisationDetails, organisation_uuid
 from domain.values import Address, Contact
 from marketplace.commands import CommandRequest
+from marketplace.grants.demo import load_grants_demo
 from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
 
@@ -137,7 +141,12 @@ ORGANISATIONS: list[tuple[str, str, str, str, bool, tuple[str, str, str], bool]]
 ]
 
 
-def load_demo(market: Marketplace) -> int:
+class Loaded(NamedTuple):
+    organisations: int
+    grant_records: int  # the grant programme and its applications
+
+
+def load_demo(market: Marketplace) -> Loaded:
     created = 0
     for identifier, name, form, size, vcse, (line1, town, code), verified in ORGANISATIONS:
         if market.commands.exists(organisation_uuid(identifier)):
@@ -151,4 +160,4 @@ def load_demo(market: Marketplace) -> int:
                 request, identifier, "Checked against the public register and insurance."
             )
         created += 1
-    return created
+    return Loaded(created, load_grants_demo(market))

@@ -28,12 +28,17 @@ def checksums_printed(text: str) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.strip().splitlines())
 
 
-def test_demo_loads_the_council_and_a_dozen_providers_once(
+def test_demo_loads_the_council_a_dozen_providers_and_a_grant_programme_once(
     environment: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["demo"]) == 0
     assert main(["demo"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["loaded 13 organisations", "loaded 0 organisations"]
+    assert capsys.readouterr().out.splitlines() == [
+        "loaded 13 organisations",
+        "loaded 8 grant records (a programme and its applications)",
+        "loaded 0 organisations",
+        "loaded 0 grant records (a programme and its applications)",
+    ]
 
 
 def test_rebuild_twice_prints_the_checksums_of_the_incrementally_built_views(
@@ -69,7 +74,7 @@ def test_a_rebuild_check_of_untouched_views_reports_every_view_ok_and_changes_no
 ) -> None:
     main(["demo"])
     main(["checksums"])
-    before = checksums_printed(capsys.readouterr().out.split("\n", 1)[1])
+    before = checksums_printed(capsys.readouterr().out.split("\n", 2)[2])  # after the two lines demo prints
     assert main(["rebuild", "--all", "--check", "--quiet"]) == 0
     report = check_report(capsys.readouterr().out)
     assert set(report) == {f"{name} at {log_head()}" for name in before}

@@ -43,42 +43,66 @@ def test_a_programme_from_publication_to_a_grant_closed(
     market: Marketplace, client: TestClient[Any], clock: FixedClock
 ) -> None:
     journey = GrantsJourney(client, clock)
+    to_two_offers_and_a_decline(journey)
+    grant = to_a_grant_and_a_lapse(market, journey)
+    through_the_grants_money(journey, grant)
+    package = valid_open_data(client, clock.now().date())
+    (published,) = package["grants"]
+    assert published["id"] == f"{market.settings.grants_prefix}-{grant.rsplit('/', 1)[1]}"
+    assert (published["amountAwarded"], published["amountDisbursed"]) == (17000, 17000)
+    assert published["recipientOrganization"][0]["charityNumber"] == "1234567"
+    assert {"geoCode": "E04011234", "geoCodeType": "PAR"}.items() <= published["beneficiaryLocation"][1].items()
+    flat = list(csv.DictReader(io.StringIO(client.get("/open-data/360giving.csv").text)))
+    assert [row["Identifier"] for row in flat] == [published["id"]]
+    assert flat[0]["Amount Disbursed"] == "17000" and flat[0]["Funding Org:Identifier"] == COUNCIL
+    summaries = {item["summary"] for item in ok(client.get("/audit/decisions", headers=AUDITOR))["items"]}
+    assert {"grant offered: £20,000.00, open until 2026-03-16", "application declined", "published"} <= summaries
+    assert any(s.startswith("grant closed") for s in summaries)
+
+
+def to_two_offers_and_a_decline(journey: GrantsJourney) -> None:
+    """Published; one applicant refused as ineligible, one withdrawing; three assessed; two offered, one declined."""
+    client = journey.client
     journey.register_applicants()
     wem = registration(WEM, name="Wem Men's Shed", legal_form="charitable-trust", size="micro")
     ok(client.post("/organisations", json=wem, headers=OFFICER), 201)
     journey.publish()
     assert _money(journey.figures()) == (50000, 0, 0, 50000)
     assert client.get("/open-data/360giving.json").status_code == 204  # no grant yet: no package
-
     refused = journey.apply(BIG, "10000")
     assert refused.status_code == 422 and refused.headers["content-type"].startswith("application/problem+json")
     assert refused.json()["type"] == "urn:marketplace:problem:vcse-eligible"
     for identifier, amount in ((LUDLOW, "20000"), (OSWESTRY, "15000"), (SEVERN, "8000"), (WEM, "5000")):
         journey.applied_and_submitted(identifier, amount)
     ok(client.post(f"{journey.path(SEVERN)}/withdraw", headers=applicant(SEVERN)))
-
-    journey.assess(LUDLOW, (5, 8))
-    journey.assess(OSWESTRY, (4, 7))
-    journey.assess(WEM, (2, 3))
+    for identifier, scores in ((LUDLOW, (5, 8)), (OSWESTRY, (4, 7)), (WEM, (2, 3))):
+        journey.assess(identifier, scores)
     queue = ok(client.get(f"/grant-programmes/{journey.programme}/applications", headers=OFFICER))["items"]
     assert [item["applicant"] for item in queue][:3] == [LUDLOW, OSWESTRY, WEM]  # ranked by moderated score
-
     ok(journey.offer(LUDLOW, "20000"))
     ok(journey.offer(OSWESTRY, "15000"))
     assert _money(journey.figures()) == (50000, 35000, 0, 15000)
     decline = {"reason": "Scored below the funding line.", "feedback": "Show more evidence of local need."}
     ok(client.post(f"{journey.path(WEM)}/decline", json=decline, headers=OFFICER))
 
+
+def to_a_grant_and_a_lapse(market: Marketplace, journey: GrantsJourney) -> str:
+    """One offer accepted (the grant), the other lapsing by the clock and freeing its money; the grant's path."""
+    client, clock = journey.client, journey.clock
     ok(client.post(f"{journey.path(LUDLOW)}/accept", headers=applicant(LUDLOW)))
     grant = journey.grant_path(LUDLOW)
     assert _money(journey.figures()) == (50000, 35000, 0, 15000)
     valid_open_data(client, clock.now().date())
-
     clock.advance(days=15)
-    tick(market)  # Oswestry's offer lapses, freeing its money
+    tick(market)
     assert ok(client.get(journey.path(OSWESTRY), headers=applicant(OSWESTRY)))["status"] == "lapsed"
     assert _money(journey.figures()) == (50000, 20000, 0, 30000)
+    return grant
 
+
+def through_the_grants_money(journey: GrantsJourney, grant: str) -> None:
+    """A condition discharged, two instalments, a return accepted, a variation, underspend returned, closure."""
+    client, clock = journey.client, journey.clock
     early = {"instalment": "first", "paid_on": str(clock.now().date())}
     assert client.post(f"{grant}/instalments", json=early, headers=OFFICER).status_code == 409  # condition first
     evidence = {"reason": "Policy checked.", "condition": "safeguarding", "evidence": "Policy adopted 3 March."}
@@ -86,47 +110,30 @@ def test_a_programme_from_publication_to_a_grant_closed(
     ok(client.post(f"{grant}/instalments", json=early, headers=OFFICER))
     assert _money(journey.figures()) == (50000, 20000, 10000, 30000)
     valid_open_data(client, clock.now().date())
-
     report = {"period": "2026-Q2", "spend": "9500", "progress": "120 visits made; volunteers trained."}
     ok(client.post(f"{grant}/returns", json=report, headers=applicant(LUDLOW)))
     review = {"reason": "Progress on track.", "period": "2026-Q2", "accepted": True}
     ok(client.post(f"{grant}/returns/review", json=review, headers=OFFICER))
-
     variation = {"reason": "Fewer visits needed: a partner covers the north.", "amount": "18000", "end": "2027-03-31"}
     ok(client.post(f"{grant}/variations", json=variation, headers=OFFICER))
     assert _money(journey.figures()) == (50000, 18000, 10000, 32000)
-
     clock.advance(days=30)
     second = {"instalment": "second", "paid_on": str(clock.now().date()), "amount": "7000"}
     ok(client.post(f"{grant}/instalments", json=second, headers=OFFICER))
     assert _money(journey.figures()) == (50000, 18000, 17000, 32000)
-
+    valid_open_data(client, clock.now().date())
     underspend = {"amount": "1000", "explanation": "Volunteer expenses lower than planned."}
     ok(client.post(f"{grant}/underspend", json=underspend, headers=applicant(LUDLOW)))
-    returned = {"reason": "Underspend confirmed.", "repaid": "0"}
-    ok(client.post(f"{grant}/underspend/return", json=returned, headers=OFFICER))
+    ok(
+        client.post(
+            f"{grant}/underspend/return", json={"reason": "Underspend confirmed.", "repaid": "0"}, headers=OFFICER
+        )
+    )
     assert _money(journey.figures()) == (50000, 17000, 17000, 33000)
-
     closure = {"reason": "Project complete.", "actual_start": "2026-03-10", "actual_end": str(clock.now().date())}
     closed = ok(client.post(f"{grant}/close", json=closure, headers=OFFICER))
     assert (closed["status"], float(closed["amount_disbursed"])) == ("closed", 17000)
     assert _money(journey.figures()) == (50000, 17000, 17000, 33000)
-
-    package = valid_open_data(client, clock.now().date())
-    (published,) = package["grants"]
-    assert published["id"] == f"{market.settings.grants_prefix}-{grant.rsplit('/', 1)[1]}"
-    assert (published["amountAwarded"], published["amountDisbursed"]) == (17000, 17000)
-    assert published["recipientOrganization"][0]["charityNumber"] == "1234567"
-    assert {"geoCode": "E04011234", "geoCodeType": "PAR"}.items() <= published["beneficiaryLocation"][1].items()
-
-    flat = list(csv.DictReader(io.StringIO(client.get("/open-data/360giving.csv").text)))
-    assert [row["Identifier"] for row in flat] == [published["id"]]
-    assert flat[0]["Amount Disbursed"] == "17000" and flat[0]["Funding Org:Identifier"] == COUNCIL
-
-    decisions = ok(client.get("/audit/decisions", headers=AUDITOR))["items"]
-    summaries = {item["summary"] for item in decisions}
-    assert {"grant offered: £20,000.00, open until 2026-03-16", "application declined", "published"} <= summaries
-    assert any(s.startswith("grant closed") for s in summaries)
 
 
 def _money(figures: tuple[str, ...]) -> tuple[float, ...]:
@@ -149,3 +156,20 @@ def test_an_application_is_its_applicants_and_the_councils_only(
     mine = ok(client.get(journey.path(LUDLOW), headers=applicant(LUDLOW)))
     assert mine["assessment"] is None  # the assessors' work is the council's
     assert ok(client.get(journey.path(LUDLOW), headers=OFFICER))["assessment"] is not None
+
+
+def test_the_360giving_csv_keeps_a_spreadsheet_from_running_text_as_a_formula(
+    client: TestClient[Any], clock: FixedClock
+) -> None:
+    journey = GrantsJourney(client, clock)
+    journey.register_applicants()
+    journey.publish(title='=HYPERLINK("http://example.com")')
+    journey.applied_and_submitted(LUDLOW, "5000")
+    journey.assess(LUDLOW, (4, 8))
+    ok(journey.offer(LUDLOW, "5000"))
+    ok(client.post(f"{journey.path(LUDLOW)}/accept", headers=applicant(LUDLOW)))
+    (row,) = csv.DictReader(io.StringIO(client.get("/open-data/360giving.csv").text))
+    assert row["Grant Programme:Title"] == '\'=HYPERLINK("http://example.com")'
+    assert row["Amount Awarded"] == "5000"  # numbers stay numbers
+    package = valid_open_data(client, clock.now().date())
+    assert package["grants"][0]["grantProgramme"][0]["title"].startswith("=")  # JSON carries the text as given

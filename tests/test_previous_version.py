@@ -31,8 +31,13 @@ def previous(tmp_path: Path) -> Any:
 def test_the_previous_versions_events_rebuild_to_the_checksums_it_recorded(previous: Any) -> None:
     market, expected = previous
     assert stored_events(market) == expected["events"]
-    assert market.projector.checksums() == expected["checksums"]  # its views as it left them
-    assert market.projector.rebuild() == expected["checksums"]  # and as this version folds its events
+    assert recorded(market.projector.checksums(), expected) == expected["checksums"]  # its views as it left them
+    assert recorded(market.projector.rebuild(), expected) == expected["checksums"]  # as this version folds them
+
+
+def recorded(checksums: dict[str, str], expected: dict[str, Any]) -> dict[str, str]:
+    """The checksums of the views the previous version had (views added since start empty over its events)."""
+    return {name: checksums[name] for name in expected["checksums"]}
 
 
 def test_the_previous_versions_history_verifies_and_every_record_reads(previous: Any) -> None:

@@ -15,10 +15,10 @@ import msgspec
 
 from domain.base import Actor
 from domain.grants.application import GrantApplication
-from domain.grants.grant import Grant
+from domain.grants.grant import Grant, grant_uuid
 from domain.grants.programme import GrantProgramme
 from marketplace.grants.access import sees_assessment
-from projections.batch import plain
+from projections.batch import plain, utc
 
 
 class ProgrammeView(msgspec.Struct):
@@ -108,8 +108,6 @@ def programme_from_aggregate(programme: GrantProgramme, now: datetime) -> Progra
 
 
 def _aware(moment: datetime) -> datetime:
-    from projections.batch import utc
-
     return utc(moment)
 
 
@@ -143,8 +141,6 @@ class ApplicationView(msgspec.Struct):
 
 
 def application_view(application: GrantApplication, reader: Actor | None) -> ApplicationView:
-    from domain.grants.grant import grant_uuid
-
     assessment = (
         Assessment(
             {who: str(state) for who, state in application.assessors.items()},

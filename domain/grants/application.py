@@ -29,17 +29,12 @@ from domain.assessment import (
 )
 from domain.base import Context, MarketplaceAggregate
 from domain.grants.eligibility import Applicant, checked_proposal, eligibility_rules
+from domain.grants.offer import checked_offer
 from domain.grants.programme import GrantProgramme
 from domain.grants.rules import (
-    AwardDateNotInFuture,
-    OfferOpenUntil,
-    ScheduleAddsUp,
-    UpliftJustified,
-    WithinMaximumAward,
     pounds,
 )
 from domain.grants.terms import (
-    TRIGGERS,
     AgreedScore,
     AssessmentCriterion,
     BudgetLine,
@@ -48,12 +43,10 @@ from domain.grants.terms import (
     Instalment,
     Location,
     OfferTerms,
-    PaymentBasis,
     Proposal,
     ProposalChange,
 )
 from domain.rules import DomainError, Refusal, StateAllows, TextWithin, check
-from domain.values import money
 
 CENT = Decimal("0.01")
 
@@ -295,34 +288,21 @@ class GrantApplication(MarketplaceAggregate):
         """A conditional offer; returns the amount the programme must commit (its caller commits it)."""
         check(StateAllows(self.status, frozenset({S.SUBMITTED}), "offer a grant"))
         self._decider(ctx)
-        amount = money(terms.amount, "amount")
-        decided_on = terms.decided_on or ctx.today
-        conditions = [Condition(c.key.strip(), c.text.strip()) for c in terms.conditions]
-        schedule = [_instalment(i) for i in terms.schedule]
-        trigger = TRIGGERS[PaymentBasis(programme.payment_basis)]
-        check(
-            WithinMaximumAward(amount, maximum=programme.maximum_award),
-            UpliftJustified(amount, self.amount_requested, terms.uplift_reason),
-            AwardDateNotInFuture(decided_on, ctx.today),
-            OfferOpenUntil(ctx.today, terms.expires),
-            ScheduleAddsUp(schedule, amount, trigger.value, frozenset(c.key for c in conditions)),
-        )
-        for condition in conditions:
-            check(TextWithin(condition.key, "conditions.key", 40), TextWithin(condition.text, "conditions.text", 2000))
+        terms = checked_offer(terms, programme, self.amount_requested, ctx.today)
         total = self.total_score(programme)
         self.decide(
             self.Offered,
             ctx,
             reason,
-            amount=amount,
-            uplift_reason=terms.uplift_reason.strip(),
-            conditions=conditions,
-            schedule=schedule,
+            amount=terms.amount,
+            uplift_reason=terms.uplift_reason,
+            conditions=list(terms.conditions),
+            schedule=list(terms.schedule),
             expires=terms.expires,
-            decided_on=decided_on,
+            decided_on=terms.decided_on,
             total_score=total,
         )
-        return amount
+        return terms.amount
 
     class Declined(MarketplaceAggregate.Decision):
         feedback: str
@@ -398,14 +378,3 @@ def _criterion(programme: GrantProgramme, key: str) -> AssessmentCriterion:
         if criterion.key == key:
             return criterion
     raise DomainError(f"No assessment criterion {key}.", field="criterion", kind=Refusal.NOT_FOUND)
-
-
-def _instalment(instalment: Instalment) -> Instalment:
-    return Instalment(
-        instalment.key.strip(),
-        money(instalment.amount, "schedule.amount"),
-        instalment.trigger,
-        instalment.due,
-        instalment.milestone.strip(),
-        [c.strip() for c in instalment.conditions],
-    )

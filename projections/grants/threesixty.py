@@ -11,8 +11,6 @@ location carries its ONS code (geoCodeType PAR), a postcode district its name on
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +24,7 @@ from domain.grants.terms import LocationKind
 from projections.batch import utc
 from projections.grants.register import grants, transactions_of
 from projections.organisations.directory import organisations
+from projections.spreadsheet import csv_line
 
 SCHEMA_VERSION = "1.4"
 BATCH = 500  # grants read per query, so an export's memory does not grow with the register
@@ -173,14 +172,7 @@ def _first(grant: dict[str, Any], name: str) -> str:
 
 
 def flat_csv(records: Iterable[dict[str, Any]]) -> Iterator[str]:
-    """The CSV flat form, one grant per row, a line at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([title for title, _ in COLUMNS])
+    """The CSV flat form, one grant per row, a line at a time (text a spreadsheet would run is neutralised)."""
+    yield csv_line([title for title, _ in COLUMNS])
     for record in records:
-        writer.writerow([read(record) for _, read in COLUMNS])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.getvalue():
-        yield buffer.getvalue()
+        yield csv_line([read(record) for _, read in COLUMNS])

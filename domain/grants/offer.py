@@ -1,0 +1,59 @@
+"""What a conditional offer must say, checked before the decision is recorded: an amount (no more than the
+programme's maximum, more than requested only with an uplift reason), a decision day not in the future, an
+expiry after today, conditions, and a payment schedule that pays exactly the amount, triggered as the
+programme's payment basis says."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from domain.grants.programme import GrantProgramme
+from domain.grants.rules import (
+    AwardDateNotInFuture,
+    OfferOpenUntil,
+    ScheduleAddsUp,
+    UpliftJustified,
+    WithinMaximumAward,
+)
+from domain.grants.terms import TRIGGERS, Condition, Instalment, OfferTerms, PaymentBasis
+from domain.rules import TextWithin, check
+from domain.values import money
+
+
+def checked_offer(terms: OfferTerms, programme: GrantProgramme, requested: Decimal, today: date) -> OfferTerms:
+    """The offer's terms, tidied (amounts as money, text stripped, the decision day given), if they keep its rules."""
+    amount = money(terms.amount, "amount")
+    decided_on = terms.decided_on or today
+    conditions = [Condition(c.key.strip(), c.text.strip()) for c in terms.conditions]
+    schedule = [_instalment(i) for i in terms.schedule]
+    trigger = TRIGGERS[PaymentBasis(programme.payment_basis)]
+    check(
+        WithinMaximumAward(amount, maximum=programme.maximum_award),
+        UpliftJustified(amount, requested, terms.uplift_reason),
+        AwardDateNotInFuture(decided_on, today),
+        OfferOpenUntil(today, terms.expires),
+        ScheduleAddsUp(schedule, amount, trigger.value, frozenset(c.key for c in conditions)),
+    )
+    for condition in conditions:
+        check(TextWithin(condition.key, "conditions.key", 40), TextWithin(condition.text, "conditions.text", 2000))
+    return replace(
+        terms,
+        amount=amount,
+        decided_on=decided_on,
+        conditions=conditions,
+        schedule=schedule,
+        uplift_reason=terms.uplift_reason.strip(),
+    )
+
+
+def _instalment(instalment: Instalment) -> Instalment:
+    return Instalment(
+        instalment.key.strip(),
+        money(instalment.amount, "schedule.amount"),
+        instalment.trigger,
+        instalment.due,
+        instalment.milestone.strip(),
+        [c.strip() for c in instalment.conditions],
+    )
