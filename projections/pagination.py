@@ -6,9 +6,10 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Select, and_, or_, select
+from sqlalchemy import Column, Date, DateTime, Numeric, Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
@@ -47,7 +48,10 @@ def decode_cursor(cursor: str, width: int) -> list[Any]:
 
 
 def _to_cursor(value: Any) -> Any:
-    """Dates and times travel in the cursor as ISO text (in UTC, as the views store them)."""
+    """Dates and times travel in the cursor as ISO text (in UTC, as the views store them), amounts and scores as
+    their decimal text (a float would not say them exactly)."""
+    if isinstance(value, Decimal):
+        return str(value)
     if isinstance(value, datetime):
         return (value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)).isoformat()
     if isinstance(value, date):
@@ -61,7 +65,12 @@ def _from_cursor(column: Column[Any], value: Any) -> Any:
             return datetime.fromisoformat(value)
         if isinstance(column.type, Date):
             return date.fromisoformat(value)
-    except (TypeError, ValueError) as error:
+        if isinstance(column.type, Numeric):
+            found = Decimal(value)
+            if not found.is_finite() or abs(found) >= 10**15:  # what no view's NUMERIC column holds
+                raise ValueError(value)
+            return found
+    except (TypeError, ValueError, ArithmeticError) as error:
         raise BadCursor("The cursor is not valid; use the `next` link of the previous page.") from error
     return value
 

@@ -87,3 +87,18 @@ def test_the_audit_history_covers_the_grant_records(client: TestClient[Any], clo
     assert {event["aggregate_kind"] for event in history} == {"GrantApplication"}
     programme = ok(client.get(f"/audit/grant_programme/{made.programme}/history", headers=AUDITOR))
     assert programme[1]["reason"] == "Approved by cabinet on 1 March."
+
+
+def test_the_work_queue_pages_by_rank_with_its_cursor(client: TestClient[Any], clock: FixedClock) -> None:
+    made = journey(client, clock)
+    for identifier, scores in ((LUDLOW, (2, 3)), (OSWESTRY, (5, 9))):
+        made.applied_and_submitted(identifier, "5000")
+        made.assess(identifier, scores)
+    path, seen, cursor = f"/grant-programmes/{made.programme}/applications", [], None
+    while True:
+        page = ok(client.get(path, params={"limit": 1, **({"cursor": cursor} if cursor else {})}, headers=OFFICER))
+        seen += [item["applicant"] for item in page["items"]]
+        if not (cursor := page["next"]):
+            break
+    assert seen == [OSWESTRY, LUDLOW]
+    assert client.get(path, params={"cursor": "WyIxZTk5OTk5IiwgIngiXQ"}, headers=OFFICER).status_code == 400

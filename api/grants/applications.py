@@ -72,7 +72,11 @@ class ProgrammeApplicationsController(Controller):
         outcome = market.service(Applications).apply(command_request(request, data), programme_id(programme), proposal)
         return _respond(market, request, outcome, created=True)
 
-    @get(summary="The programme's work queue, best moderated score first", **BLOCKING, responses=problem_responses(400))
+    @get(
+        summary="The programme's work queue, best moderated score first",
+        **BLOCKING,
+        responses=problem_responses(400, 401),
+    )
     def queue(  # noqa: PLR0913, PLR0917 - a search's optional filters, each a query parameter
         self,
         market: Marketplace,
@@ -98,7 +102,11 @@ class ApplicationController(Controller):
     path = "/grant-applications"
     tags = ["grants"]
 
-    @get(summary="Applications: an applicant's own, or every one for the council", **BLOCKING)
+    @get(
+        summary="Applications: an applicant's own, or every one for the council",
+        **BLOCKING,
+        responses=problem_responses(400, 401),
+    )
     def mine(  # noqa: PLR0913, PLR0917 - a search's optional filters, each a query parameter
         self,
         market: Marketplace,

@@ -37,7 +37,9 @@ class ThreeSixtyGivingController(Controller):
             return Response(None, status_code=204)
         return Response(found, media_type="application/json")
 
-    @get("/360giving.csv", summary="Every grant made, in the 360Giving flat CSV form", **BLOCKING)
+    @get(
+        "/360giving.csv", summary="Every grant made, in the 360Giving flat CSV form", media_type="text/csv", **BLOCKING
+    )
     def csv(self, market: Marketplace) -> Stream:
         with market.views() as session:
             rows = list(flat_csv(grant_records(session, publisher(market))))

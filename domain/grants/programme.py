@@ -189,16 +189,18 @@ class GrantProgramme(MarketplaceAggregate):
             programme.window_recorded = "closed"
 
     def record_window(self, ctx: Context) -> bool:
-        """The chronograph records the window opening and closing as each time passes; False when nothing is due."""
+        """The chronograph records the window opening and closing as each time passes (both, when both have
+        passed since it last looked); False when nothing is due."""
         if self.status != PUBLISHED:
             return False
+        due = False
         if self.window_recorded == "not-open" and ctx.now >= self.opens:
             self.record(self.WindowOpened, ctx)
-            return True
+            due = True
         if self.window_recorded == "open" and ctx.now >= self.closes:
             self.record(self.WindowClosed, ctx)
-            return True
-        return False
+            due = True
+        return due
 
     class WindowExtended(MarketplaceAggregate.Decision):
         closes: datetime
