@@ -67,8 +67,9 @@ def _rebuild(args: argparse.Namespace, results: dict[str, Any]) -> None:
     from bench import experiments, rebuild
 
     with experiments.applied(args.experiment):
-        result = rebuild.run(events=args.events, rounds=args.rounds, keep=args.keep)
+        result = rebuild.run(events=args.events, rounds=args.rounds, keep=args.keep, grant_events=args.grant_events)
     _show(result, args, results, "rebuild")
+    result.mix_table().show()
 
 
 def _bids(args: argparse.Namespace, results: dict[str, Any]) -> None:
@@ -92,8 +93,9 @@ def _all(args: argparse.Namespace, results: dict[str, Any]) -> None:
     )
     two.table().show()
     results["http"] = two.as_dict()
-    three = rebuild.run(events=args.events, keep=args.keep)
+    three = rebuild.run(events=args.events, keep=args.keep, grant_events=args.grant_events)
     three.table().show()
+    three.mix_table().show()
     results["rebuild"] = three.as_dict()
     four = bids.run(bids=args.bids, keep=args.keep)
     four.table().show()
@@ -124,6 +126,16 @@ def _profile(args: argparse.Namespace, _: dict[str, Any]) -> None:
     from bench import profiling
 
     profiling.main(args)
+
+
+def grant_events_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--grant-events",
+        type=int,
+        default=20_000,
+        help="rebuild: grant events after the organisation events, run through the services (default 20000; "
+        "0: organisations only)",
+    )
 
 
 def _bids_command(commands: Any) -> None:
@@ -183,7 +195,8 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_http)
 
     p = commands.add_parser("rebuild", help="3. projection rebuild rate")
-    p.add_argument("--events", type=int, default=50_000, help="events in the log (default 50000)")
+    p.add_argument("--events", type=int, default=50_000, help="organisation events in the log (default 50000)")
+    grant_events_option(p)
     p.add_argument("--rounds", type=int, default=2, help="rebuilds of the same log (default 2)")
     experiment_option(p)
     p.set_defaults(run=_rebuild)
@@ -193,14 +206,16 @@ def parser() -> argparse.ArgumentParser:
     p = commands.add_parser("all", help="1, 2, 3 and 4, then the targets")
     inprocess_options(p)
     http_options(p)
-    p.add_argument("--events", type=int, default=50_000, help="events in the rebuild log (default 50000)")
+    p.add_argument("--events", type=int, default=50_000, help="organisation events in the rebuild log (default 50000)")
+    grant_events_option(p)
     p.add_argument("--bids", type=int, default=10_000, help="bids on one tender in benchmark 4 (default 10000)")
     p.set_defaults(run=_all)
 
     p = commands.add_parser("profile", help="cProfile one path: inprocess, http or rebuild")
     p.add_argument("target", choices=["inprocess", "http", "rebuild"])
     p.add_argument("--count", type=int, default=1000, help="inprocess: commands profiled")
-    p.add_argument("--events", type=int, default=50_000, help="rebuild: events in the log")
+    p.add_argument("--events", type=int, default=50_000, help="rebuild: organisation events in the log")
+    grant_events_option(p)
     p.add_argument("--seconds", type=float, default=10.0, help="http: length of the POST load")
     p.add_argument("--connections", type=int, default=16, help="http: concurrent connections")
     p.add_argument("--top", type=int, default=30, help="rows of each listing")

@@ -114,8 +114,11 @@ def profile_rebuild(args: argparse.Namespace) -> pstats.Stats:
     from bench import rebuild
 
     with temp_dir("profile-rebuild") as directory:
-        market, result = rebuild.prepare(directory, args.events)
-        print(f"log: {result.events} events, {result.organisations} organisations\n")
+        market, result = rebuild.prepare(directory, args.events, args.grant_events)
+        print(
+            f"log: {result.events} events ({result.grant_events} of them grants'), "
+            f"{result.organisations} organisations\n"
+        )
         profiler = cProfile.Profile()
         profiler.enable()
         market.projector.rebuild()

@@ -1,22 +1,33 @@
 """Benchmark 3: projection rebuild rate, `market.projector.rebuild()` over a loaded event log.
 
-The log is written straight through the application (real domain events from the
-Organisation aggregate, many aggregates per transaction) so that loading 50,000
-events takes seconds. First every organisation registers; then updates (address,
-or name, which unverifies), verifications and a few deactivations follow in a
-shuffled order, so a rebuild batch touches rows folded in earlier batches.
+The organisation part of the log is written straight through the application (real domain
+events from the Organisation aggregate, many aggregates per transaction) so that loading
+50,000 events takes seconds. First every organisation registers; then updates (address,
+or name, which unverifies), verifications and a few deactivations follow in a shuffled
+order, so a rebuild batch touches rows folded in earlier batches.
+
+Then (unless `--grant-events 0`) the grants part: rounds of grant programmes run through
+the services by the VCSE organisations of the first part (bench/grant_mix.py), to about
+`--grant-events` more events. The load is not timed: it runs with its commands one per
+transaction on this thread and SQLite's `synchronous=OFF`; the rebuild runs with the
+production settings again (`synchronous=FULL`).
 """
 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, text
+from sqlalchemy.engine import Engine
 
+from bench import grant_mix
 from bench.common import (
     OFFICER,
     Stopwatch,
@@ -33,10 +44,14 @@ from domain.base import Context
 from domain.organisations.organisation import DetailsChange, Organisation, OrganisationDetails
 from domain.values import Address
 from marketplace.service import Marketplace
+from projections.grants.applications import grant_applications
+from projections.grants.programmes import grant_programmes
+from projections.grants.register import grants
 from projections.organisations.directory import organisations
 
 TARGET_EVENTS_PER_S = 20_000
 SAVE_BATCH = 500
+GRANT_EVENTS = 20_000  # the grants part's default: about two-sevenths of the log beside 50,000 organisation events
 
 
 def _plan(index: int) -> list[str]:
@@ -98,6 +113,12 @@ def _act(org: Organisation, step: str, ctx: Context, index: int) -> None:
 class RebuildResult:
     organisations: int = 0
     events: int = 0
+    organisation_events: int = 0
+    grant_events: int = 0
+    grants: grant_mix.GrantMix | None = None
+    mix: dict[str, int] = field(default_factory=dict)  # event class (Aggregate.Event) -> how many in the log
+    grant_rows: dict[str, int] = field(default_factory=dict)  # grant view table -> rows after rebuild
+    views: list[str] = field(default_factory=list)  # the projections rebuild() dropped and folded again
     load_seconds: float = 0.0
     seconds: list[float] = field(default_factory=list)
     checksum_seconds: list[float] = field(default_factory=list)
@@ -168,10 +189,23 @@ class RebuildResult:
             verdict(self.rate_median >= TARGET_EVENTS_PER_S),
         )
         table.notes.append(
-            f"{fmt(self.organisations)} organisations (register, then address/name updates, verifications, "
-            f"deactivations, shuffled); log loaded in {self.load_seconds:.1f}s; "
+            f"{fmt(self.organisation_events)} organisation events: {fmt(self.organisations)} organisations (register, "
+            f"then address/name updates, verifications, deactivations, shuffled); "
             f"{fmt(self.rows)} directory rows after rebuild"
         )
+        if self.grants is not None:
+            g = self.grants
+            rows = ", ".join(f"{fmt(n)} {name}" for name, n in self.grant_rows.items())
+            table.notes.append(
+                f"{fmt(self.grant_events)} grant events ({100 * self.grant_events / self.events:.0f}% of the log): "
+                f"{g.rounds} rounds of {grant_mix.PROGRAMMES_PER_ROUND} programmes, {fmt(g.applications)} "
+                f"applications, {fmt(g.offers)} offers, {fmt(g.grants)} grants, by {fmt(g.commands)} service "
+                f"commands (bench/grant_mix.py); rows after rebuild: {rows}"
+            )
+        else:
+            table.notes.append("no grant events (--grant-events 0): the organisation mix alone")
+        table.notes.append(f"log loaded in {self.load_seconds:.1f}s (not timed against anything)")
+        table.notes.append(f"views rebuilt ({len(self.views)}): {', '.join(self.views)}")
         table.notes.append(
             "read+decode only: the same log read with recorder.select_notifications and decoded with "
             "app.mapper.to_domain_event in batches of 2,000, nothing folded - the floor any rebuild pays, same run"
@@ -183,10 +217,27 @@ class RebuildResult:
         )
         return table
 
+    def mix_table(self) -> Table:
+        """The log's events by aggregate and class: what the rebuild folds."""
+        table = Table("3a. The rebuild's event mix", ["aggregate", "events", "share", "event classes (count)"])
+        kinds: dict[str, Counter[str]] = {}
+        for name, count in self.mix.items():
+            kind, _, event_class = name.partition(".")
+            kinds.setdefault(kind, Counter())[event_class] += count
+        for kind, classes in sorted(kinds.items(), key=lambda item: -sum(item[1].values())):
+            total = sum(classes.values())
+            detail = ", ".join(f"{name} {fmt(n)}" for name, n in classes.most_common())
+            table.add(kind, fmt(total), f"{100 * total / (self.events or 1):.1f}%", detail)
+        table.add("**all**", fmt(self.events), "100%", "")
+        return table
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "organisations": self.organisations,
             "events": self.events,
+            "organisation_events": self.organisation_events,
+            "grant_events": self.grant_events,
+            "mix": self.mix,
             "seconds": self.seconds,
             "checksum_seconds": self.checksum_seconds,
             "rate_median": self.rate_median,
@@ -205,19 +256,60 @@ def read_and_decode(market: Marketplace, batch: int = 2000) -> float:
     return clock.elapsed
 
 
-def prepare(directory: Path, events: int) -> tuple[Marketplace, RebuildResult]:
-    market = Marketplace(market_settings(directory))
+@contextmanager
+def unsynced(engine: Engine) -> Iterator[None]:
+    """SQLite without fsync while the log is loaded (the load is not what is measured); production settings after.
+
+    The product's connect listener sets `synchronous=FULL`; this one, registered after it, turns it off on every
+    connection made meanwhile. The pool is emptied on the way in and out, so the rebuild's connections are new ones
+    with the product's pragmas alone.
+    """
+
+    def no_fsync(connection: Any, _: Any) -> None:
+        connection.execute("PRAGMA synchronous=OFF")
+
+    event.listen(engine, "connect", no_fsync)
+    engine.dispose()
+    try:
+        yield
+    finally:
+        event.remove(engine, "connect", no_fsync)
+        engine.dispose()
+
+
+def event_mix(market: Marketplace) -> dict[str, int]:
+    """How many events of each class the log holds, as `Aggregate.Event`."""
+    query = text("SELECT topic, count(*) FROM marketplace_events GROUP BY topic")
+    with market.engine.connect() as connection:
+        return {topic.partition(":")[2]: int(n) for topic, n in connection.execute(query)}
+
+
+def prepare(directory: Path, events: int, grant_events: int = GRANT_EVENTS) -> tuple[Marketplace, RebuildResult]:
+    """The loaded log. Its commands are run on this thread, one per transaction (no group commit), and fold
+    nothing (worker mode): the rebuild folds it all."""
+    clock = grant_mix.started_clock()
+    settings = replace(market_settings(directory, mode="worker"), group_commit=False)
+    market = Marketplace(settings, clock)
     result = RebuildResult()
-    clock = Stopwatch()
-    result.organisations, result.events = load_log(market, events)
-    result.load_seconds = clock.elapsed
+    timer = Stopwatch()
+    with unsynced(market.engine):
+        result.organisations, result.organisation_events = load_log(market, events)
+        if grant_events > 0:
+            applicants = grant_mix.applicant_identifiers(result.organisations)
+            result.grants = grant_mix.GrantLog(market, clock, applicants).run(grant_events)
+    result.events = market.app.recorder.max_notification_id() or 0
+    result.grant_events = result.events - result.organisation_events
+    result.load_seconds = timer.elapsed
+    result.mix = event_mix(market)
+    assert sum(result.mix.values()) == result.events, "the log has gaps: events/s would be miscounted"
     return market, result
 
 
-def run(events: int = 50_000, rounds: int = 2, keep: bool = False) -> RebuildResult:
+def run(events: int = 50_000, rounds: int = 2, keep: bool = False, grant_events: int = GRANT_EVENTS) -> RebuildResult:
     with temp_dir("rebuild", keep) as directory:
-        market, result = prepare(directory, events)
+        market, result = prepare(directory, events, grant_events)
         try:
+            result.views = [p.name for p in market.projector.views()]
             seen: set[tuple[tuple[str, str], ...]] = set()
             for _ in range(rounds):
                 clock = Stopwatch()
@@ -232,6 +324,10 @@ def run(events: int = 50_000, rounds: int = 2, keep: bool = False) -> RebuildRes
             result.checksum = dict(next(iter(seen))).get("organisations", "")
             with market.views() as session:
                 result.rows = session.execute(select(func.count()).select_from(organisations)).scalar_one()
+                for table in (grant_programmes, grant_applications, grants):
+                    result.grant_rows[table.name] = session.execute(
+                        select(func.count()).select_from(table)
+                    ).scalar_one()
         finally:
             market.close()
     return result

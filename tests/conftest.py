@@ -168,3 +168,12 @@ def cli(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("MARKETPLACE_DATABASE_URL", database_url)
     monkeypatch.setenv("MARKETPLACE_VAR_DIR", str(tmp_path))
     monkeypatch.setenv("MARKETPLACE_JWT_SECRET", SECRET)
+
+
+@pytest.fixture
+def fund(market: Marketplace, clock: FixedClock) -> Any:
+    """The Community Resilience Fund: £50,000, awards of £1,000 to £20,000, VCSE only, in SY and TF, open 28 days
+    (tests/grants_fixtures.py)."""
+    from tests.grants_fixtures import funded
+
+    return funded(market, clock)

@@ -3,13 +3,17 @@ act, for the tests of the domain and the services (the API's tests send the same
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import pytest
+
 from domain.base import Actor, Role
+from domain.grants.programme import GrantProgramme
 from domain.grants.terms import (
     AgreedScore,
     AssessmentCriterion,
@@ -24,7 +28,9 @@ from domain.grants.terms import (
     Proposal,
 )
 from domain.organisations.organisation import OrganisationDetails
+from domain.rules import DomainError, Refusal
 from domain.values import Address, Contact
+from domain.working_days import uk_date
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
 from marketplace.grants.services import Applications, Programmes
@@ -161,3 +167,26 @@ def funded(market: Marketplace, clock: FixedClock, **changes: Any) -> Funded:
 
 def later(clock: FixedClock, days: int) -> datetime:
     return clock.advance(days=days)
+
+
+def refused(rule: str, call: Callable[..., object], *args: Any, field: str = "", kind: Refusal | None = None) -> None:
+    """The call is refused by the rule named (naming the field and of the kind, when given)."""
+    with pytest.raises(DomainError) as caught:
+        call(*args)
+    error = caught.value
+    assert error.rule == rule, error.message
+    assert not field or error.field == field, error.message
+    assert kind is None or error.kind is kind, error.message
+
+
+def lead(identifier: str = "GB-CHC-1234567") -> CommandRequest:
+    """A request from the lead person at the applicant."""
+    return request(provider(identifier))
+
+
+def today(fund: Funded) -> date:
+    return uk_date(fund.clock.now())
+
+
+def committed(fund: Funded) -> Decimal:
+    return fund.market.commands.load(GrantProgramme, fund.programme_id).committed

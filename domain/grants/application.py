@@ -171,6 +171,7 @@ class GrantApplication(MarketplaceAggregate):
     def request_changes(self, ctx: Context, reason: str) -> None:
         """The reason says what to change; scores given so far stand."""
         check(StateAllows(self.status, frozenset({S.SUBMITTED}), "request changes"))
+        self._decider(ctx)
         self.decide(self.ChangesRequested, ctx, reason)
 
     # --- assessment ---------------------------------------------------------------------------------------------
@@ -377,4 +378,4 @@ def _criterion(programme: GrantProgramme, key: str) -> AssessmentCriterion:
     for criterion in programme.criteria:
         if criterion.key == key:
             return criterion
-    raise DomainError(f"No assessment criterion {key}.", field="criterion", kind=Refusal.NOT_FOUND)
+    raise DomainError(f"No assessment criterion {key}.", field="criterion", kind=Refusal.NOT_FOUND, rule="Exists")

@@ -211,7 +211,7 @@ class Grant(MarketplaceAggregate):
         spend, period = money(report.spend, "spend"), report.period.strip()  # the period as it is stored
         if self.returns.get(period) in {ReturnStatus.SUBMITTED, ReturnStatus.ACCEPTED}:
             raise DomainError(f"The return for {period} is already in.", kind=Refusal.CONFLICT, rule="Once")
-        self.record(self.ReturnSubmitted, ctx, period=period, spend=spend, progress=report.progress)
+        self.record(self.ReturnSubmitted, ctx, period=period, spend=spend, progress=report.progress.strip())
 
     class ReturnReviewed(MarketplaceAggregate.Decision):
         period: str
@@ -268,7 +268,11 @@ class Grant(MarketplaceAggregate):
         amount = money(amount, "amount")
         check(self._active("declare underspend"), Positive(amount, "amount"), TextWithin(explanation, "explanation"))
         if self.underspend_declared + amount > self.amount:
-            raise DomainError(f"Underspend cannot exceed the award of {pounds(self.amount)}.", field="amount")
+            raise DomainError(
+                f"Underspend cannot exceed the award of {pounds(self.amount)}.",
+                field="amount",
+                rule="UnderspendWithinAward",
+            )
         self.record(self.UnderspendDeclared, ctx, amount=amount, explanation=explanation.strip())
 
     class UnderspendReturned(MarketplaceAggregate.Decision):
@@ -278,20 +282,24 @@ class Grant(MarketplaceAggregate):
         def apply(self, grant: Grant) -> None:
             grant.amount -= self.amount
             grant.reclaimed += self.repaid
-            grant.underspend_declared -= self.amount
+            grant.underspend_declared = Decimal(0)  # the declaration is settled
 
         def summary(self) -> str:
             return f"underspend of {pounds(self.amount)} returned"
 
     def return_underspend(self, ctx: Context, reason: str, repaid: Decimal) -> Decimal:
-        """The declared underspend comes off the award; what was already paid of it is repaid. Returns the amount
-        the programme releases."""
-        amount, repaid = self.underspend_declared, money(repaid, "repaid")
+        """The declared underspend comes off the award (no more than the award left, should a variation or a
+        clawback have reduced it since) and settles the declaration; what was already paid of it is repaid.
+        Returns the amount the programme releases."""
+        repaid = money(repaid, "repaid")
         check(self._active("return underspend"))
-        if amount <= 0:
+        amount = min(self.underspend_declared, self.amount)
+        if self.underspend_declared <= 0:
             raise DomainError("No underspend has been declared.", kind=Refusal.CONFLICT, rule="UnderspendDeclared")
         if repaid > amount:
-            raise DomainError("The repayment cannot be more than the underspend.", field="repaid")
+            raise DomainError(
+                "The repayment cannot be more than the underspend.", field="repaid", rule="RepaidWithinUnderspend"
+            )
         if repaid:  # money the recipient was paid and still holds, never more
             check(ReclaimWithinPaid(repaid, self.disbursed, field="repaid"))
         check(PaidWithinAward(self.paid, self.reclaimed + repaid, self.amount - amount))
@@ -337,7 +345,9 @@ class Grant(MarketplaceAggregate):
         )
         waiting = [period for period, status in self.returns.items() if status == ReturnStatus.SUBMITTED]
         if waiting:
-            raise DomainError(f"Review the returns for {', '.join(waiting)} first.", kind=Refusal.CONFLICT)
+            raise DomainError(
+                f"Review the returns for {', '.join(waiting)} first.", kind=Refusal.CONFLICT, rule="ReturnsReviewed"
+            )
         released = self.amount - self.disbursed
         self.decide(
             self.Closed,

@@ -13,7 +13,7 @@ saved together, so two offers racing for the last of the money cannot both be sa
 
 from __future__ import annotations
 
-from dataclasses import field, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -53,8 +53,11 @@ def programme_uuid(code: str) -> UUID:
     return uuid5(PROGRAMMES, code)
 
 
+@dataclass(frozen=True)
 class WindowStillOpen(InOrder):
     """Before the window closes (now earlier than the close)."""
+
+    field: str | None = None
 
     @property
     def message(self) -> str:
@@ -215,7 +218,10 @@ class GrantProgramme(MarketplaceAggregate):
 
     def extend_window(self, ctx: Context, reason: str, closes: datetime) -> None:
         check(StateAllows(self.status, frozenset({PUBLISHED}), "extend the window"))
-        check(WindowCloseAfterOpening(self.closes, moment(closes, "closes")), WindowStillOpen(ctx.now, closes))
+        check(
+            WindowCloseAfterOpening(self.closes, moment(closes, "closes")),
+            WindowStillOpen(ctx.now, closes, field="closes"),
+        )
         self.decide(self.WindowExtended, ctx, reason, closes=closes)
 
     class BudgetAdjusted(MarketplaceAggregate.Decision):

@@ -111,7 +111,7 @@ def _underspend_returned(row: Row, event: Grant.UnderspendReturned) -> Row:
     return {
         "amount_awarded": Decimal(row["amount_awarded"]) - event.amount,
         "amount_disbursed": Decimal(row["amount_disbursed"]) - event.repaid,
-        "underspend_declared": Decimal(row["underspend_declared"]) - event.amount,
+        "underspend_declared": Decimal(0),  # the declaration is settled
     }
 
 
