@@ -147,6 +147,12 @@ class Loaded(NamedTuple):
 
 
 def load_demo(market: Marketplace) -> Loaded:
+    """The whole sample: the organisations, then the grant programme their applications are made to."""
+    return Loaded(load_organisations(market), load_grants_demo(market))
+
+
+def load_organisations(market: Marketplace) -> int:
+    """The council and the providers, verified where the sample says; how many it registered."""
     created = 0
     for identifier, name, form, size, vcse, (line1, town, code), verified in ORGANISATIONS:
         if market.commands.exists(organisation_uuid(identifier)):
@@ -160,4 +166,4 @@ def load_demo(market: Marketplace) -> Loaded:
                 request, identifier, "Checked against the public register and insurance."
             )
         created += 1
-    return Loaded(created, load_grants_demo(market))
+    return created

@@ -7,7 +7,9 @@ from typing import Any
 from litestar.testing import TestClient
 
 from domain.base import Role
+from marketplace.audit import verify
 from marketplace.clock import FixedClock
+from marketplace.service import Marketplace
 from tests.conftest import bearer
 from tests.grants_journey import LUDLOW, OFFICER, OSWESTRY, GrantsJourney, applicant, programme_body
 from tests.journeys import ok
@@ -79,9 +81,13 @@ def test_a_grants_record_is_its_recipients_and_the_councils_but_the_register_is_
     assert client.post(f"{grant}/returns", json=report, headers=applicant(OSWESTRY)).status_code == 403
 
 
-def test_the_audit_history_covers_the_grant_records(client: TestClient[Any], clock: FixedClock) -> None:
+def test_the_audit_history_and_the_hash_chain_cover_the_grant_records(
+    market: Marketplace, client: TestClient[Any], clock: FixedClock
+) -> None:
     made = journey(client, clock)
     made.applied_and_submitted(LUDLOW, "5000")
+    verdict = verify(market)
+    assert verdict.ok and verdict.position == market.app.recorder.max_notification_id()  # every event chained
     history = ok(client.get(f"/audit/grant_application/{made.applications[LUDLOW]}/history", headers=AUDITOR))
     assert [event["event_type"] for event in history] == ["GrantApplication.Drafted", "GrantApplication.Submitted"]
     assert {event["aggregate_kind"] for event in history} == {"GrantApplication"}

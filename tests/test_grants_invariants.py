@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule, run_state_machine_as_test
@@ -241,6 +242,7 @@ class BudgetLedger(RuleBasedStateMachine):
             assert (shown[grant_id].amount_awarded, shown[grant_id].amount_disbursed) == (grant.amount, grant.disbursed)
 
 
+@pytest.mark.slow  # 15 s of random sequences: .ci/run runs it with the slow suites
 def test_the_budget_ledger_holds_whatever_happens_in_whatever_order() -> None:
     var = Path(tempfile.mkdtemp(prefix="grants-prepared-"))
     try:
