@@ -108,3 +108,24 @@ def test_the_work_queue_pages_by_rank_with_its_cursor(client: TestClient[Any], c
             break
     assert seen == [OSWESTRY, LUDLOW]
     assert client.get(path, params={"cursor": "WyIxZTk5OTk5IiwgIngiXQ"}, headers=OFFICER).status_code == 400
+
+
+def test_the_public_list_finds_the_programmes_that_fund_an_organisation_like_mine(
+    client: TestClient[Any], clock: FixedClock
+) -> None:
+    charities = programme_body(clock, code="CHARITIES", eligibility={"legal_forms": ["charitable-trust"]})
+    small_firms = programme_body(clock, code="SMALL", eligibility={"size_classes": ["micro", "small"]})
+    vcse = programme_body(clock, code="VCSE", eligibility={"vcse_only": True})
+    for body in (charities, small_firms, vcse):
+        made = ok(client.post("/grant-programmes", json=body, headers=OFFICER), 201)
+        ok(client.post(f"/grant-programmes/{made['id']}/publish", json={"reason": "Approved."}, headers=OFFICER))
+
+    def codes(**query: Any) -> set[str]:
+        return {item["code"] for item in ok(client.get("/grant-programmes", params=query))["items"]}
+
+    assert codes() == {"CHARITIES", "SMALL", "VCSE"}
+    assert codes(legal_form="company", size="large", vcse="false") == set()
+    assert codes(legal_form="company", size="small", vcse="false") == {"SMALL"}
+    assert codes(legal_form="charitable-trust", size="medium", vcse="true") == {"CHARITIES", "VCSE"}
+    assert codes(open_now="true", priority="sustainable-places-and-communities") == {"CHARITIES", "SMALL", "VCSE"}
+    assert len(ok(client.get("/grant-programmes", params={"limit": 1, "size": "small"}))["items"]) == 1

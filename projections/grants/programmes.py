@@ -6,12 +6,27 @@ a read sums it for the programmes it shows, so no view folds another aggregate's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, Numeric, String, Table, Text, func, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from domain.grants.programme import DRAFT, PUBLISHED, GrantProgramme
@@ -40,6 +55,8 @@ grant_programmes = Table(
     Column("maximum_award", Numeric(14, 2), nullable=False),
     Column("legal_forms", JSON, nullable=False),
     Column("size_classes", JSON, nullable=False),
+    Column("funds_legal_forms", Text, nullable=False),  # ",code,code," ("" funds any): what a search filters on
+    Column("funds_sizes", Text, nullable=False),
     Column("vcse_only", Boolean, nullable=False),
     Column("postcode_areas", JSON, nullable=False),
     Column("criteria", JSON, nullable=False),
@@ -64,6 +81,8 @@ def _drafted(event: GrantProgramme.Drafted) -> Row:
         **taken(event, "minimum_award", "maximum_award", "assessors_needed", "payment_basis"),
         "legal_forms": plain(eligibility.legal_forms),
         "size_classes": plain(eligibility.size_classes),
+        "funds_legal_forms": codes(eligibility.legal_forms),
+        "funds_sizes": codes(eligibility.size_classes),
         "vcse_only": eligibility.vcse_only,
         "postcode_areas": plain(eligibility.postcode_areas),
         "criteria": plain(event.criteria),
@@ -72,6 +91,11 @@ def _drafted(event: GrantProgramme.Drafted) -> Row:
         "drafted_at": utc(event.timestamp),
         "events_folded": 0,
     }
+
+
+def codes(allowed: Sequence[str]) -> str:
+    """A code list as one text a search can match a code in with LIKE, on SQLite and PostgreSQL alike."""
+    return f",{','.join(allowed)}," if allowed else ""
 
 
 def _status(status: str) -> Any:
@@ -149,8 +173,8 @@ def search_programmes(
         query = query.where(t.c.priority == filters.priority)
     if filters.open_at is not None:
         query = query.where(t.c.status == PUBLISHED, t.c.opens <= filters.open_at, t.c.closes > filters.open_at)
+    query = filters.eligible(query)
     rows, next_cursor = fetch_page(session, query, [t.c.closes, t.c.id], cursor, limit)
-    rows = [row for row in rows if filters.admits(row)]
     return with_money(session, rows), next_cursor
 
 
@@ -165,13 +189,15 @@ class ProgrammeFilters:
     size: str | None = None
     vcse: bool | None = None
 
-    def admits(self, row: Row) -> bool:
-        """Eligibility: a programme funds an organisation of this legal form, size and VCSE standing."""
-        return (
-            (self.legal_form is None or not row["legal_forms"] or self.legal_form in row["legal_forms"])
-            and (self.size is None or not row["size_classes"] or self.size in row["size_classes"])
-            and (self.vcse is None or self.vcse or not row["vcse_only"])
-        )
+    def eligible(self, query: Select[Any]) -> Select[Any]:
+        """The programmes that fund an organisation of this legal form, size and VCSE standing (each given)."""
+        t = grant_programmes
+        for column, code in ((t.c.funds_legal_forms, self.legal_form), (t.c.funds_sizes, self.size)):
+            if code is not None:
+                query = query.where((column == "") | column.like(f"%,{code},%"))
+        if self.vcse is False:
+            query = query.where(t.c.vcse_only.is_(False))
+        return query
 
 
 def windows_due(session: Session, now: datetime, limit: int = 1000) -> list[str]:
