@@ -292,7 +292,9 @@ def test_an_offer_keeps_its_rules(fund: Funded) -> None:
         ),
     ]:
         refused(rule, fund.applications.offer, OFFICER, application, "Strong.", terms, field=field)
-    terms = offer_terms("12000", day, uplift_reason="Wider reach.", decided_on=day - timedelta(days=3))
+    fund.clock.advance(days=5)  # decided at the panel three days ago, recorded today
+    later = today(fund)
+    terms = offer_terms("12000", later, uplift_reason="Wider reach.", decided_on=later - timedelta(days=3))
     fund.applications.offer(OFFICER, application, "Strong.", terms)
     assert committed(fund) == Decimal("12000")
 
@@ -368,3 +370,14 @@ def test_a_monitoring_return_is_accepted_or_returned_with_reasons(fund: Funded) 
     with fund.market.views() as session:
         row = find_grant(session, str(grant_id))
         assert row is not None and row["returns"] == {q2: "accepted"}
+
+
+def test_an_offers_conditions_have_keys_of_their_own_and_its_award_date_falls_after_the_window_opened(
+    fund: Funded,
+) -> None:
+    application = fund.assessed(LUDLOW)
+    twice = [gt.Condition("safeguarding", "A safeguarding policy"), gt.Condition("safeguarding", "Its review")]
+    terms = offer_terms("10000", today(fund), conditions=twice)
+    refused("KeysUnique", fund.applications.offer, OFFICER, application, "Strong.", terms, field="conditions.key")
+    early = offer_terms("10000", today(fund), decided_on=today(fund) - timedelta(days=1))
+    refused("AwardDateInWindow", fund.applications.offer, OFFICER, application, "Strong.", early, field="decided_on")

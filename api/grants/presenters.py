@@ -203,7 +203,7 @@ def queue_item(row: dict[str, Any], reader: Actor | None) -> QueueItem:
         amount_requested=Decimal(row["amount_requested"]),
         status=row["status"],
         moderated_score=Decimal(row["moderated_score"]) if council else Decimal(0),
-        moderation_complete=row["moderation_complete"],
+        moderation_complete=row["moderation_complete"] and council,
         assessors=row["assessors"] if council else None,
         offer_amount=None if row["offer_amount"] is None else Decimal(row["offer_amount"]),
         offer_expires=_day(row["offer_expires"]),

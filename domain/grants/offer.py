@@ -11,7 +11,10 @@ from decimal import Decimal
 
 from domain.grants.programme import GrantProgramme
 from domain.grants.rules import (
+    AwardDateInWindow,
     AwardDateNotInFuture,
+    KeyShaped,
+    KeysUnique,
     OfferOpenUntil,
     ScheduleAddsUp,
     UpliftJustified,
@@ -20,6 +23,7 @@ from domain.grants.rules import (
 from domain.grants.terms import TRIGGERS, Condition, Instalment, OfferTerms, PaymentBasis
 from domain.rules import TextWithin, check
 from domain.values import money
+from domain.working_days import uk_date
 
 
 def checked_offer(terms: OfferTerms, programme: GrantProgramme, requested: Decimal, today: date) -> OfferTerms:
@@ -33,11 +37,18 @@ def checked_offer(terms: OfferTerms, programme: GrantProgramme, requested: Decim
         WithinMaximumAward(amount, maximum=programme.maximum_award),
         UpliftJustified(amount, requested, terms.uplift_reason),
         AwardDateNotInFuture(decided_on, today),
+        AwardDateInWindow(uk_date(programme.opens), decided_on),
         OfferOpenUntil(today, terms.expires),
         ScheduleAddsUp(schedule, amount, trigger.value, frozenset(c.key for c in conditions)),
     )
+    check(KeysUnique([c.key for c in conditions], "conditions.key"))
     for condition in conditions:
-        check(TextWithin(condition.key, "conditions.key", 40), TextWithin(condition.text, "conditions.text", 2000))
+        check(KeyShaped(condition.key, "conditions.key"), TextWithin(condition.text, "conditions.text", 2000))
+    for instalment in schedule:
+        check(
+            KeyShaped(instalment.key, "schedule.key"),
+            TextWithin(instalment.milestone, "schedule.milestone", 1000, min_length=0),
+        )
     return replace(
         terms,
         amount=amount,

@@ -183,6 +183,27 @@ class AwardDateNotInFuture(InOrder):
 
 
 @dataclass(frozen=True)
+class AwardDateInWindow(InOrder):
+    """An award is decided on an application made to the programme: not before its window opened."""
+
+    strict: bool = False
+    field: str | None = "decided_on"
+    message = "The award date cannot be before the programme's window opened."
+
+
+@dataclass(frozen=True)
+class KeysUnique(ValueRule[Sequence[str]]):
+    """Each condition is discharged on its own evidence: no two share a key."""
+
+    def is_broken(self) -> bool:
+        return len(set(self.value)) != len(self.value)
+
+    @property
+    def message(self) -> str:
+        return f"Each of {self.field} must be different."
+
+
+@dataclass(frozen=True)
 class OfferOpenUntil(InOrder):
     """An offer is open to its applicant until a day after today."""
 

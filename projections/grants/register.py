@@ -14,6 +14,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, Numeric, St
 from sqlalchemy.orm import Session
 
 from domain.grants.grant import Grant, GrantStatus
+from domain.working_days import uk_date
 from projections.aggregate_rows import first_row, own_row, taken
 from projections.batch import BatchProjection, Folds, Row, Touched, plain, utc
 from projections.columns import ids, org_ids, version_columns
@@ -138,7 +139,7 @@ def transaction(kind: str, sign: int, amount_of: str, date_of: str) -> Any:
         amount = getattr(event, amount_of)
         if not amount:
             return
-        moved = getattr(event, date_of) if date_of else event.timestamp.date()
+        moved = getattr(event, date_of) if date_of else uk_date(event.timestamp)  # the UK day, as commands date
         touched["grant_transactions"].put(
             {
                 "grant_id": str(event.originator_id),
