@@ -11,7 +11,7 @@ from marketplace.audit import verify
 from marketplace.clock import FixedClock
 from marketplace.service import Marketplace
 from tests.conftest import bearer
-from tests.grants_journey import LUDLOW, OFFICER, OSWESTRY, GrantsJourney, applicant, programme_body
+from tests.grants_journey import LUDLOW, OFFICER, OSWESTRY, GrantsJourney, applicant, offer_body, programme_body
 from tests.journeys import ok
 
 AUDITOR = bearer(Role.AUDITOR, "GB-LAE-SHR", "audrey")
@@ -53,9 +53,8 @@ def test_only_the_council_decides_and_only_the_applicant_answers(client: TestCli
     made = journey(client, clock)
     made.applied_and_submitted(LUDLOW, "5000")
     made.assess(LUDLOW, (4, 8))
-    assert made.client.post(
-        f"{made.path(LUDLOW)}/offer", json={"reason": "x" * 5}, headers=applicant(LUDLOW)
-    ).status_code in (400, 403)
+    offer = offer_body("5000", clock.now().date())
+    assert client.post(f"{made.path(LUDLOW)}/offer", json=offer, headers=applicant(LUDLOW)).status_code == 403
     ok(made.offer(LUDLOW, "5000"))
     assert client.post(f"{made.path(LUDLOW)}/accept", headers=applicant(OSWESTRY)).status_code == 403
     ok(client.post(f"{made.path(LUDLOW)}/accept", headers=applicant(LUDLOW)))
@@ -128,4 +127,5 @@ def test_the_public_list_finds_the_programmes_that_fund_an_organisation_like_min
     assert codes(legal_form="company", size="small", vcse="false") == {"SMALL"}
     assert codes(legal_form="charitable-trust", size="medium", vcse="true") == {"CHARITIES", "VCSE"}
     assert codes(open_now="true", priority="sustainable-places-and-communities") == {"CHARITIES", "SMALL", "VCSE"}
+    assert codes(open_now="false") == set()
     assert len(ok(client.get("/grant-programmes", params={"limit": 1, "size": "small"}))["items"]) == 1

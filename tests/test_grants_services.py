@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from uuid import UUID
 
 import pytest
 
@@ -13,13 +12,13 @@ from domain.grants.terms import Payment
 from domain.rules import DomainError, Refusal
 from domain.working_days import uk_date
 from marketplace.clock import FixedClock
-from marketplace.grants.services import Applications, Grants
+from marketplace.grants.services import Grants
 from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from projections.grants.applications import find_application
 from projections.grants.programmes import find_programme
 from projections.grants.register import find_grant
-from tests.grants_fixtures import OFFICER, funded, offer_terms, provider, request
+from tests.grants_fixtures import funded, offer_terms, provider, request
 
 
 def test_an_offer_commits_money_and_acceptance_makes_the_grant(market: Marketplace, clock: FixedClock) -> None:
@@ -87,4 +86,3 @@ def test_the_window_is_recorded_by_the_clock(market: Marketplace, clock: FixedCl
         fund.apply("GB-CHC-1234567")
     assert refused.value.rule == "WindowStillOpen"
     assert market.commands.load(GrantProgramme, fund.programme_id).window_recorded == "closed"
-    _ = (Applications, UUID, OFFICER)

@@ -31,8 +31,7 @@ class ThreeSixtyGivingController(Controller):
     )
     def json_package(self, market: Marketplace) -> Response[dict[str, Any] | None]:
         """No package before the first grant: the standard's package holds at least one."""
-        with market.views() as session:
-            found = package(session, publisher(market))
+        found = package(market.views, publisher(market))
         if not found["grants"]:
             return Response(None, status_code=204)
         return Response(found, media_type="application/json")
@@ -41,10 +40,8 @@ class ThreeSixtyGivingController(Controller):
         "/360giving.csv", summary="Every grant made, in the 360Giving flat CSV form", media_type="text/csv", **BLOCKING
     )
     def csv(self, market: Marketplace) -> Stream:
-        with market.views() as session:
-            rows = list(flat_csv(grant_records(session, publisher(market))))
         return Stream(
-            iter(rows),
+            flat_csv(grant_records(market.views, publisher(market))),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="360giving.csv"'},
         )

@@ -53,7 +53,7 @@ class ProgrammePage(msgspec.Struct):
 
 
 def programme_from_row(row: dict[str, Any], now: datetime) -> ProgrammeView:
-    opens, closes = _aware(row["opens"]), _aware(row["closes"])
+    opens, closes = utc(row["opens"]), utc(row["closes"])
     return ProgrammeView(
         id=row["id"],
         code=row["code"],
@@ -105,10 +105,6 @@ def programme_from_aggregate(programme: GrantProgramme, now: datetime) -> Progra
         "version": programme.version,
     }
     return programme_from_row(row, now)
-
-
-def _aware(moment: datetime) -> datetime:
-    return utc(moment)
 
 
 # --- applications -------------------------------------------------------------------------------------------------
@@ -304,9 +300,9 @@ def register_entry(row: dict[str, Any]) -> RegisterEntry:
         programme_title=row["programme_title"],
         amount_awarded=Decimal(row["amount_awarded"]),
         amount_disbursed=Decimal(row["amount_disbursed"]),
-        award_date=_day(row["award_date"]) or date.min,
-        planned_start=_day(row["planned_start"]) or date.min,
-        planned_end=_day(row["planned_end"]) or date.min,
+        award_date=_date(row["award_date"]),
+        planned_start=_date(row["planned_start"]),
+        planned_end=_date(row["planned_end"]),
         status=row["status"],
     )
 
@@ -315,3 +311,10 @@ def _day(value: object) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def _date(value: object) -> date:
+    """A day a view keeps in a column that always has one."""
+    found = _day(value)
+    assert found is not None, "a NOT NULL date column"
+    return found

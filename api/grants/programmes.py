@@ -63,21 +63,20 @@ class GrantProgrammeController(Controller):
         limit: Limit = 100,
     ) -> ProgrammePage:
         now = market.clock.now()
-        statuses: tuple[str, ...] = (status.value,) if status else ("published", "closed")
+        statuses = (status.value,) if status else ProgrammeFilters.statuses
         if DRAFT in statuses and not sees_programme(current_actor(request), published=False):
             statuses = ()
         filters = ProgrammeFilters(
             statuses,
-            priority.value if priority else None,
-            now if open_now else None,
-            legal_form.value if legal_form else None,
-            size.value if size else None,
-            vcse,
+            priority=priority.value if priority else None,
+            open_at=now if open_now else None,
+            shut_at=now if open_now is False else None,
+            legal_form=legal_form.value if legal_form else None,
+            size=size.value if size else None,
+            vcse=vcse,
         )
         with market.views() as session:
             rows, next_cursor = search_programmes(session, filters, cursor, limit)
-        if open_now is False:
-            rows = [row for row in rows if not programme_from_row(row, now).open_now]
         return ProgrammePage([programme_from_row(row, now) for row in rows], next_cursor)
 
     @get("/{programme:str}", summary="One programme with its budget figures", **reads_as_it_stood(400, 404))

@@ -26,9 +26,9 @@ from domain.grants.eligibility import EndsAfterStart
 from domain.grants.programme import GrantProgramme
 from domain.grants.rules import (
     ConditionsDischarged,
+    NotAfterToday,
     PaidWithinAward,
     ReclaimWithinPaid,
-    not_after,
     pounds,
 )
 from domain.grants.terms import Closure, Condition, GrantVariation, Instalment, Location, MonitoringReturn, Payment
@@ -172,7 +172,7 @@ class Grant(MarketplaceAggregate):
             self._active("pay an instalment"),
             ConditionsDischarged(waiting),
             Positive(amount, "amount"),
-            not_after(payment.paid_on, ctx.today, "paid_on"),
+            NotAfterToday(payment.paid_on, ctx.today, field="paid_on"),
             PaidWithinAward(self.paid + amount, self.reclaimed, self.amount),
         )
         if payment.instalment in self.payments:
@@ -341,7 +341,7 @@ class Grant(MarketplaceAggregate):
         check(
             self._active("close a grant"),
             EndsAfterStart(closure.actual_start, closure.actual_end, field="actual_end"),
-            not_after(closure.actual_end, ctx.today, "actual_end"),
+            NotAfterToday(closure.actual_end, ctx.today, field="actual_end"),
         )
         waiting = [period for period, status in self.returns.items() if status == ReturnStatus.SUBMITTED]
         if waiting:

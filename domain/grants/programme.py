@@ -34,6 +34,7 @@ from domain.grants.rules import (
 from domain.grants.terms import AssessmentCriterion, CouncilPriority, Eligibility, PaymentBasis, ProgrammeTerms
 from domain.organisations.organisation import LegalForm, SizeClass
 from domain.rules import DomainError, InOrder, Positive, StateAllows, TextWithin, check
+from domain.tendering.terms import shallow_fields
 from domain.values import choice, moment, money
 
 PROGRAMMES = UUID("6f1d3c55-0b7e-4c43-9a59-2f0f4b1f0a11")
@@ -46,6 +47,14 @@ class ProgrammeStatus(StrEnum):
 
 
 DRAFT, PUBLISHED, CLOSED = ProgrammeStatus.DRAFT, ProgrammeStatus.PUBLISHED, ProgrammeStatus.CLOSED
+
+
+class WindowRecorded(StrEnum):
+    """What the chronograph has recorded of a published programme's window (commands obey the clock itself)."""
+
+    NOT_OPEN = "not-open"
+    OPEN = "open"
+    CLOSED = "closed"
 
 
 def programme_uuid(code: str) -> UUID:
@@ -103,10 +112,6 @@ def checked_terms(terms: ProgrammeTerms) -> ProgrammeTerms:
     )
 
 
-def vars_of(terms: ProgrammeTerms) -> dict[str, object]:
-    return {name: getattr(terms, name) for name in ProgrammeTerms.__dataclass_fields__}
-
-
 class GrantProgramme(MarketplaceAggregate):
     owner: str  # the funding organisation (org-id)
     code: str
@@ -124,7 +129,7 @@ class GrantProgramme(MarketplaceAggregate):
     assessors_needed: int
     payment_basis: str
     status: ProgrammeStatus = DRAFT
-    window_recorded: str = "not-open"  # what the chronograph has recorded: not-open, open, closed
+    window_recorded: WindowRecorded = WindowRecorded.NOT_OPEN
     commitments: dict[str, Decimal] = field(default_factory=dict)  # application id -> money offered or awarded
 
     class Drafted(MarketplaceAggregate.Created):
@@ -152,7 +157,7 @@ class GrantProgramme(MarketplaceAggregate):
             id=programme_uuid(terms.code),
             **ctx.stamp(),
             owner=owner,
-            **{**vars_of(terms), "criteria": list(terms.criteria)},
+            **{**shallow_fields(terms), "criteria": list(terms.criteria)},
         )
 
     @property
@@ -185,11 +190,11 @@ class GrantProgramme(MarketplaceAggregate):
 
     class WindowOpened(MarketplaceAggregate.Event):
         def apply(self, programme: GrantProgramme) -> None:
-            programme.window_recorded = "open"
+            programme.window_recorded = WindowRecorded.OPEN
 
     class WindowClosed(MarketplaceAggregate.Event):
         def apply(self, programme: GrantProgramme) -> None:
-            programme.window_recorded = "closed"
+            programme.window_recorded = WindowRecorded.CLOSED
 
     def record_window(self, ctx: Context) -> bool:
         """The chronograph records the window opening and closing as each time passes (both, when both have
@@ -197,10 +202,10 @@ class GrantProgramme(MarketplaceAggregate):
         if self.status != PUBLISHED:
             return False
         due = False
-        if self.window_recorded == "not-open" and ctx.now >= self.opens:
+        if self.window_recorded == WindowRecorded.NOT_OPEN and ctx.now >= self.opens:
             self.record(self.WindowOpened, ctx)
             due = True
-        if self.window_recorded == "open" and ctx.now >= self.closes:
+        if self.window_recorded == WindowRecorded.OPEN and ctx.now >= self.closes:
             self.record(self.WindowClosed, ctx)
             due = True
         return due
@@ -210,8 +215,8 @@ class GrantProgramme(MarketplaceAggregate):
 
         def apply(self, programme: GrantProgramme) -> None:
             programme.closes = self.closes
-            if programme.window_recorded == "closed":
-                programme.window_recorded = "open"
+            if programme.window_recorded == WindowRecorded.CLOSED:
+                programme.window_recorded = WindowRecorded.OPEN
 
         def summary(self) -> str:
             return f"window extended to {self.closes.isoformat()}"

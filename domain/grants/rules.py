@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from domain.grants.terms import AssessmentCriterion, Instalment
@@ -309,7 +308,3 @@ class NotAfterToday(InOrder):
     @property
     def message(self) -> str:
         return f"{self.field} cannot be in the future."
-
-
-def not_after(day: date, today: date, field: str) -> NotAfterToday:
-    return NotAfterToday(day, today, field=field)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from domain.grants.application import ApplicationStatus, GrantApplication
 from domain.grants.programme import GrantProgramme
-from projections.aggregate_rows import first_row, own_row, taken
+from projections.aggregate_rows import first_row, own_row, taken, updated
 from projections.batch import BatchProjection, Folds, Row, Touched, originators, utc
 from projections.columns import ids, org_ids, version_columns
 from projections.engine import Envelope, metadata
@@ -137,9 +137,7 @@ def moderated(touched: Touched, event: GrantApplication.Moderated) -> None:
             "moderated_score": total.quantize(CENT, ROUND_HALF_UP),
             "rank_order": -total.quantize(CENT, ROUND_HALF_UP),
             "moderation_complete": set(agreed) == set(criteria),
-            "version": event.originator_version,
-            "events_folded": row["events_folded"] + 1,
-            "updated_at": utc(event.timestamp),
+            **updated(row, event),
         }
     )
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from domain.grants.programme import DRAFT, PUBLISHED, GrantProgramme
+from domain.grants.programme import CLOSED, DRAFT, PUBLISHED, GrantProgramme, WindowRecorded
 from projections.aggregate_rows import first_row, own_row, taken
 from projections.batch import BatchProjection, Folds, Row, plain, utc
 from projections.columns import ids, org_ids, version_columns
@@ -87,7 +87,7 @@ def _drafted(event: GrantProgramme.Drafted) -> Row:
         "postcode_areas": plain(eligibility.postcode_areas),
         "criteria": plain(event.criteria),
         "status": DRAFT,
-        "window_recorded": "not-open",
+        "window_recorded": WindowRecorded.NOT_OPEN.value,
         "drafted_at": utc(event.timestamp),
         "events_folded": 0,
     }
@@ -107,7 +107,7 @@ def _window(recorded: str) -> Any:
 
 
 def _extended(row: Row, event: GrantProgramme.WindowExtended) -> Row:
-    recorded = "open" if row["window_recorded"] == "closed" else row["window_recorded"]
+    recorded = WindowRecorded.OPEN.value if row["window_recorded"] == WindowRecorded.CLOSED else row["window_recorded"]
     return {"closes": utc(event.closes), "window_recorded": recorded}
 
 
@@ -127,13 +127,13 @@ class GrantProgrammeBoard(BatchProjection):
     folds: Folds = {
         GrantProgramme.Drafted: first_row(grant_programmes, _drafted),
         GrantProgramme.Published: own_row(grant_programmes, _status(PUBLISHED)),
-        GrantProgramme.WindowOpened: own_row(grant_programmes, _window("open")),
-        GrantProgramme.WindowClosed: own_row(grant_programmes, _window("closed")),
+        GrantProgramme.WindowOpened: own_row(grant_programmes, _window(WindowRecorded.OPEN.value)),
+        GrantProgramme.WindowClosed: own_row(grant_programmes, _window(WindowRecorded.CLOSED.value)),
         GrantProgramme.WindowExtended: own_row(grant_programmes, _extended),
         GrantProgramme.BudgetAdjusted: own_row(grant_programmes, lambda row, event: {"budget": event.budget}),
         GrantProgramme.FundsCommitted: own_row(grant_programmes, _committed),
         GrantProgramme.FundsReleased: own_row(grant_programmes, _released),
-        GrantProgramme.Closed: own_row(grant_programmes, _status("closed")),
+        GrantProgramme.Closed: own_row(grant_programmes, _status(CLOSED)),
     }
 
 
@@ -173,6 +173,8 @@ def search_programmes(
         query = query.where(t.c.priority == filters.priority)
     if filters.open_at is not None:
         query = query.where(t.c.status == PUBLISHED, t.c.opens <= filters.open_at, t.c.closes > filters.open_at)
+    if filters.shut_at is not None:
+        query = query.where((t.c.status != PUBLISHED) | (t.c.opens > filters.shut_at) | (t.c.closes <= filters.shut_at))
     query = filters.eligible(query)
     rows, next_cursor = fetch_page(session, query, [t.c.closes, t.c.id], cursor, limit)
     return with_money(session, rows), next_cursor
@@ -182,9 +184,10 @@ def search_programmes(
 class ProgrammeFilters:
     """What the public list of programmes is filtered by: priority, open now, and whom it funds."""
 
-    statuses: tuple[str, ...] = (PUBLISHED, "closed")
+    statuses: tuple[str, ...] = (PUBLISHED, CLOSED)
     priority: str | None = None
-    open_at: datetime | None = None
+    open_at: datetime | None = None  # open for applications at this moment
+    shut_at: datetime | None = None  # not open for applications at this moment
     legal_form: str | None = None
     size: str | None = None
     vcse: bool | None = None
@@ -207,8 +210,8 @@ def windows_due(session: Session, now: datetime, limit: int = 1000) -> list[str]
         select(t.c.id)
         .where(t.c.status == PUBLISHED)
         .where(
-            ((t.c.window_recorded == "not-open") & (t.c.opens <= now))
-            | ((t.c.window_recorded == "open") & (t.c.closes <= now))
+            ((t.c.window_recorded == WindowRecorded.NOT_OPEN.value) & (t.c.opens <= now))
+            | ((t.c.window_recorded == WindowRecorded.OPEN.value) & (t.c.closes <= now))
         )
         .limit(limit)
     )

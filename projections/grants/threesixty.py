@@ -11,7 +11,8 @@ location carries its ONS code (geoCodeType PAR), a postcode district its name on
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -24,10 +25,12 @@ from domain.grants.terms import LocationKind
 from projections.batch import utc
 from projections.grants.register import grants, transactions_of
 from projections.organisations.directory import organisations
+from projections.pagination import fetch_page
 from projections.spreadsheet import csv_line
 
 SCHEMA_VERSION = "1.4"
-BATCH = 500  # grants read per query, so an export's memory does not grow with the register
+Views = Callable[[], AbstractContextManager[Session]]  # a read-only session on the views, as market.views gives
+BATCH = 500  # grants read per page
 
 
 @dataclass(frozen=True)
@@ -114,28 +117,25 @@ def _funders(session: Session, identifiers: Iterable[str], publisher: Publisher)
     return {f: named.get(f) or (publisher.name if f == publisher.identifier else f) for f in wanted}
 
 
-def grant_records(session: Session, publisher: Publisher) -> Iterator[dict[str, Any]]:
-    """Every grant made, by award date, read a batch at a time."""
-    last: tuple[Any, str] | None = None
+def grant_records(views: Views, publisher: Publisher) -> Iterator[dict[str, Any]]:
+    """Every grant made, by award date: a keyset page at a time, each in a session of its own, so an export
+    neither holds the register in memory nor keeps one transaction open while it is sent."""
+    cursor: str | None = None
     while True:
-        query = select(grants).order_by(grants.c.award_date, grants.c.id).limit(BATCH)
-        if last is not None:
-            query = query.where(
-                (grants.c.award_date > last[0]) | ((grants.c.award_date == last[0]) & (grants.c.id > last[1]))
-            )
-        rows = [dict(row) for row in session.execute(query).mappings()]
-        if not rows:
-            return
-        moved = transactions_of(session, [row["id"] for row in rows])
-        funders = _funders(session, (row["funder"] for row in rows), publisher)
+        with views() as session:
+            rows, cursor = fetch_page(session, select(grants), [grants.c.award_date, grants.c.id], cursor, BATCH)
+            moved = transactions_of(session, [row["id"] for row in rows])
+            funders = _funders(session, (row["funder"] for row in rows), publisher)
         for row in rows:
             yield grant_record(row, moved[row["id"]], funders[row["funder"]], publisher.prefix)
-        last = (rows[-1]["award_date"], rows[-1]["id"])
+        if cursor is None:
+            return
 
 
-def package(session: Session, publisher: Publisher) -> dict[str, Any]:
-    """The 360Giving JSON package: every grant made (the standard requires at least one to be valid)."""
-    return {"version": SCHEMA_VERSION, "grants": list(grant_records(session, publisher))}
+def package(views: Views, publisher: Publisher) -> dict[str, Any]:
+    """The 360Giving JSON package: every grant made (the standard requires at least one to be valid). A package is
+    one JSON document, so it is built whole."""
+    return {"version": SCHEMA_VERSION, "grants": list(grant_records(views, publisher))}
 
 
 COLUMNS = (  # the standard's own column titles (its spreadsheet template), and how each is read from a grant
