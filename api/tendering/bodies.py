@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, TypeVar
+from uuid import UUID
 
 import msgspec
 
@@ -80,6 +81,9 @@ class TenderTerms(msgspec.Struct, forbid_unknown_fields=True):
     criteria: Criteria
     clarification_deadline: Moment
     tender_deadline: Moment
+    service_id: Annotated[
+        UUID | None, msgspec.Meta(description="The service in the council's register this tender procures.")
+    ] = None
 
 
 class TenderChanges(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

@@ -67,7 +67,7 @@ class TenderController(Controller):
     @post(summary="Draft a tender", **writes(DRAFT_TENDER, created=True))
     def draft(self, market: Marketplace, request: Request[Any, Any, Any], data: TenderTerms) -> Response[TenderView]:
         drafted = tender_terms(data, terms.TenderTerms)
-        outcome = market.service(Tenders).draft(command_request(request, data), drafted)
+        outcome = market.service(Tenders).draft(command_request(request, data), drafted, data.service_id)
         return _respond(market, request, outcome, created=True)
 
     @get(

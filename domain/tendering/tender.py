@@ -122,6 +122,7 @@ class Tender(MarketplaceAggregate):
     awards: dict[str, Award] = field(default_factory=dict)
     cancelled_lots: list[str] = field(default_factory=list)
     opened_bids: tuple[str, ...] | None = None  # the bids opened at the deadline; None until they are
+    service: str = ""  # the service in the council's register it procures (its id), if it names one
 
     @property
     def value(self) -> Decimal:
@@ -153,11 +154,15 @@ class Tender(MarketplaceAggregate):
         criteria: list[Criterion]
         clarification_deadline: datetime
         tender_deadline: datetime
+        service: str = ""  # stored since the service register: earlier tenders name none
 
     @classmethod
-    def draft(cls, ctx: Context, policy: ProcurementPolicy, buyer: str, terms: TenderTerms) -> Tender:
+    def draft(
+        cls, ctx: Context, policy: ProcurementPolicy, buyer: str, terms: TenderTerms, service: str = ""
+    ) -> Tender:
+        """`service`: the id of the service in the council's register the tender procures, if it names one."""
         checked = checked_terms(shallow_fields(terms), policy)
-        return cls._create(cls.Drafted, id=uuid4(), **ctx.stamp(), buyer=buyer, **checked)
+        return cls._create(cls.Drafted, id=uuid4(), **ctx.stamp(), buyer=buyer, **checked, service=service)
 
     class Revised(MarketplaceAggregate.Event):
         terms: dict[str, Any]

@@ -32,6 +32,7 @@ from domain.tendering.terms import (
     Variation,
 )
 from marketplace.capability import Wiring
+from marketplace.challenge.procurement import named_service, procurement_started, service_decommissioned
 from marketplace.commands import Changed, CommandRequest, refuse_duplicate
 from marketplace.outcome import Outcome
 from marketplace.records import RecordCommands
@@ -65,9 +66,16 @@ class Tenders(RecordCommands[Tender]):
         with self.views_at_head() as session:
             return bid_ids_for_tender(session, str(tender_id))
 
-    def draft(self, request: CommandRequest, terms: TenderTerms) -> Outcome:
+    def draft(self, request: CommandRequest, terms: TenderTerms, service_id: UUID | None = None) -> Outcome:
+        """`service_id`: the service in the buyer's register the tender procures, if it names one."""
         DRAFT_TENDER.check(request.actor)
-        return self.commands.create(request, lambda ctx: Tender.draft(ctx, self.policy, ctx.actor.organisation, terms))
+
+        def draft(ctx: Context) -> Tender:
+            buyer = ctx.actor.organisation
+            service = named_service(self.commands, service_id, buyer)
+            return Tender.draft(ctx, self.policy, buyer, terms, service)
+
+        return self.commands.create(request, draft)
 
     def revise(self, request: CommandRequest, tender_id: UUID, change: TermsChange) -> Outcome:
         return self._change(request, tender_id, lambda t, ctx: t.revise(ctx, self.policy, change))
@@ -78,7 +86,13 @@ class Tenders(RecordCommands[Tender]):
         return self._change(request, tender_id, lambda t, ctx: t.record_conflicts_assessment(ctx, assessment, reason))
 
     def publish(self, request: CommandRequest, tender_id: UUID, reason: str) -> Outcome:
-        return self._change(request, tender_id, lambda t, ctx: t.publish(ctx, self.policy, reason))
+        """The tender notice; a tender naming a service starts the procurement its accepted challenges wait for."""
+
+        def publish(tender: Tender, ctx: Context) -> Changed:
+            tender.publish(ctx, self.policy, reason)
+            return procurement_started(self.commands, tender, ctx)
+
+        return self._change(request, tender_id, publish)
 
     def ask(self, request: CommandRequest, tender_id: UUID, text: str) -> Outcome:
         """Any signed-in provider may ask; the question's asker is never published."""
@@ -217,4 +231,10 @@ class Contracts(RecordCommands[Contract]):
         return self._change(request, contract_id, lambda c, ctx: c.terminate(ctx, reason, effective))
 
     def decommission(self, request: CommandRequest, contract_id: UUID, reason: str, ending: Ending) -> Outcome:
-        return self._change(request, contract_id, lambda c, ctx: c.decommission(ctx, reason, ending))
+        """The service ends: a service in the register its tender named is decommissioned with it."""
+
+        def decommission(contract: Contract, ctx: Context) -> Changed:
+            contract.decommission(ctx, reason, ending)
+            return service_decommissioned(self.commands, contract, reason, ctx)
+
+        return self._change(request, contract_id, decommission)
