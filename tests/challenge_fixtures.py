@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.base import Actor, Role
+from domain.base import Actor
 from domain.challenge.terms import Interest, Member, Partner, Periods, Rejection, ServiceTerms, Window
 from domain.grants.terms import Location
 from domain.organisations.organisation import OrganisationDetails
