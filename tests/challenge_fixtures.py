@@ -11,16 +11,14 @@ from typing import Any
 from uuid import UUID
 
 from domain.base import Actor
+from domain.challenge.council_service import CouncilService
 from domain.challenge.terms import Interest, Member, Partner, Periods, Rejection, ServiceTerms, Window
 from domain.grants.terms import Location
-from domain.organisations.organisation import OrganisationDetails
-from domain.values import Address, Contact
 from domain.working_days import uk_date
 from marketplace.challenge.services import Expressions, Services
 from marketplace.clock import FixedClock
-from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
-from tests.grants_fixtures import OFFICER, provider, request
+from tests.grants_fixtures import OFFICER, provider, register, request
 
 BODIES = {  # identifier: name, legal form, size, VCSE, postcode
     "360G-SHR-parish-0007": ("Clun Town Council", "parish-council", "micro", False, "SY7 8JA"),
@@ -74,17 +72,7 @@ def staff_interest(service_id: UUID, **changes: Any) -> Interest:
 
 
 def register_body(market: Marketplace, identifier: str) -> None:
-    name, legal_form, size, vcse, postcode = BODIES[identifier]
-    details = OrganisationDetails(
-        identifier,
-        name,
-        legal_form,
-        size,
-        vcse,
-        Address("1 High Street", "Clun", postcode),
-        Contact("Ann Example", "ann@example.org"),
-    )
-    market.service(Organisations).register(request(OFFICER), details)
+    register(market, identifier, BODIES)
 
 
 def body(identifier: str) -> Actor:
@@ -134,9 +122,8 @@ class Register:
     def window(self, opens_in: int = 0, lasts: int = 30, periods: Periods | None = None) -> str:
         opens = self.today + timedelta(days=opens_in)
         window = Window(opens, opens + timedelta(days=lasts), periods)
-        outcome = self.services.publish_window(request(OFFICER), self.service_id, "Cabinet agreed the window.", window)
-        service = outcome.aggregate
-        return sorted(service.windows)[-1]  # type: ignore[attr-defined]
+        self.services.publish_window(request(OFFICER), self.service_id, "Cabinet agreed the window.", window)
+        return f"W{len(self.market.commands.load(CouncilService, self.service_id).windows)}"
 
 
 def registered(market: Marketplace, clock: FixedClock, **changes: Any) -> Register:

@@ -106,8 +106,11 @@ def offer_terms(amount: str, today: date, **changes: Any) -> OfferTerms:
     return replace(value, **changes)
 
 
-def register(market: Marketplace, identifier: str) -> None:
-    name, legal_form, size, vcse, postcode = APPLICANTS[identifier]
+def register(
+    market: Marketplace, identifier: str, table: dict[str, tuple[str, str, str, bool, str]] | None = None
+) -> None:
+    """Register one of the table's organisations (the applicants by default): name, legal form, size, VCSE, postcode."""
+    name, legal_form, size, vcse, postcode = (APPLICANTS if table is None else table)[identifier]
     details = OrganisationDetails(
         identifier,
         name,

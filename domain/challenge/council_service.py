@@ -21,6 +21,7 @@ from domain.base import Context, MarketplaceAggregate
 from domain.challenge.rules import (
     PeriodsInOrder,
     ProcurementNotTooSoon,
+    ServiceNotExcluded,
     WindowCloseNotBeforeOpening,
     WindowNotPast,
     WindowsApart,
@@ -174,10 +175,9 @@ class CouncilService(MarketplaceAggregate):
             WindowNotPast(window.closes, ctx.today),
             WindowsApart(window, list(self.windows.values())),
         )
-        if self.excluded:
-            raise DomainError("The right to challenge does not apply to this service.", rule="ServiceNotExcluded")
-        periods = checked_periods(window.periods, "periods") if window.periods is not None else None
-        window_id = f"W{len(self.windows) + 1}"
+        check(ServiceNotExcluded(self.excluded, self.exclusion_ground))
+        periods = checked_periods(window.periods, "periods") if window.periods is not None else self.periods
+        window_id = f"W{len(self.windows) + 1}"  # its periods fixed as published: the service's may change later
         self.decide(self.WindowPublished, ctx, reason, window_id=window_id, window=replace(window, periods=periods))
         return window_id
 
@@ -200,6 +200,7 @@ class CouncilService(MarketplaceAggregate):
 
     def challenge_accepted(self, ctx: Context, expression_id: str, earliest: date, due_by: date) -> None:
         """An expression of interest accepted: the service waits for the procurement it leads to."""
+        check(StateAllows(self.status, frozenset({ACTIVE}), "accept a challenge for a service"))
         self.record(self.ChallengeAccepted, ctx, expression_id=expression_id, earliest=earliest, due_by=due_by)
 
     class ProcurementStarted(MarketplaceAggregate.Event):

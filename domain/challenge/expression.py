@@ -66,8 +66,16 @@ def checked_interest(interest: Interest, body: Body | None) -> dict[str, Any]:
     kind = choice(BodyKind, interest.body_kind, "body_kind")
     members = [Member(m.name.strip(), m.job_title.strip()) for m in interest.members]
     if kind == BodyKind.STAFF_GROUP:
+        if body is not None:  # the organisation signed in is in the register: it speaks as itself
+            raise DomainError(
+                f"{body.name} is in the register: it expresses an interest as itself, not as a staff group.",
+                field="body_kind",
+                kind=Refusal.FORBIDDEN,
+                rule="StaffGroupNotAnOrganisation",
+            )
+        employees = {(m.name.casefold(), m.job_title.casefold()) for m in members}  # each employee counted once
         check(
-            StaffGroupOfTwoOrMore(len(members), "members"),
+            StaffGroupOfTwoOrMore(len(employees), "members"),
             TextWithin(interest.group_name, "group_name", 200),
             StaffEngagementSaid(interest.staff_engagement, "staff_engagement"),
         )

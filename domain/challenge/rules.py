@@ -181,7 +181,8 @@ class OnStatutoryGrounds(ValueRule[Sequence[str]]):
 
 @dataclass(frozen=True)
 class ModificationAnswered(StateRule):
-    """A proposed modification is put to the body first: the council decides once the body has answered."""
+    """A proposed modification is put to the body first: the council accepts once the body has answered (it may
+    still reject meanwhile, so a silent body cannot hold the statutory deadline up)."""
 
     pending: bool
 
