@@ -167,6 +167,7 @@ def demo(_: argparse.Namespace) -> int:
     loaded = load_demo(market)
     print(f"loaded {loaded.organisations} organisations")
     print(f"loaded {loaded.grant_records} grant records (a programme and its applications)")
+    print(f"loaded {loaded.challenge_records} challenge records (services, expressions of interest and a tender)")
     market.close()
     return 0
 
@@ -234,7 +235,10 @@ def parser() -> argparse.ArgumentParser:
     p = commands.add_parser("tick", help="record deadlines that have passed (closes tendering)")
     p.set_defaults(run=tick)
 
-    p = commands.add_parser("demo", help="load a realistic sample: the council, a dozen providers, a grant programme")
+    p = commands.add_parser(
+        "demo",
+        help="load a realistic sample: the council, a dozen providers, grants, a service register with challenges",
+    )
     p.set_defaults(run=demo)
     return root
 

@@ -11,6 +11,7 @@ from typing import NamedTuple
 from domain.base import Actor, Role
 from domain.organisations.organisation import OrganisationDetails, organisation_uuid
 from domain.values import Address, Contact
+from marketplace.challenge.demo import load_challenge_demo
 from marketplace.commands import CommandRequest
 from marketplace.grants.demo import load_grants_demo
 from marketplace.organisations.services import Organisations
@@ -144,11 +145,13 @@ ORGANISATIONS: list[tuple[str, str, str, str, bool, tuple[str, str, str], bool]]
 class Loaded(NamedTuple):
     organisations: int
     grant_records: int  # the grant programme and its applications
+    challenge_records: int  # the services, their expressions of interest and the tender one led to
 
 
 def load_demo(market: Marketplace) -> Loaded:
-    """The whole sample: the organisations, then the grant programme their applications are made to."""
-    return Loaded(load_organisations(market), load_grants_demo(market))
+    """The whole sample: the organisations, then the grant programme their applications are made to, then the
+    service register and the expressions of interest in its services."""
+    return Loaded(load_organisations(market), load_grants_demo(market), load_challenge_demo(market))
 
 
 def load_organisations(market: Marketplace) -> int:

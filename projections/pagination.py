@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Numeric, Select, and_, or_, select
+from sqlalchemy import Column, Date, DateTime, Integer, Numeric, Select, String, Text, and_, or_, select
 from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
@@ -70,6 +70,10 @@ def _from_cursor(column: Column[Any], value: Any) -> Any:
             if not found.is_finite() or abs(found) >= 10**15:  # what no view's NUMERIC column holds
                 raise ValueError(value)
             return found
+        if isinstance(column.type, String | Text) is not isinstance(value, str):
+            raise TypeError(value)  # a hand-made cursor: text is compared with text alone (PostgreSQL insists)
+        if isinstance(column.type, Integer) and (not isinstance(value, int) or isinstance(value, bool)):
+            raise TypeError(value)
     except (TypeError, ValueError, ArithmeticError) as error:
         raise BadCursor("The cursor is not valid; use the `next` link of the previous page.") from error
     return value

@@ -9,6 +9,7 @@ from litestar.testing import TestClient
 
 from domain.base import Role
 from marketplace.service import Marketplace
+from projections.pagination import encode_cursor
 from tests.conftest import bearer, event_count, registration
 
 CHARITY = "GB-CHC-1234567"
@@ -224,6 +225,14 @@ def test_a_cursor_this_service_did_not_give_is_a_400_problem(client: TestClient[
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["field"] == "cursor"
+
+
+@pytest.mark.parametrize("values", [[1, 2], ["Ludlow", {"id": 1}], [None, "GB-CHC-1"], [True, "x"]])
+def test_a_hand_made_cursor_with_values_of_the_wrong_kinds_is_a_400_problem_not_a_database_error(
+    client: TestClient[Any], values: list[Any]
+) -> None:
+    response = client.get(f"/organisations?cursor={encode_cursor(values)}")
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "cursor"
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,7 @@ def checksums_printed(text: str) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.strip().splitlines())
 
 
-def test_demo_loads_the_council_a_dozen_providers_and_a_grant_programme_once(
+def test_demo_loads_the_council_a_dozen_providers_a_grant_programme_and_a_service_register_once(
     environment: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["demo"]) == 0
@@ -36,8 +36,10 @@ def test_demo_loads_the_council_a_dozen_providers_and_a_grant_programme_once(
     assert capsys.readouterr().out.splitlines() == [
         "loaded 13 organisations",
         "loaded 8 grant records (a programme and its applications)",
+        "loaded 14 challenge records (services, expressions of interest and a tender)",
         "loaded 0 organisations",
         "loaded 0 grant records (a programme and its applications)",
+        "loaded 0 challenge records (services, expressions of interest and a tender)",
     ]
 
 
@@ -74,7 +76,7 @@ def test_a_rebuild_check_of_untouched_views_reports_every_view_ok_and_changes_no
 ) -> None:
     main(["demo"])
     main(["checksums"])
-    before = checksums_printed(capsys.readouterr().out.split("\n", 2)[2])  # after the two lines demo prints
+    before = checksums_printed(capsys.readouterr().out.split("\n", 3)[3])  # after the three lines demo prints
     assert main(["rebuild", "--all", "--check", "--quiet"]) == 0
     report = check_report(capsys.readouterr().out)
     assert set(report) == {f"{name} at {log_head()}" for name in before}

@@ -13,6 +13,7 @@ from typing import Any
 
 import msgspec
 
+from api.rendering import day, day_or_none
 from domain.base import Actor
 from domain.grants.application import GrantApplication
 from domain.grants.grant import Grant, grant_uuid
@@ -202,7 +203,7 @@ def queue_item(row: dict[str, Any], reader: Actor | None) -> QueueItem:
         moderation_complete=row["moderation_complete"] and council,
         assessors=row["assessors"] if council else None,
         offer_amount=None if row["offer_amount"] is None else Decimal(row["offer_amount"]),
-        offer_expires=_day(row["offer_expires"]),
+        offer_expires=day_or_none(row["offer_expires"]),
         version=row["version"],
     )
 
@@ -300,21 +301,8 @@ def register_entry(row: dict[str, Any]) -> RegisterEntry:
         programme_title=row["programme_title"],
         amount_awarded=Decimal(row["amount_awarded"]),
         amount_disbursed=Decimal(row["amount_disbursed"]),
-        award_date=_date(row["award_date"]),
-        planned_start=_date(row["planned_start"]),
-        planned_end=_date(row["planned_end"]),
+        award_date=day(row["award_date"]),
+        planned_start=day(row["planned_start"]),
+        planned_end=day(row["planned_end"]),
         status=row["status"],
     )
-
-
-def _day(value: object) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
-
-
-def _date(value: object) -> date:
-    """A day a view keeps in a column that always has one."""
-    found = _day(value)
-    assert found is not None, "a NOT NULL date column"
-    return found

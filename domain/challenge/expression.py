@@ -147,6 +147,7 @@ class ExpressionOfInterest(MarketplaceAggregate):
     modification_agreed: bool = False
     outcome: str = ""
     grounds: tuple[str, ...] = ()
+    reasons: str = ""  # the decision's
     decided_on: date | None = None
     procurement_earliest: date | None = None
     procurement_due_by: date | None = None
@@ -286,6 +287,7 @@ class ExpressionOfInterest(MarketplaceAggregate):
         def apply(self, expression: ExpressionOfInterest) -> None:
             expression.status, expression.outcome = REJECTED, Outcome.REJECTED.value
             expression.grounds, expression.decided_on = tuple(self.grounds), uk_date(self.timestamp)
+            expression.reasons = self.reason
 
         def summary(self) -> str:
             return "expression of interest rejected on grounds: " + ", ".join(self.grounds)

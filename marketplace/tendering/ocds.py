@@ -16,6 +16,7 @@ from marketplace.organisations.access import sees_address
 from marketplace.persistence import aggregate_log
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
+from marketplace.tendering.ocds_planning import with_planning
 from projections.batch import utc
 from projections.tendering.ocds import org_id_scheme, releases_after, releases_of, stamp
 from projections.tendering.ocds.values import ocds_address
@@ -124,9 +125,11 @@ def _named(book: PartyBook, position: int, release: Document) -> Document:
 
 
 def served(prefix: str, book: PartyBook, row: Document) -> Document:
-    """A stored release as published: with its ocid, its id (unique within the ocid) and its parties named."""
+    """A stored release as published: with its ocid, its id (unique within the ocid), its parties named and, for a
+    tender naming a service, its planning section (marketplace/tendering/ocds_planning.py)."""
     release_ocid = ocid(prefix, row["tender_id"])
     release = _named(book, row["position"], row["release"])  # fresh from its query: named in place
+    with_planning(book.market, public_url(book.market.settings), row["tender_id"], row["position"], release)
     return {"ocid": release_ocid, "id": f"{release_ocid}-{row['release_id']}", **release}
 
 

@@ -29,7 +29,7 @@ ocds_tenders = Table(
     *org_ids("buyer"),
     Column("state", String(16), nullable=False),  # draft | published | cancelled
     Column("published_at", String(40)),
-    Column("terms", JSON, nullable=False),  # the current terms, deadlines as OCDS date-times
+    Column("terms", JSON, nullable=False),  # the current terms, deadlines as OCDS date-times (+ service, if named)
     Column("enquiries", Integer, nullable=False),  # questions answered
     Column("amendments", JSON, nullable=False),  # OCDS Amendment objects, in order
     Column("lots", JSON, nullable=False),  # lot id -> awarded | contracted | cancelled | removed

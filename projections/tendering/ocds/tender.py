@@ -91,12 +91,14 @@ def lot_title(row: Row, lot_id: str) -> str:
 
 
 def _drafted(event: Tender.Drafted) -> Row:
+    """The service the tender procures, when it names one, is kept with its terms (no revision changes it)."""
+    named = {"service": event.service} if event.service else {}  # tenders naming none keep the rows they had
     return {
         "id": str(event.originator_id),
         "buyer": event.buyer,
         "state": DRAFT,
         "published_at": None,
-        "terms": _terms({name: getattr(event, name) for name in TERMS}),
+        "terms": {**_terms({name: getattr(event, name) for name in TERMS}), **named},
         "enquiries": 0,
         "amendments": [],
         "lots": {},
@@ -135,7 +137,14 @@ def lot_now(row: Row, lot_id: str, state: str) -> Row:
 
 
 def _tender_notice(touched: Touched, before: Row, row: Row, event: Any) -> Published:
-    return Published(["tender"], {"tender": tender_section(touched, row)})
+    """A tender naming a service in the council's register is a planning release too: its `planning` names the
+    service by id here; the service's name, and the challenges the procurement answers, are filled in when served
+    (marketplace/tendering/ocds_planning.py)."""
+    service = row["terms"].get("service")
+    if not service:
+        return Published(["tender"], {"tender": tender_section(touched, row)})
+    planning = {"budget": {"projectID": service}}
+    return Published(["tender", "planning"], {"planning": planning, "tender": tender_section(touched, row)})
 
 
 def _amendment(touched: Touched, before: Row, row: Row, event: Any) -> Published:
