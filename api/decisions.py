@@ -21,7 +21,7 @@ from api.problems import problem_responses
 from domain.base import Role
 from marketplace.service import Marketplace
 from projections.batch import utc
-from projections.decisions import decision_vocabulary, search_decisions
+from projections.decisions import AUTHORITY, decision_vocabulary, search_decisions
 from projections.spreadsheet import csv_line
 
 READERS = (Role.AUDITOR, Role.COMMISSIONER, Role.ADMIN)
@@ -57,6 +57,7 @@ class DecisionEntry(msgspec.Struct):
     reason: str
     correlation_id: str
     details: dict[str, Any]
+    authority: str | None = None  # the delegation it was made under, with its limit (delegated decisions only)
 
 
 class DecisionPage(msgspec.Struct):
@@ -77,6 +78,7 @@ CSV_COLUMNS = (
     "actor_role",
     "reason",
     "correlation_id",
+    "authority",
 )
 
 
@@ -92,7 +94,8 @@ def _entry(row: dict[str, Any]) -> DecisionEntry:
         actor=DecisionActor(row["actor_subject"], row["actor_organisation"], row["actor_role"]),
         reason=row["reason"],
         correlation_id=row["correlation_id"],
-        details=row["details"],
+        details={k: v for k, v in row["details"].items() if k != AUTHORITY},
+        authority=row["details"].get(AUTHORITY),
     )
 
 
@@ -180,7 +183,8 @@ def _all_rows(market: Marketplace, filters: dict[str, Any]) -> Iterator[dict[str
 def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield csv_line(list(CSV_COLUMNS))
     for row in rows:
-        yield csv_line([utc(row[c]) if c == "decided_at" else row[c] for c in CSV_COLUMNS])
+        cells = {**row, "decided_at": utc(row["decided_at"]), "authority": row["details"].get(AUTHORITY, "")}
+        yield csv_line([cells[c] for c in CSV_COLUMNS])
 
 
 def _json_lines(rows: Iterator[dict[str, Any]]) -> Iterator[bytes]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate
@@ -28,14 +28,23 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class Actor:
-    """The person (subject) acting, for an organisation, in a role."""
+    """The person (subject) acting, for an organisation, in a role; on a decision, the delegated authority it
+    was made under (domain/authority: the scheme's entry and its limit, in words)."""
 
     subject: str
     organisation: str
     role: Role
+    authority: str = ""
+
+    OMITTED_WHEN_DEFAULT: ClassVar[tuple[str, ...]] = ("authority",)  # stored only on decisions made under one
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "role", Role(self.role))  # stored events hold the role's code
+
+    @property
+    def person(self) -> tuple[str, str]:
+        """Who it is, whatever authority they act under: the same person acting twice is the same person."""
+        return self.organisation, self.subject
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from domain.base import Context, MarketplaceAggregate
 from marketplace.access import OwnRecord, Permit
+from marketplace.authority.check import DelegatedAuthority
 from marketplace.capability import Wiring
 from marketplace.commands import CommandRequest
 from marketplace.outcome import Outcome
@@ -26,6 +27,7 @@ class RecordCommands(Generic[A]):
 
     def __init__(self, wiring: Wiring) -> None:
         self.commands = wiring.commands
+        self.authority = DelegatedAuthority(wiring)  # what a delegated decision is checked against
 
     def aggregate_id(self, key: UUID) -> UUID:
         """The record a command's key names (an evaluation is known by its tender's id)."""

@@ -20,7 +20,12 @@ class DataclassAsDict(Transcoding):
         self._shared: dict[tuple[Any, ...], Any] | None = {} if shared else None
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in self._fields}
+        return {name: getattr(obj, name) for name in self._fields if name not in self._omitted(obj)}
+
+    def _omitted(self, obj: Any) -> frozenset[str]:
+        """Fields added since events were first stored, left out while they hold their default (so an event
+        that does not use one is stored as it was before the field existed)."""
+        return frozenset(name for name in getattr(self.type, "OMITTED_WHEN_DEFAULT", ()) if not getattr(obj, name))
 
     def decode(self, data: dict[str, Any]) -> Any:
         if self._shared is None:

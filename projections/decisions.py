@@ -65,6 +65,7 @@ def naming(event_class: type) -> Naming:
 
 
 DECISION = MarketplaceAggregate.Decision
+AUTHORITY = "authority"  # the key in `details` under which a delegated decision names its authority
 
 
 def decision_classes() -> list[type]:
@@ -100,8 +101,15 @@ def decision_row(envelope: Envelope) -> Row:
         "actor_role": str(event.actor.role),
         "reason": event.reason,
         "correlation_id": event.correlation_id,
-        "details": plain({k: v for k, v in vars(event).items() if k not in ENVELOPE_FIELDS}),
+        "details": _details(event),
     }
+
+
+def _details(event: Any) -> Any:
+    """The decision's own fields; and the delegated authority it was made under, when it was (domain/authority),
+    kept with them so decisions made before the scheme of delegation keep the rows they had."""
+    details = plain({k: v for k, v in vars(event).items() if k not in ENVELOPE_FIELDS})
+    return {**details, AUTHORITY: event.actor.authority} if event.actor.authority else details
 
 
 def fold_decision(touched: Touched, event: Any) -> None:

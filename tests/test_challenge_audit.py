@@ -44,7 +44,7 @@ def test_the_audit_feed_names_who_made_each_challenge_event(challenged: Register
 
 
 def test_each_record_of_the_new_kinds_has_its_history(challenged: Register, client: TestClient[Any]) -> None:
-    service = client.get(f"/audit/service/{challenged.service_id}/history", headers=AUDITOR)
+    service = client.get(f"/audit/council_service/{challenged.service_id}/history", headers=AUDITOR)
     assert service.status_code == 200
     assert [e["event_type"] for e in service.json()] == [
         "CouncilService.Registered",

@@ -125,7 +125,7 @@ def the_decisions_are_on_the_record(client: TestClient[Any], service: str, paris
         "Accepted",
         "ProcurementStarted",
     ]
-    services = ok(client.get(f"/audit/service/{service}/history", headers=AUDITOR))
+    services = ok(client.get(f"/audit/council_service/{service}/history", headers=AUDITOR))
     assert [event["event_type"] for event in services] == [
         "CouncilService.Registered",
         "CouncilService.WindowPublished",

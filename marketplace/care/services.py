@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
+from domain.authority.delegation import DecisionKind
 from domain.base import Context
 from domain.care.micro_enterprise import (
     Corrections,
@@ -24,6 +25,7 @@ from domain.care.registration import Registration
 from domain.organisations.organisation import Organisation, organisation_uuid
 from domain.values import org_id
 from marketplace.access import Permit
+from marketplace.authority.check import DelegatedAuthority
 from marketplace.capability import Wiring
 from marketplace.care.access import (
     ADD_EVIDENCE,
@@ -46,10 +48,14 @@ from marketplace.outcome import Outcome
 Act = Callable[[Registration, Context], Any]
 
 
+APPROVING = DecisionKind.APPROVE_REGISTRATION  # the decision the scheme of delegation names
+
+
 class Registrations:
     def __init__(self, wiring: Wiring, policy: MicroEnterprisePolicy | None = None) -> None:
         self.commands = wiring.commands
         self.policy = policy or MicroEnterprisePolicy()
+        self.authority = DelegatedAuthority(wiring)
 
     # The applicant's commands: a provider for its own organisation, council officers for any.
 
@@ -98,7 +104,12 @@ class Registrations:
         )
 
     def approve(self, request: CommandRequest, registration_id: UUID, reason: str) -> Outcome:
-        return self._change(request, APPROVE, registration_id, lambda r, ctx: r.approve(ctx, self.policy, reason))
+        return self._change(
+            request,
+            APPROVE,
+            registration_id,
+            lambda r, ctx: r.approve(self.authority.under(ctx, APPROVING), self.policy, reason),
+        )
 
     def reject(self, request: CommandRequest, registration_id: UUID, reason: str) -> Outcome:
         return self._change(request, REJECT, registration_id, lambda r, ctx: r.reject(ctx, reason))

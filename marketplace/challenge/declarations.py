@@ -14,7 +14,11 @@ from projections.challenge.services import ServiceRegister
 
 DECLARATIONS = (
     Declaration(
-        "service", CouncilService, values=(Periods, Window, Awaiting), views=(ServiceRegister,), service=Services
+        "council_service",
+        CouncilService,
+        values=(Periods, Window, Awaiting),
+        views=(ServiceRegister,),
+        service=Services,
     ),
     Declaration(
         "expression_of_interest",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from domain.authority.delegation import DecisionKind
 from domain.base import Context
 from domain.challenge.council_service import CouncilService
 from domain.challenge.expression import ExpressionOfInterest, accepted_for
@@ -105,7 +106,7 @@ class Expressions(RecordCommands[ExpressionOfInterest]):
         """The acceptance and the service's record that a procurement is due, saved together."""
 
         def accept(expression: ExpressionOfInterest, ctx: Context) -> Changed:
-            expression.accept(ctx, reason)
+            expression.accept(self.authority.under(ctx, DecisionKind.DECIDE_CHALLENGE), reason)
             service = self._service(expression.service_id)
             accepted_for(service, expression, ctx)
             return (service,)
@@ -113,7 +114,11 @@ class Expressions(RecordCommands[ExpressionOfInterest]):
         return self._council(request, expression_id, accept)
 
     def reject(self, request: CommandRequest, expression_id: UUID, rejection: Rejection) -> Outcome:
-        return self._council(request, expression_id, lambda e, ctx: e.reject(ctx, rejection))
+        return self._council(
+            request,
+            expression_id,
+            lambda e, ctx: e.reject(self.authority.under(ctx, DecisionKind.DECIDE_CHALLENGE), rejection),
+        )
 
     def record_overdue(self, request: CommandRequest, expression_id: UUID) -> Outcome:
         """The chronograph's flag on a decision, or a procurement, not made in time."""

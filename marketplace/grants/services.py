@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from domain.authority.delegation import DecisionKind
 from domain.base import Context
 from domain.grants.application import GrantApplication
 from domain.grants.eligibility import Applicant
@@ -186,7 +187,8 @@ class Applications(RecordCommands[GrantApplication]):
         """The offer and the programme's commitment of its money, saved together (409 if the budget moved)."""
 
         def offer(application: GrantApplication, programme: GrantProgramme, ctx: Context) -> Changed:
-            amount = application.make_offer(ctx, programme, reason, terms)
+            decided = self.authority.under(ctx, DecisionKind.OFFER_GRANT, terms.amount)
+            amount = application.make_offer(decided, programme, reason, terms)
             programme.commit(ctx, str(application.id), amount)
             return (programme,)
 

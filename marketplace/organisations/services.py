@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from domain.authority.delegation import DecisionKind
 from domain.base import Context
 from domain.organisations.organisation import (
     DetailsChange,
@@ -14,15 +15,19 @@ from domain.organisations.organisation import (
 )
 from domain.values import org_id
 from marketplace.access import Permit
+from marketplace.authority.check import DelegatedAuthority
 from marketplace.capability import Wiring
 from marketplace.commands import CommandRequest, refuse_duplicate
 from marketplace.organisations.access import DEACTIVATE, REGISTER, UPDATE_DETAILS, VERIFY, check_acts_for
 from marketplace.outcome import Outcome
 
+VERIFYING = DecisionKind.VERIFY_ORGANISATION  # the decision the scheme of delegation names
+
 
 class Organisations:
     def __init__(self, wiring: Wiring) -> None:
         self.commands = wiring.commands
+        self.authority = DelegatedAuthority(wiring)
 
     def register(self, request: CommandRequest, details: OrganisationDetails) -> Outcome:
         """A provider registers its own organisation; council officers may register any."""
@@ -40,7 +45,9 @@ class Organisations:
         return self._change(request, UPDATE_DETAILS, identifier, lambda org, ctx: org.update_details(ctx, change))
 
     def verify(self, request: CommandRequest, identifier: str, reason: str) -> Outcome:
-        return self._change(request, VERIFY, identifier, lambda org, ctx: org.verify(ctx, reason))
+        return self._change(
+            request, VERIFY, identifier, lambda org, ctx: org.verify(self.authority.under(ctx, VERIFYING), reason)
+        )
 
     def deactivate(self, request: CommandRequest, identifier: str, reason: str) -> Outcome:
         return self._change(request, DEACTIVATE, identifier, lambda org, ctx: org.deactivate(ctx, reason))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
+from domain.authority.delegation import DecisionKind
 from domain.base import Context
 from domain.organisations.organisation import Organisation, organisation_uuid
 from domain.rules import DomainError, StateAllows, check
@@ -124,7 +125,9 @@ class Tenders(RecordCommands[Tender]):
         def award_it(tender: Tender, ctx: Context) -> None:
             check(StateAllows(tender.status, frozenset({EVALUATION}), "award"))
             evaluation = self.commands.load(Evaluation, evaluation_uuid(tender_id))
-            tender.award_lot(ctx, self.policy, reason, self._winner(evaluation, selection))
+            winner = self._winner(evaluation, selection)
+            decided = self.authority.under(ctx, DecisionKind.AWARD_CONTRACT, winner.value)
+            tender.award_lot(decided, self.policy, reason, winner)
 
         return self._change(request, tender_id, award_it)
 
@@ -225,7 +228,11 @@ class Contracts(RecordCommands[Contract]):
     own = CONTRACT_BUYER_ONLY
 
     def vary(self, request: CommandRequest, contract_id: UUID, reason: str, variation: Variation) -> Outcome:
-        return self._change(request, contract_id, lambda c, ctx: c.vary(ctx, reason, variation))
+        def vary(contract: Contract, ctx: Context) -> None:
+            value = variation.value if variation.value is not None else contract.value
+            contract.vary(self.authority.under(ctx, DecisionKind.VARY_CONTRACT, value), reason, variation)
+
+        return self._change(request, contract_id, vary)
 
     def terminate(self, request: CommandRequest, contract_id: UUID, reason: str, effective: date) -> Outcome:
         return self._change(request, contract_id, lambda c, ctx: c.terminate(ctx, reason, effective))

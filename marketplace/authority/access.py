@@ -1,0 +1,10 @@
+"""Who keeps the scheme of delegation and who reads it: admins record and revoke its entries; the council's
+readers (officers and auditors) read it, so anyone checking a decision can see the authority it used."""
+
+from __future__ import annotations
+
+from domain.base import Role
+from marketplace.access import OwnRecord, Permit
+
+KEEP_SCHEME = Permit("keep the council's scheme of delegation", frozenset({Role.ADMIN}))
+COUNCIL_ONLY = OwnRecord("owner", "Only {owner} keeps this scheme of delegation.", rule="Council")

@@ -1,0 +1,33 @@
+"""The check every delegated decision makes against the scheme of delegation.
+
+`DelegatedAuthority.under` is what a service calls inside a decision's command: it reads the entries in force as
+committed when the decision is taken, refuses the decider who holds no authority covering the decision's value,
+and returns the command's context with the authority named on its actor, so the decision's event records it and
+the decision log shows it. The people register, once it names a person's team, says which team decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+from domain.authority.delegation import Decider
+from domain.authority.scheme import authority
+from domain.base import Context
+from marketplace.capability import Wiring
+from projections.authority.delegations import in_force
+
+
+class DelegatedAuthority:
+    """The scheme, as the decisions it delegates consult it."""
+
+    def __init__(self, wiring: Wiring) -> None:
+        self.views_at_head = wiring.views_at_head
+
+    def under(self, ctx: Context, decision: str, value: Decimal | None = None) -> Context:
+        """The context to decide in: its actor names the authority used; refused (403) beyond it."""
+        actor = ctx.actor
+        with self.views_at_head() as session:
+            entries = in_force(session, actor.organisation, decision)
+        used = authority(entries, Decider(actor.subject, "", actor.role.value), decision, value)
+        return replace(ctx, actor=replace(actor, authority=used))
