@@ -135,3 +135,16 @@ def test_an_entry_that_makes_no_sense_is_refused_naming_the_field(
     refused = client.post("/delegations", json=body, headers=ADMIN)
     assert 400 <= refused.status_code < 500, refused.text
     assert field in str(refused.json()["errors"])
+
+
+def test_an_evaluator_who_declared_a_conflict_may_not_award(
+    market: Marketplace, client: TestClient[Any], clock: FixedClock
+) -> None:
+    path, bids = tender_in_evaluation(client, market, clock)
+    carl = bearer(Role.COMMISSIONER, COUNCIL, "carl")
+    ok(client.post(f"{path}/evaluation/evaluators", json={"evaluator": "carl"}, headers=OFFICER))
+    declared = {"conflict": True, "statement": "My brother manages one of the bidders."}
+    ok(client.post(f"{path}/evaluation/declarations", json=declared, headers=carl))
+    refused = award(client, path, "north", bids["north"], carl)
+    assert refused.status_code == 403 and refused.json()["type"].endswith("not-conflicted"), refused.text
+    ok(award(client, path, "north", bids["north"], OFFICER))

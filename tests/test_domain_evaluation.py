@@ -229,3 +229,12 @@ def test_every_evaluation_event_carries_its_commands_actor_request_and_time() ->
     ev.moderate(moderate, Moderation("a", "quality", 60, "Agreed"))
     for event, ctx in zip(ev.collect_events(), contexts, strict=True):
         assert carries(event, ctx)
+
+
+def test_an_evaluator_who_declared_a_conflict_may_not_moderate() -> None:
+    ev = with_evaluators(evaluation(TWO_BIDS), ("eve", False), ("carl", True))
+    _score(ev, "eve", 60)
+    with pytest.raises(DomainError) as refused:
+        ev.moderate(evaluator("carl"), Moderation("a", "quality", 60, "Agreed"))
+    assert (refused.value.rule, refused.value.kind) == ("NotConflicted", Refusal.FORBIDDEN)
+    ev.moderate(officer(AFTER_DEADLINE), Moderation("a", "quality", 60, "Agreed"))

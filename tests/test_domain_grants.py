@@ -241,11 +241,12 @@ def test_only_an_assigned_assessor_declares_and_scores_each_criterion_on_its_own
     apps.score(ASHA, application, gt.CriterionScore("delivery", 10, "Top of its scale."))
 
 
-def test_a_conflicted_assessor_neither_scores_nor_decides(fund: Funded) -> None:
+def test_a_conflicted_assessor_neither_scores_moderates_nor_decides(fund: Funded) -> None:
     application, apps = fund.submitted(LUDLOW), fund.applications
     apps.assign(OFFICER, application, "carl")
     apps.declare(CARL, application, True, "My sister chairs the trustees.")
     refused("DeclaredWithoutConflict", apps.score, CARL, application, gt.CriterionScore("need", 3, "Good."))
+    refused("NotConflicted", apps.moderate, CARL, application, gt.AgreedScore("need", 3, "Agreed."))
     assess(fund, application)  # moderation does not wait for Carl
     terms = offer_terms("10000", today(fund))
     refused("NotConflicted", apps.offer, CARL, application, "Strong.", terms, kind=Refusal.FORBIDDEN)

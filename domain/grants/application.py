@@ -235,6 +235,7 @@ class GrantApplication(MarketplaceAggregate):
     def moderate(self, ctx: Context, programme: GrantProgramme, agreed: AgreedScore) -> None:
         """The agreed score, once enough assessors cleared of conflict have scored and every scorer has."""
         check(StateAllows(self.status, frozenset({S.SUBMITTED}), "moderate an application"))
+        self._decider(ctx)
         criterion, score, note = agreed.criterion, agreed.score, agreed.note
         scale = _criterion(programme, criterion).scale
         scored = [who for who in self.assessors if f"{criterion}|{who}" in self.scores]
@@ -321,7 +322,7 @@ class GrantApplication(MarketplaceAggregate):
         self.decide(self.Declined, ctx, reason, feedback=feedback.strip())
 
     def _decider(self, ctx: Context) -> None:
-        """A conflicted assessor neither scores nor decides."""
+        """A conflicted assessor neither scores, moderates nor decides."""
         check(NotConflicted(self.panel, ctx.actor.subject))
 
     class OfferAccepted(MarketplaceAggregate.Event):

@@ -15,7 +15,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID, uuid5
 
-from domain.assessment import AssessorState, Panel, ScoreOnScale, all_scored, declared, declaring, joining, scoring
+from domain.assessment import (
+    AssessorState,
+    NotConflicted,
+    Panel,
+    ScoreOnScale,
+    all_scored,
+    declared,
+    declaring,
+    joining,
+    scoring,
+)
 from domain.base import Context, MarketplaceAggregate
 from domain.rules import DomainError, Refusal, TextWithin, check
 from domain.tendering.procurement import Criterion, CriterionKind
@@ -145,8 +155,10 @@ class Evaluation(MarketplaceAggregate):
             evaluation.agreed[f"{self.bid_id}|{self.criterion}"] = {"score": self.score, "note": self.note}
 
     def moderate(self, ctx: Context, agreed: Moderation) -> None:
-        """The agreed score, after every evaluator's score for this bid and criterion is in."""
+        """The agreed score, after every evaluator's score for this bid and criterion is in; never by an evaluator
+        who declared a conflict (a conflicted evaluator neither scores, moderates nor decides)."""
         bid_id, criterion = agreed.bid_id, agreed.criterion
+        check(NotConflicted(self.panel, ctx.actor.subject))
         self.bid(bid_id)
         self.criterion(criterion)
         scored = [e for e in self.evaluators if f"{bid_id}|{criterion}|{e}" in self.scores]

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from uuid import UUID
 
+from domain.assessment import NotConflicted
 from domain.authority.delegation import DecisionKind
 from domain.base import Context
 from domain.organisations.organisation import Organisation, organisation_uuid
@@ -125,6 +126,7 @@ class Tenders(RecordCommands[Tender]):
         def award_it(tender: Tender, ctx: Context) -> None:
             check(StateAllows(tender.status, frozenset({EVALUATION}), "award"))
             evaluation = self.commands.load(Evaluation, evaluation_uuid(tender_id))
+            check(NotConflicted(evaluation.panel, ctx.actor.subject))  # a conflicted evaluator decides nothing
             winner = self._winner(evaluation, selection)
             decided = self.authority.under(ctx, DecisionKind.AWARD_CONTRACT, winner.value)
             tender.award_lot(decided, self.policy, reason, winner)
