@@ -148,3 +148,23 @@ def test_an_evaluator_who_declared_a_conflict_may_not_award(
     refused = award(client, path, "north", bids["north"], carl)
     assert refused.status_code == 403 and refused.json()["type"].endswith("not-conflicted"), refused.text
     ok(award(client, path, "north", bids["north"], OFFICER))
+
+
+def test_a_team_holds_a_delegation_through_the_people_register_and_a_leaver_holds_nothing(
+    market: Marketplace, client: TestClient[Any], clock: FixedClock
+) -> None:
+    path, bids = tender_in_evaluation(client, market, clock)
+    officer = {"subject": "tom", "name": "Tom Tanner", "job_title": "Commissioning manager", "team": "Commissioning"}
+    ok(client.post("/people", json=officer, headers=ADMIN), 201)
+    body = {
+        "decision": "award-contract",
+        "holders": {"teams": ["Commissioning"]},
+        "source": "CPR 4.3",
+        "up_to": "400000",
+    }
+    team = str(ok(client.post("/delegations", json=body, headers=ADMIN), 201)["id"])
+    tom = bearer(Role.COMMISSIONER, COUNCIL, "tom")
+    ok(award(client, path, "north", bids["north"], tom))
+    assert awards_logged(client) == [("tom", f"delegation {team} (CPR 4.3): award-contract, up to £400,000.00")]
+    ok(client.post("/people/tom/leave", json={"reason": "Moved to another council"}, headers=ADMIN))
+    assert award(client, path, "south", bids["south"], tom).status_code == 403

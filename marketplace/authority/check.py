@@ -3,7 +3,7 @@
 `DelegatedAuthority.under` is what a service calls inside a decision's command: it reads the entries in force as
 committed when the decision is taken, refuses the decider who holds no authority covering the decision's value,
 and returns the command's context with the authority named on its actor, so the decision's event records it and
-the decision log shows it. The people register, once it names a person's team, says which team decides.
+the decision log shows it. The people register says which team the decider is in (an officer who left is in none).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from domain.authority.delegation import Decider
 from domain.authority.scheme import authority
 from domain.base import Context
 from marketplace.capability import Wiring
+from marketplace.people.access import officer
 from projections.authority.delegations import in_force
 
 
@@ -29,5 +30,9 @@ class DelegatedAuthority:
         actor = ctx.actor
         with self.views_at_head() as session:
             entries = in_force(session, actor.organisation, decision)
-        used = authority(entries, Decider(actor.subject, "", actor.role.value), decision, value)
+            found = officer(session, actor.subject) if entries else None
+        here = found is not None and found.active and found.council == actor.organisation
+        used = authority(
+            entries, Decider(actor.subject, found.team if here and found else "", actor.role.value), decision, value
+        )
         return replace(ctx, actor=replace(actor, authority=used))
