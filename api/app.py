@@ -29,9 +29,9 @@ from api.problems import EXCEPTION_HANDLERS
 from api.query import refuse_unknown_query_parameters
 from api.text import refuse_nul_in_url
 from api.throttle import WRITES, WriteLimits, WriteThrottle, write_limit
+from marketplace.oidc import token_reader
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
-from marketplace.tokens import TokenReader, jwt_secret
 
 PLATFORM_CONTROLLERS: list[type[Controller]] = [HealthController, AuditController, DecisionController]
 
@@ -94,7 +94,7 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
     settings = settings or (market.settings if market else Settings.from_env())
     owned = market is None  # the app closes only a marketplace it made: a caller's may outlive it
     market = market or Marketplace(settings)
-    state = State({"market": market, "read_token": TokenReader(jwt_secret(settings), settings.token_max_hours)})
+    state = State({"market": market, "read_token": token_reader(settings)})
 
     def provide_market() -> Marketplace:
         return market

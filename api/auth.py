@@ -5,19 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import anyio.to_thread
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from domain.base import Actor, Role
-from marketplace.tokens import InvalidToken
+from marketplace.people.access import may_act, standing
+from marketplace.service import Marketplace
+from marketplace.tokens import InvalidToken, NotPermitted
 
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
-    """Anonymous callers pass through (public reads); a bad token is refused outright."""
+    """Anonymous callers pass through (public reads); a bad token is refused outright (401), and a genuine one
+    whose sign-in provider gives the person no role here is refused too (403), as is the token of someone the
+    people registers say has left (or, with development tokens off, of someone in neither register).
+
+    A token the reader remembers is answered at once; any other is read in a worker thread, for reading it may
+    fetch a sign-in provider's keys, and a blocking fetch must not stall the event loop."""
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         header = connection.headers.get("authorization")
@@ -26,11 +34,28 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise NotAuthorizedException("Use an Authorization: Bearer <token> header.")
+        token = token.strip()
+        read = connection.app.state.read_token
+        remembered = getattr(read, "remembered", None)
         try:
-            actor = connection.app.state.read_token(token.strip())
+            actor = remembered(token) if remembered is not None else None
+            if actor is None:
+                actor = await anyio.to_thread.run_sync(read, token)
         except InvalidToken as error:
             raise NotAuthorizedException(str(error)) from None  # the reader's own words, never a library's
+        except NotPermitted as error:
+            raise PermissionDeniedException(str(error)) from None
+        market: Marketplace = connection.app.state.market
+        refusal = await anyio.to_thread.run_sync(standing_refusal, market, actor) if actor is not None else None
+        if refusal is not None:
+            raise PermissionDeniedException(refusal)
         return AuthenticationResult(user=actor, auth=token)
+
+
+def standing_refusal(market: Marketplace, actor: Actor) -> str | None:
+    """Why the person may not act here (they left; or, with development tokens off, they are in no register),
+    or None: read and write alike, from the moment the register records it (marketplace/people/access.py)."""
+    return may_act(standing(market, actor), market.settings.dev_tokens)
 
 
 def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | None:

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 
 
 class Wiring(Protocol):
-    """What a service is built from: the command runner, the settings, and the views at the log's head."""
+    """What a service is built from: the command runner, the settings, and the views (as they stand, or at the
+    log's head)."""
 
     @property
     def commands(self) -> CommandRunner: ...
@@ -47,6 +48,8 @@ class Wiring(Protocol):
     def settings(self) -> Settings: ...
 
     def views_at_head(self) -> AbstractContextManager[Session]: ...
+
+    def views(self) -> AbstractContextManager[Session]: ...
 
 
 class Redactor(Protocol):

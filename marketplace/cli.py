@@ -16,7 +16,7 @@ from marketplace.anchors import anchor_argument
 from marketplace.projector import Progress
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
-from marketplace.tokens import issue_token, jwt_secret
+from marketplace.tokens import DEV_TOKENS_OFF, issue_token, jwt_secret
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -138,8 +138,12 @@ def checkpoint(_: argparse.Namespace) -> int:
 
 
 def token(args: argparse.Namespace) -> int:
-    """Print a token; a lifetime beyond MARKETPLACE_TOKEN_MAX_HOURS is refused, as the API would refuse it."""
+    """Print a development token; a lifetime beyond MARKETPLACE_TOKEN_MAX_HOURS is refused, as the API would refuse
+    it, and so is any token while development tokens are off (MARKETPLACE_DEV_TOKENS=off): the API would refuse it."""
     settings = Settings.from_env()
+    if not settings.dev_tokens:
+        print(f"marketplace token: {DEV_TOKENS_OFF} Sign in through a configured provider.", file=sys.stderr)
+        return 2
     actor = Actor(args.sub, args.org, Role(args.role))
     try:
         print(issue_token(jwt_secret(settings), actor, timedelta(hours=args.hours), settings.token_max_hours))
@@ -225,7 +229,7 @@ def parser() -> argparse.ArgumentParser:
     p = commands.add_parser("checkpoint", help="sign the audit chain's head now (serve does so at intervals)")
     p.set_defaults(run=checkpoint)
 
-    p = commands.add_parser("token", help="print a signed bearer token")
+    p = commands.add_parser("token", help="print a development bearer token (refused when MARKETPLACE_DEV_TOKENS=off)")
     p.add_argument("--role", required=True, choices=[r.value for r in Role if r is not Role.SYSTEM])
     p.add_argument("--org", required=True, help="the organisation identifier, e.g. GB-LAE-SHR")
     p.add_argument("--sub", required=True, help="the subject (a person's id)")

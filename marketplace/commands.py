@@ -21,8 +21,10 @@ from marketplace.clock import Clock
 from marketplace.errors import ConcurrentChange, VersionMismatch
 from marketplace.group_commit import GroupCommit
 from marketplace.outcome import Outcome
+from marketplace.people.access import may_act, standing
 from marketplace.persistence import take_write_lock
 from marketplace.projector import Projector
+from marketplace.settings import Settings
 
 A = TypeVar("A", bound=MarketplaceAggregate)
 # What a command changed: one aggregate, or several saved atomically (the first is the subject).
@@ -55,14 +57,14 @@ class CommandRunner:
         app: MarketplaceApp,
         clock: Clock,
         projector: Projector | None,
-        group_commit: bool = True,
-        remember_keys_for: timedelta = timedelta(hours=24),
+        settings: Settings,
     ) -> None:
         self.app = app
+        self.dev_tokens = settings.dev_tokens  # whether someone not in the people registers acts on a token's word
         self.clock = clock
-        self.remember_keys_for = remember_keys_for  # how long an Idempotency-Key answers with its first outcome
+        self.remember_keys_for = timedelta(hours=settings.idempotency_hours)  # an Idempotency-Key's first outcome
         self.projector = projector  # None in worker mode: a `marketplace project` process folds
-        self._group = GroupCommit(self._run_together, self._run_alone) if group_commit else None
+        self._group = GroupCommit(self._run_together, self._run_alone) if settings.group_commit else None
         events = app.recorder.events_record_cls.__table__  # type: ignore[attr-defined]
         self._exists = select(literal(1)).select_from(events).where(events.c.originator_id == bindparam("id")).limit(1)
 
@@ -161,6 +163,7 @@ class CommandRunner:
         take_write_lock(session, idempotency.lock_name(request.actor, key) if key else None)
         if key and (earlier := self._recall(session, request)):
             return earlier, []
+        self._check_standing(session, request.actor)
         ctx = Context(request.actor, self.clock.now(), request.correlation_id)
         changed = body(ctx)
         aggregates = changed if isinstance(changed, tuple) else (changed,)
@@ -175,6 +178,13 @@ class CommandRunner:
         if key:
             idempotency.remember(session, idempotency.Claim(request.actor, key, request.fingerprint), outcome, ctx.now)
         return outcome, recordings
+
+    def _check_standing(self, session: Session, actor: Actor) -> None:
+        """Someone who left may not act from that moment, whatever their token says; with development tokens off,
+        only registered, active people act (marketplace/people/access.py). Read in the command's own transaction."""
+        refusal = may_act(standing(session, actor), self.dev_tokens)
+        if refusal is not None:
+            raise DomainError(refusal, kind=Refusal.FORBIDDEN, rule="PersonStanding")
 
     def _recall(self, session: Session, request: CommandRequest) -> Outcome | None:
         """The first outcome of this caller's request under its Idempotency-Key, while remembered."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import timedelta
 from typing import TypeVar
 
 from sqlalchemy import text
@@ -44,8 +43,7 @@ class Marketplace:
             self.app,
             self.clock,
             inline,
-            group_commit=settings.group_commit,
-            remember_keys_for=timedelta(hours=settings.idempotency_hours),
+            settings,
         )
         self.services = {type(made): made for made in self._services()}
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from domain.tendering.procurement import ProcurementPolicy
+from marketplace.oidc_config import OidcIssuer, issuers_from_env
 
 DEFAULT_VAR_DIR = Path("var")
 
@@ -40,13 +42,18 @@ class Settings:
     signing_key: str = ""  # Ed25519 private key (PEM) for chain checkpoints; a development key under var/ if unset
     checkpoint_seconds: float = 300.0  # how often `serve` signs the chain head as a checkpoint (0: never)
     stall_retry_max_seconds: float = 60.0  # the longest a worker waits before retrying a view that cannot fold
+    dev_tokens: bool = True  # HS256 tokens of `marketplace token` (MARKETPLACE_JWT_SECRET) admitted; off in production
+    oidc_issuers: tuple[OidcIssuer, ...] = ()  # the OpenID Connect providers whose tokens sign people in
+    oidc_leeway_seconds: float = 60.0  # clock skew allowed on an OIDC token's exp, nbf and iat (at most 300)
+    oidc_refetch_seconds: float = 60.0  # at most one fetch of an issuer's keys per this many seconds
+    oidc_timeout_seconds: float = 5.0  # how long a fetch of an issuer's discovery document or keys may take
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         var_dir = Path(env.get("MARKETPLACE_VAR_DIR", str(DEFAULT_VAR_DIR)))
         url = env.get("MARKETPLACE_DATABASE_URL") or default_database_url(var_dir)
@@ -74,4 +81,28 @@ class Settings:
             signing_key=env.get("MARKETPLACE_SIGNING_KEY", ""),
             checkpoint_seconds=float(env.get("MARKETPLACE_CHECKPOINT_SECONDS", "300")),
             stall_retry_max_seconds=float(env.get("MARKETPLACE_STALL_RETRY_MAX_SECONDS", "60")),
+            dev_tokens=_on_or_off(env.get("MARKETPLACE_DEV_TOKENS", "on"), "MARKETPLACE_DEV_TOKENS"),
+            oidc_issuers=issuers_from_env(env),
+            oidc_leeway_seconds=_seconds(env, "MARKETPLACE_OIDC_LEEWAY_SECONDS", "60", 0, 300),
+            oidc_refetch_seconds=_seconds(env, "MARKETPLACE_OIDC_REFETCH_SECONDS", "60", 0, 86_400),
+            oidc_timeout_seconds=_seconds(env, "MARKETPLACE_OIDC_TIMEOUT_SECONDS", "5", 0.1, 30),
         )
+
+
+def _on_or_off(value: str, setting: str) -> bool:
+    answer = value.strip().lower()
+    if answer in ("on", "true", "yes", "1"):
+        return True
+    if answer in ("off", "false", "no", "0"):
+        return False
+    raise ValueError(f"{setting} must be 'on' or 'off'")
+
+
+def _seconds(env: Mapping[str, str], setting: str, default: str, least: float, most: float) -> float:
+    try:
+        seconds = float(env.get(setting, default))
+    except ValueError:
+        seconds = float("nan")
+    if not least <= seconds <= most:  # nan fails too
+        raise ValueError(f"{setting} must be a number of seconds from {least:g} to {most:g}")
+    return seconds

@@ -1,5 +1,10 @@
 """Bearer tokens: HS256 JWTs carrying the subject, organisation and role, for a bounded time.
 
+These are the development tokens `marketplace token` prints, signed with MARKETPLACE_JWT_SECRET (or a development
+secret under var/); MARKETPLACE_DEV_TOKENS=off refuses them all. Tokens from the OpenID Connect providers people
+sign in with are read by marketplace.oidc, which `TokenReader` hands every token whose `iss` names a configured
+provider (docs/sign-in.md).
+
 A token's claims become the actor recorded on every event it writes, so a token is admitted only when
 each claim is what `issue_token` would write: `sub` 1-200 characters of text, `org` (when present) an
 org-id.guide identifier as this service writes it, `role` a role people hold, and `iat` and `exp` no
@@ -12,6 +17,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -29,6 +35,14 @@ MAX_HOURS = Settings.token_max_hours  # the ceiling when no settings are at hand
 SUBJECT_MAX = 200
 ROLES = tuple(role.value for role in Role if role is not Role.SYSTEM)
 NOT_VALID = "The bearer token is not valid: it is malformed, expired or not signed by this service."
+NOT_TRUSTED = "The bearer token is not valid: it is malformed, or not from a sign-in provider this service trusts."
+DEV_TOKENS_OFF = (
+    "Development tokens are off (MARKETPLACE_DEV_TOKENS=off): the service admits only tokens from its sign-in "
+    "providers, so it would refuse this one."
+)
+
+# Reads one kind of token (an OIDC issuer's): the actor it names and when it expires, or InvalidToken/NotPermitted.
+Verifier = Callable[[str], tuple[Actor, float]]
 
 
 class InvalidToken(Exception):
@@ -37,8 +51,16 @@ class InvalidToken(Exception):
     Its message is for the caller as it stands: a sentence of this service's, with no library text."""
 
 
+class NotPermitted(Exception):
+    """The token is genuine, but its issuer gives the person no role in this service (403, not 401: signing in
+    again would not help). Its message is for the caller as it stands."""
+
+
 def jwt_secret(settings: Settings) -> str:
-    """The configured secret, or a development secret kept under var/ (with a warning)."""
+    """The configured secret, or a development secret kept under var/ (with a warning); empty when development
+    tokens are off (MARKETPLACE_DEV_TOKENS=off), for then no token is signed or read with it."""
+    if not settings.dev_tokens:
+        return ""
     if settings.jwt_secret:
         return settings.jwt_secret
     path = Path(settings.var_dir) / "dev-jwt-secret"
@@ -54,9 +76,11 @@ def issue_token(
     secret: str, actor: Actor, lifetime: timedelta = timedelta(hours=8), max_hours: float = MAX_HOURS
 ) -> str:
     """A signed token for the actor; a lifetime beyond the ceiling is refused (ValueError): no reader would admit it."""
+    if not secret:
+        raise ValueError(DEV_TOKENS_OFF)
     if lifetime > timedelta(hours=max_hours):
         raise ValueError(f"A token may live at most {_hours(max_hours)} (MARKETPLACE_TOKEN_MAX_HOURS).")
-    if actor.organisation and not _is_org_id(actor.organisation):
+    if actor.organisation and not is_org_id(actor.organisation):
         raise ValueError(f"'{actor.organisation}' is not an org-id.guide identifier as written, e.g. GB-LAE-SHR.")
     if not 1 <= len(actor.subject) <= SUBJECT_MAX:
         raise ValueError(f"A subject is 1 to {SUBJECT_MAX} characters.")
@@ -81,23 +105,56 @@ class TokenReader:
 
     A token is remembered only once verified, the lifetime ceiling included, and only until it expires,
     so the ceiling holds for remembered tokens too.
+
+    A token whose (unverified) `iss` is exactly a key of `issuers` is that issuer's to verify, and no one else's;
+    any other token is a development token, verified with `secret`, or refused when `secret` is empty
+    (development tokens off). An issuer's verifier may fetch its keys: call the reader off the event loop,
+    after `remembered` found nothing.
     """
 
-    def __init__(self, secret: str, max_hours: float = MAX_HOURS, capacity: int = 10_000) -> None:
+    def __init__(
+        self,
+        secret: str,
+        max_hours: float = MAX_HOURS,
+        capacity: int = 10_000,
+        issuers: Mapping[str, Verifier] | None = None,
+    ) -> None:
         self.secret = secret
         self.max_seconds = max_hours * 3600
         self.capacity = capacity
+        self.issuers = dict(issuers or {})
         self._verified: dict[str, tuple[Actor, float]] = {}
 
-    def __call__(self, token: str) -> Actor:
+    def remembered(self, token: str) -> Actor | None:
+        """The actor of a token verified before and not yet expired, without any work that may block."""
         known = self._verified.get(token)
-        if known is not None and known[1] > time.time():
-            return known[0]
-        actor, expires = _verify(self.secret, token, self.max_seconds)
+        return known[0] if known is not None and known[1] > time.time() else None
+
+    def __call__(self, token: str) -> Actor:
+        known = self.remembered(token)
+        if known is not None:
+            return known
+        verifier = self.issuers.get(unverified_issuer(token) or "") if self.issuers else None
+        if verifier is not None:
+            actor, expires = verifier(token)
+        elif self.secret:
+            actor, expires = _verify(self.secret, token, self.max_seconds)
+        else:
+            raise InvalidToken(NOT_TRUSTED)
         if len(self._verified) >= self.capacity:
             self._verified.clear()
         self._verified[token] = (actor, expires)
         return actor
+
+
+def unverified_issuer(token: str) -> str | None:
+    """The `iss` a token claims, read before anything is verified: only to choose who verifies it."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return None
+    issuer = claims.get("iss")
+    return issuer if isinstance(issuer, str) else None
 
 
 def read_token(secret: str, token: str, max_hours: float = MAX_HOURS) -> Actor:
@@ -107,11 +164,16 @@ def read_token(secret: str, token: str, max_hours: float = MAX_HOURS) -> Actor:
 def _verify(secret: str, token: str, max_seconds: float) -> tuple[Actor, float]:
     """The actor and expiry of a token signed with our secret, its lifetime within the ceiling."""
     claims = _signed_claims(secret, token)
-    issued, expires = float(claims["iat"]), float(claims["exp"])
-    if expires - issued > max_seconds or expires - time.time() > max_seconds:
+    expires = float(claims["exp"])
+    within_ceiling(float(claims["iat"]), expires, max_seconds)
+    return _actor_of(claims), expires
+
+
+def within_ceiling(issued: float | None, expires: float, max_seconds: float) -> None:
+    """Refuse a token living longer than the ceiling from its issue (when it says), or from now."""
+    if (issued is not None and expires - issued > max_seconds) or expires - time.time() > max_seconds:
         allowed = _hours(max_seconds / 3600)
         raise InvalidToken(f"The bearer token lives longer than the {allowed} from its issue this service allows.")
-    return _actor_of(claims), expires
 
 
 def _signed_claims(secret: str, token: str) -> dict[str, Any]:
@@ -131,14 +193,14 @@ def _actor_of(claims: dict[str, Any]) -> Actor:
     subject, organisation, role = claims.get("sub"), claims.get("org"), claims.get("role")
     if not isinstance(subject, str) or not subject.strip() or len(subject) > SUBJECT_MAX:
         raise InvalidToken(f"The bearer token's sub claim must be text of 1 to {SUBJECT_MAX} characters.")
-    if organisation is not None and not _is_org_id(organisation):
+    if organisation is not None and not is_org_id(organisation):
         raise InvalidToken("The bearer token's org claim must be an org-id.guide identifier such as GB-LAE-SHR.")
     if not isinstance(role, str) or role not in ROLES:
         raise InvalidToken(f"The bearer token's role claim must be one of {', '.join(ROLES)}.")
     return Actor(subject, organisation or "", Role(role))
 
 
-def _is_org_id(value: object) -> bool:
+def is_org_id(value: object) -> bool:
     """An identifier exactly as this service writes it (GB-LAE-SHR, not gb-lae-shr)."""
     try:
         return isinstance(value, str) and org_id(value, "org") == value

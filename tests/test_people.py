@@ -204,7 +204,7 @@ def test_the_last_owner_neither_leaves_nor_stops_owning(market: Marketplace) -> 
     refused("OwnerRemains", change, request(ADMIN), CHARITY, "pat", PersonChange(role="finance"))
     change(request(OWNER), CHARITY, "bea", PersonChange(role="owner"))
     leave(request(OWNER), CHARITY, "pat", Leaving("Stepped down as director."))
-    refused("KeptByAnOwner", people(market).add, request(OWNER), CHARITY, person_details(STRANGER))  # pat left
+    refused("PersonStanding", people(market).add, request(OWNER), CHARITY, person_details(STRANGER))  # pat left
     refused("Exists", leave, request(ADMIN), CHARITY, "nobody", MOVED_ON, kind=Refusal.NOT_FOUND)
     refused("Exists", leave, request(STRANGER), "GB-COH-87654321", "x", MOVED_ON, kind=Refusal.NOT_FOUND)
 
