@@ -89,17 +89,42 @@ def middleware(settings: Settings) -> list[DefineMiddleware]:
     return stack
 
 
+def provide_market(state: State) -> Marketplace:
+    """The marketplace the app serves (its state's: `serve_another` may point the app at another)."""
+    market: Marketplace = state.market
+    return market
+
+
+def serve_another(app: Litestar, market: Marketplace) -> None:
+    """Point a built app at another marketplace of the same settings, its clock with it. Building an app costs
+    more than most requests (every route's signature parsed, the OpenAPI document made), so the test suite builds
+    one per settings and serves each test's marketplace with it."""
+    app.state.market = market
+    app.state.chronograph.market = market
+
+
+def document_once(settings: Settings) -> Callable[[Litestar], None]:
+    """On startup: the OpenAPI document says what the service enforces; made once per app, however often the
+    app starts."""
+    door = document_door_refusals(settings)
+
+    def document(app: Litestar) -> None:
+        if app.state.get("documented"):
+            return
+        for step in (document_unknown_fields_refused, door, document_problems):
+            step(app)
+        app.state.documented = True
+
+    return document
+
+
 def create_app(market: Marketplace | None = None, settings: Settings | None = None) -> Litestar:
     """Build the API around a running marketplace (made from the environment when not given)."""
     settings = settings or (market.settings if market else Settings.from_env())
     owned = market is None  # the app closes only a marketplace it made: a caller's may outlive it
     market = market or Marketplace(settings)
-    state = State({"market": market, "read_token": token_reader(settings)})
-
-    def provide_market() -> Marketplace:
-        return market
-
     ticker = Chronograph(market, settings.tick_seconds)
+    state = State({"market": market, "read_token": token_reader(settings), "chronograph": ticker})
 
     return Litestar(
         route_handlers=[*PLATFORM_CONTROLLERS, *context_controllers()],
@@ -122,13 +147,7 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
                 security_schemes={"bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
         ),
-        on_startup=[
-            document_unknown_fields_refused,
-            document_door_refusals(settings),
-            document_problems,
-            widen_thread_pool,
-            ticker.start,
-        ],
+        on_startup=[document_once(settings), widen_thread_pool, ticker.start],
         on_shutdown=[ticker.stop, *([market.close] if owned else [])],
         before_request=at_the_door,
         debug=False,

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from litestar import Litestar
 from litestar.testing import TestClient
 from sqlalchemy import create_engine, make_url, text
 
-from api.app import create_app
+from api.app import create_app, serve_another
 from domain.base import Actor, Role
 from marketplace.clock import FixedClock
 from marketplace.demo import load_organisations
@@ -138,9 +140,27 @@ def market(settings: Settings, clock: FixedClock) -> Iterator[Marketplace]:
     market.close()
 
 
+APPS: dict[str, Litestar] = {}  # one app per settings in each worker: building one costs more than most tests
+
+
+def app_for(market: Marketplace) -> Litestar:
+    """An app serving this marketplace: the worker's app for its settings, pointed at it (api.app.serve_another).
+    Settings whose app keeps state of its own between requests (a write limit's buckets) get a new app."""
+    settings = market.settings
+    if settings.write_rate > 0:
+        return create_app(market)
+    key = repr(replace(settings, database_url="", var_dir=Path()))
+    app = APPS.get(key)
+    if app is None:
+        app = APPS[key] = create_app(market)
+    else:
+        serve_another(app, market)
+    return app
+
+
 @pytest.fixture
 def client(market: Marketplace) -> Iterator[TestClient[Any]]:
-    with TestClient(create_app(market)) as client:
+    with TestClient(app_for(market)) as client:
         yield client
 
 
