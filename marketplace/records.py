@@ -13,6 +13,7 @@ from marketplace.authority.check import DelegatedAuthority
 from marketplace.capability import Wiring
 from marketplace.commands import CommandRequest
 from marketplace.outcome import Outcome
+from marketplace.people.access import check_assignable
 
 A = TypeVar("A", bound=MarketplaceAggregate)
 
@@ -28,6 +29,11 @@ class RecordCommands(Generic[A]):
     def __init__(self, wiring: Wiring) -> None:
         self.commands = wiring.commands
         self.authority = DelegatedAuthority(wiring)  # what a delegated decision is checked against
+        self.wiring = wiring
+
+    def assignable(self, ctx: Context, subject: str, field: str) -> None:
+        """Someone a command names to assess is an officer of the acting council still here (people register)."""
+        check_assignable(self.wiring, subject, ctx.actor.organisation, field, self.commands.dev_tokens)
 
     def aggregate_id(self, key: UUID) -> UUID:
         """The record a command's key names (an evaluation is known by its tender's id)."""

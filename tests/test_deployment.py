@@ -62,6 +62,12 @@ def test_jwt_secret_must_be_supplied_by_the_operator(services: dict[str, Any]) -
     assert secret.startswith("${MARKETPLACE_JWT_SECRET:?")
 
 
+def test_sign_in_providers_and_development_tokens_are_the_operators_to_set(services: dict[str, Any]) -> None:
+    settings = environment(services["api"])
+    assert settings["MARKETPLACE_OIDC_ISSUERS"] == "${MARKETPLACE_OIDC_ISSUERS:-}"
+    assert settings["MARKETPLACE_DEV_TOKENS"] == "${MARKETPLACE_DEV_TOKENS:-on}"
+
+
 @pytest.mark.parametrize("name", APP_SERVICES)
 def test_app_services_start_only_once_postgres_is_healthy(services: dict[str, Any], name: str) -> None:
     assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"

@@ -169,7 +169,11 @@ class Applications(RecordCommands[GrantApplication]):
     # --- the council's part: assessment and the decision ----------------------------------------------------
 
     def assign(self, request: CommandRequest, application_id: UUID, assessor: str) -> Outcome:
-        return self._officer(request, application_id, ASSESS, lambda a, p, ctx: a.assign(ctx, assessor))
+        def assign(application: GrantApplication, programme: GrantProgramme, ctx: Context) -> None:
+            self.assignable(ctx, assessor, "assessor")
+            application.assign(ctx, assessor)
+
+        return self._officer(request, application_id, ASSESS, assign)
 
     def declare(self, request: CommandRequest, application_id: UUID, conflict: bool, statement: str) -> Outcome:
         return self._officer(request, application_id, ASSESS, lambda a, p, ctx: a.declare(ctx, conflict, statement))

@@ -207,6 +207,15 @@ def member(source: Source, organisation: str, subject: str) -> Member | None:
     return Member(organisation, row["subject"], row["name"], row["role"], bool(row["active"]), left_at)
 
 
+def check_assignable(source: Source, subject: str, council: str, field: str, dev_tokens: bool) -> None:
+    """Someone named to assess (an evaluator, an assessor): an officer of the council still here. With development
+    tokens on, someone not registered is taken at the council's word, as their own token would be; someone who
+    left never is."""
+    if dev_tokens and officer(source, subject) is None:
+        return
+    check_officer(source, subject, council, field)
+
+
 def check_officer(source: Source, subject: str, council: str, field: str) -> Person:
     """The registered, active officer of the council with this subject; else refused (422) naming the field:
     what an evaluator, an assessor or a moderator must be."""

@@ -212,7 +212,11 @@ class Evaluations(RecordCommands[Evaluation]):
         return evaluation_uuid(key)
 
     def assign(self, request: CommandRequest, tender_id: UUID, evaluator: str) -> Outcome:
-        return self._change(request, tender_id, lambda e, ctx: e.assign(ctx, evaluator))
+        def assign(evaluation: Evaluation, ctx: Context) -> None:
+            self.assignable(ctx, evaluator, "evaluator")
+            evaluation.assign(ctx, evaluator)
+
+        return self._change(request, tender_id, assign)
 
     def declare(self, request: CommandRequest, tender_id: UUID, conflict: bool, statement: str) -> Outcome:
         return self._change(request, tender_id, lambda e, ctx: e.declare(ctx, conflict, statement))
