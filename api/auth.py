@@ -16,13 +16,15 @@ from marketplace.people.access import may_act, standing
 from marketplace.service import Marketplace
 from marketplace.tokens import InvalidToken, NotPermitted
 
+READS = frozenset({"GET", "HEAD", "OPTIONS"})  # a command checks its own caller's standing, in its transaction
 Guard = Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
     """Anonymous callers pass through (public reads); a bad token is refused outright (401), and a genuine one
     whose sign-in provider gives the person no role here is refused too (403), as is the token of someone the
-    people registers say has left (or, with development tokens off, of someone in neither register).
+    people registers say has left (or, with development tokens off, of someone in neither register) when it reads:
+    a write's command checks the same, once, in its own transaction (marketplace/commands.py).
 
     A token the reader remembers is answered at once; any other is read in a worker thread, for reading it may
     fetch a sign-in provider's keys, and a blocking fetch must not stall the event loop."""
@@ -45,8 +47,10 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException(str(error)) from None  # the reader's own words, never a library's
         except NotPermitted as error:
             raise PermissionDeniedException(str(error)) from None
-        market: Marketplace = connection.app.state.market
-        refusal = await anyio.to_thread.run_sync(standing_refusal, market, actor) if actor is not None else None
+        refusal = None
+        if actor is not None and connection.scope.get("method") in READS:  # a write is checked in its command
+            market: Marketplace = connection.app.state.market
+            refusal = await anyio.to_thread.run_sync(standing_refusal, market, actor)
         if refusal is not None:
             raise PermissionDeniedException(refusal)
         return AuthenticationResult(user=actor, auth=token)

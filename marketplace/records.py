@@ -44,12 +44,22 @@ class RecordCommands(Generic[A]):
         permit.check(request.actor)
         return self.commands.change(request, self.kind, self.aggregate_id(key), act, label=str(key))
 
-    def _change(self, request: CommandRequest, key: UUID, act: Callable[[A, Context], Any]) -> Outcome:
-        """A command on the record by a role the kind's permit allows, and by its owner alone when it has one."""
+    def _change(
+        self,
+        request: CommandRequest,
+        key: UUID,
+        act: Callable[[A, Context], Any],
+        permit: Permit | None = None,
+        own: OwnRecord | None = None,
+    ) -> Outcome:
+        """A command on the record by a role the permit allows (the kind's, unless named), and by its owner alone
+        (the kind's, unless the command names the one it answers to: a body's expression is decided by its
+        council)."""
+        owner = own or self.own
 
         def as_owner(record: A, ctx: Context) -> Any:
-            if self.own is not None:
-                self.own.check(ctx.actor, record)
+            if owner is not None:
+                owner.check(ctx.actor, record)
             return act(record, ctx)
 
-        return self._act(request, key, as_owner, self.permit)
+        return self._act(request, key, as_owner, permit or self.permit)

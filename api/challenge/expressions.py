@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any
-from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotAuthorizedException
@@ -32,7 +31,6 @@ from api.fields import DecisionBody
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from domain.base import Actor
-from domain.challenge.council_service import CouncilService
 from domain.challenge.expression import ExpressionOfInterest, ExpressionStatus
 from domain.challenge.expression import Outcome as Decided
 from domain.challenge.terms import Interest, Rejection
@@ -44,17 +42,20 @@ from marketplace.challenge.services import Expressions
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from projections.challenge.expressions import ExpressionFilters, find_expression, search_expressions, work_queue
+from projections.challenge.services import find_service
 
 
 def service_name(market: Marketplace, service: str) -> str:
-    """The name the register gives the service now (an entry rebuilt as it stood is named so too)."""
-    found = market.commands.find(CouncilService, UUID(service))
-    return found.name if found is not None else ""
+    """The name the register gives the service now (an entry rebuilt as it stood is named so too): one read of
+    the register's row, not a replay of the service's history."""
+    with market.views() as session:
+        found = find_service(session, service)
+    return found["name"] if found is not None else ""
 
 
 def _render(market: Marketplace, reader: Actor | None) -> Callable[[ExpressionOfInterest], ExpressionView]:
     """How an expression rebuilt from its events (as it stood, or as a command left it) is shown."""
-    today = uk_date(market.clock.now())
+    today = _today(market)
 
     def render(expression: ExpressionOfInterest) -> ExpressionView:
         row = expression_row(expression, service_name(market, expression.service_id))

@@ -133,12 +133,4 @@ class Expressions(RecordCommands[ExpressionOfInterest]):
         self, request: CommandRequest, expression_id: UUID, act: Callable[[ExpressionOfInterest, Context], Any]
     ) -> Outcome:
         """A command an officer of the council the expression was made to issues."""
-        return self._act(request, expression_id, _as(DECIDING_COUNCIL, act), CONSIDER)
-
-
-def _as(owner: Any, act: Callable[[Any, Context], Any]) -> Callable[[Any, Context], Any]:
-    def checked(record: Any, ctx: Context) -> Any:
-        owner.check(ctx.actor, record)
-        return act(record, ctx)
-
-    return checked
+        return self._change(request, expression_id, act, CONSIDER, DECIDING_COUNCIL)

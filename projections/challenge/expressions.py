@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Index, String, Table, Text, select
 from sqlalchemy.orm import Session
 
-from domain.challenge.expression import ACCEPTED, UNDECIDED, ExpressionOfInterest, ExpressionStatus
+from domain.challenge.expression import ACCEPTED, UNDECIDED, ExpressionOfInterest, ExpressionStatus, Outcome
 from domain.working_days import uk_date
 from projections.aggregate_rows import first_row, own_row, taken
 from projections.batch import BatchProjection, Folds, Row, plain, utc
@@ -125,8 +125,8 @@ def _accepted(row: Row, event: ExpressionOfInterest.Accepted) -> Row:
 def _rejected(row: Row, event: ExpressionOfInterest.Rejected) -> Row:
     decided = {"decided_on": _day(event), "next_deadline": None}
     return {
-        "status": "rejected",
-        "outcome": "rejected",
+        "status": ExpressionStatus.REJECTED.value,
+        "outcome": Outcome.REJECTED.value,
         "grounds": list(event.grounds),
         "reasons": event.reason,
         **decided,
@@ -141,7 +141,8 @@ class ExpressionRegister(BatchProjection):
     folds: Folds = {
         ExpressionOfInterest.Submitted: first_row(expressions_of_interest, _submitted),
         ExpressionOfInterest.Acknowledged: own_row(
-            expressions_of_interest, lambda row, e: {"status": "acknowledged", "acknowledged_on": _day(e)}
+            expressions_of_interest,
+            lambda row, e: {"status": ExpressionStatus.ACKNOWLEDGED.value, "acknowledged_on": _day(e)},
         ),
         ExpressionOfInterest.ModificationProposed: own_row(expressions_of_interest, _proposed),
         ExpressionOfInterest.ModificationAgreed: own_row(

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, Date, DateTime, Index, Numeric, String, Table, Text, select
 from sqlalchemy.orm import Session
 
-from domain.challenge.council_service import ACTIVE, CouncilService
+from domain.challenge.council_service import ACTIVE, DECOMMISSIONED, CouncilService
 from projections.aggregate_rows import first_row, own_row, taken
 from projections.batch import BatchProjection, Folds, Row, Touched, plain, utc
 from projections.columns import ids, org_ids, version_columns
@@ -90,15 +90,14 @@ def _window(row: Row, event: CouncilService.WindowPublished) -> Row:
 
 
 def window_row(touched: Touched, event: CouncilService.WindowPublished) -> None:
-    service = touched[services.name][str(event.originator_id)]
-    periods = event.window.periods
+    """The window's own row; its periods were fixed when it was published (domain/challenge/council_service.py)."""
     touched[challenge_windows.name].put(
         {
             "service_id": str(event.originator_id),
             "window_id": event.window_id,
             "opens": event.window.opens,
             "closes": event.window.closes,
-            "periods": plain(periods) if periods is not None else service["periods"],
+            "periods": plain(event.window.periods),
         }
     )
 
@@ -115,7 +114,7 @@ def _started(row: Row, event: CouncilService.ProcurementStarted) -> Row:
 
 
 def _decommissioned(row: Row, event: CouncilService.Decommissioned) -> Row:
-    return {"status": "decommissioned", "decommissioned_on": event.effective}
+    return {"status": DECOMMISSIONED.value, "decommissioned_on": event.effective}
 
 
 class ServiceRegister(BatchProjection):
