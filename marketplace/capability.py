@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
@@ -50,6 +50,9 @@ class Wiring(Protocol):
     def views_at_head(self) -> AbstractContextManager[Session]: ...
 
     def views(self) -> AbstractContextManager[Session]: ...
+
+    @property
+    def services(self) -> Mapping[type, object]: ...  # every declared service, by its class
 
 
 class Redactor(Protocol):

@@ -7,9 +7,12 @@ from collections.abc import Callable
 from typing import Any, ClassVar, Generic, TypeVar
 from uuid import UUID
 
+from domain.authority.delegation import DelegatedDecision
+from domain.authority.held_decision import HeldDecision
 from domain.base import Context, MarketplaceAggregate
 from marketplace.access import OwnRecord, Permit
-from marketplace.authority.check import DelegatedAuthority
+from marketplace.authority.check import DelegatedAuthority, Holding, Under
+from marketplace.authority.holding import Held, held_back, record_kind
 from marketplace.capability import Wiring
 from marketplace.commands import CommandRequest
 from marketplace.outcome import Outcome
@@ -25,6 +28,7 @@ class RecordCommands(Generic[A]):
     kind: type[A]
     permit: ClassVar[Permit]  # what its commands on a record need (a few name their own)
     own: ClassVar[OwnRecord | None] = None
+    carries_out: ClassVar[type | None] = None  # the delegated decision (a command value) that may be held for approval
 
     def __init__(self, wiring: Wiring) -> None:
         self.commands = wiring.commands
@@ -55,11 +59,35 @@ class RecordCommands(Generic[A]):
         """A command on the record by a role the permit allows (the kind's, unless named), and by its owner alone
         (the kind's, unless the command names the one it answers to: a body's expression is decided by its
         council)."""
-        owner = own or self.own
+        return self._act(request, key, guarded(act, permit or self.permit, own or self.own), permit or self.permit)
 
-        def as_owner(record: A, ctx: Context) -> Any:
-            if owner is not None:
-                owner.check(ctx.actor, record)
-            return act(record, ctx)
+    def carry_out(self, command: Any, under: Under) -> Callable[[A, Context], Any]:
+        """The act that takes the delegated decision `command` on a record, checking who may (`guarded`) and its
+        authority with `under` (marketplace/authority/holding.py): a service whose `carries_out` names one gives it."""
+        raise NotImplementedError(f"{type(self).__name__} carries out no delegated decision")
 
-        return self._act(request, key, as_owner, permit or self.permit)
+    def _delegated(
+        self, request: CommandRequest, key: UUID, command: DelegatedDecision, permit: Permit | None = None
+    ) -> Outcome:
+        """Take a delegated decision: within the decider's authority, now; beyond it, refused, or held for approval
+        where their entry of the scheme says so (then nothing of it is saved but the held decision)."""
+        (permit or self.permit).check(request.actor)  # at the door, before the record is loaded
+        holding = Holding(self.authority)
+        act = held_back(self.carry_out(command, holding), holding)
+        try:
+            return self.commands.change(request, self.kind, self.aggregate_id(key), act, label=str(key))
+        except Held as held:
+            proposed = held.proposal(record_kind(self.kind), str(self.aggregate_id(key)), command)
+            return self.commands.create(request, lambda ctx: HeldDecision.hold(ctx, proposed))
+
+
+def guarded(act: Callable[[A, Context], Any], permit: Permit, own: OwnRecord | None) -> Callable[[A, Context], Any]:
+    """The act, by a role the permit allows, and (when `own` names one) by the record's owner alone."""
+
+    def as_allowed(record: A, ctx: Context) -> Any:
+        permit.check(ctx.actor)
+        if own is not None:
+            own.check(ctx.actor, record)
+        return act(record, ctx)
+
+    return as_allowed

@@ -9,6 +9,7 @@ import importlib
 import pkgutil
 import types
 import typing
+from collections import abc
 from typing import Any, ClassVar, Literal, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import pytest
@@ -53,11 +54,14 @@ def unstorable(annotation: Any, registered: set[type], seen: set[type]) -> list[
     if isinstance(annotation, TypeVar):  # the library's own id type: what it is bound to is stored
         bounds = annotation.__constraints__ or (annotation.__bound__,)
         return [problem for bound in bounds for problem in unstorable(bound, registered, seen)]
-    if origin in (list, tuple, set, frozenset, dict, Union, types.UnionType, typing.Union):
+    if origin in (list, tuple, set, frozenset, dict, abc.Sequence, Union, types.UnionType, typing.Union):
         args = [arg for arg in get_args(annotation) if arg is not Ellipsis]
         return [problem for arg in args for problem in unstorable(arg, registered, seen)]
     if isinstance(annotation, type) and issubclass(annotation, NATIVE):
         return []
+    if isinstance(annotation, type) and annotation not in registered and annotation.__subclasses__():
+        # a field typed by a base class holds any of its kinds (a held decision's command): each must be stored
+        return [p for kind in annotation.__subclasses__() for p in unstorable(kind, registered, seen)]
     if annotation in registered:
         if dataclasses.is_dataclass(annotation) and annotation not in seen:
             seen.add(annotation)

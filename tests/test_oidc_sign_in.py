@@ -186,8 +186,6 @@ def hand_signed(header: dict[str, Any], claims: dict[str, Any], secret: bytes | 
     return b".".join([*parts, base64.urlsafe_b64encode(signature).rstrip(b"=")]).decode()
 
 
-
-
 # Admitted as the actor the claims map to
 
 

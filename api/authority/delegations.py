@@ -18,7 +18,7 @@ from api.fields import DecisionBody, Money
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from api.rendering import utc
-from domain.authority.delegation import DecisionKind, Delegation, DelegationStatus, DelegationTerms
+from domain.authority.delegation import BeyondLimit, DecisionKind, Delegation, DelegationStatus, DelegationTerms
 from marketplace.access import COUNCIL_READERS
 from marketplace.authority.access import KEEP_SCHEME
 from marketplace.authority.services import Delegations
@@ -44,6 +44,10 @@ class DelegationBody(msgspec.Struct, forbid_unknown_fields=True):
     holders: HoldersBody
     source: Annotated[str, msgspec.Meta(min_length=3, max_length=500, description="Where the constitution says so.")]
     up_to: Annotated[Money | None, msgspec.Meta(description="The most its holders may decide; none: no limit.")] = None
+    beyond_limit: Annotated[
+        BeyondLimit,
+        msgspec.Meta(description="A decision beyond the limit: refused, or held for an officer who holds more."),
+    ] = BeyondLimit.REFUSED
 
 
 class DelegationView(msgspec.Struct):
@@ -53,6 +57,7 @@ class DelegationView(msgspec.Struct):
     holders: HoldersBody
     source: str
     up_to: Decimal | None
+    beyond_limit: str
     status: str
     recorded_at: datetime | None
     version: int
@@ -71,6 +76,7 @@ def _from_row(row: dict[str, Any]) -> DelegationView:
         holders=HoldersBody(list(row["subjects"]), list(row["teams"]), list(row["roles"])),
         source=row["source"],
         up_to=None if row["up_to"] is None else Decimal(row["up_to"]),
+        beyond_limit=row["beyond_limit"],
         status=row["status"],
         recorded_at=utc(row["recorded_at"]),
         version=row["version"],
@@ -85,6 +91,7 @@ def _from_aggregate(delegation: Delegation) -> DelegationView:
         holders=HoldersBody(list(delegation.subjects), list(delegation.teams), list(delegation.roles)),
         source=delegation.source,
         up_to=delegation.up_to,
+        beyond_limit=delegation.beyond_limit,
         status=delegation.status.value,
         recorded_at=utc(delegation.created_on),
         version=delegation.version,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
 from api.auth import current_actor
+from api.authority.held import HeldDecisionView, decided, delegated_writes
 from api.commanding import BLOCKING, answer, command_from, command_request, writes
 from api.fields import DecisionBody
 from api.grants.bodies import (
@@ -216,15 +217,20 @@ class ApplicationController(Controller):
         )
         return _respond(market, request, outcome)
 
-    @post("/{application:str}/offer", summary="Offer a grant, with conditions and a schedule", **writes(DECIDE))
+    @post(
+        "/{application:str}/offer",
+        summary="Offer a grant, with conditions and a schedule; beyond your delegated limit, held for approval",
+        **delegated_writes(DECIDE),
+    )
     def offer(
         self, market: Marketplace, request: Request[Any, Any, Any], application: str, data: OfferBody
-    ) -> Response[ApplicationView]:
+    ) -> Response[ApplicationView | HeldDecisionView]:
         terms = command_from(data, OfferTerms)
         outcome = market.service(Applications).offer(
             command_request(request, data), application_id(application), data.reason, terms
         )
-        return _respond(market, request, outcome)
+        reader = current_actor(request)
+        return decided(market, outcome, GrantApplication, lambda a: application_view(a, reader))
 
     @post("/{application:str}/decline", summary="Decline the application, with feedback", **writes(DECIDE))
     def decline(

@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
+from api.authority.held import HeldDecisionView, decided, delegated_writes
 from api.commanding import BLOCKING, command_from, command_request, writes
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
@@ -94,15 +95,19 @@ class ContractController(Controller):
         asked = Asked(Contract, contract_id(contract), "contract", contract)
         return read_record(market, asked, version, as_of, then=lambda s: contract_from_aggregate(s.aggregate), now=now)
 
-    @post("/{contract:str}/vary", summary="Vary value or end date, with reasons", **writes(MANAGE_CONTRACT))
+    @post(
+        "/{contract:str}/vary",
+        summary="Vary value or end date, with reasons; beyond your delegated limit, held for approval",
+        **delegated_writes(MANAGE_CONTRACT),
+    )
     def vary(
         self, market: Marketplace, request: Request[Any, Any, Any], contract: str, data: Variation
-    ) -> Response[ContractView]:
+    ) -> Response[ContractView | HeldDecisionView]:
         variation = command_from(data, terms.Variation, end=parse_day(data.end, "end") if data.end else None)
         outcome = market.service(Contracts).vary(
             command_request(request, data), contract_id(contract), data.reason, variation
         )
-        return _respond(market, outcome)
+        return decided(market, outcome, Contract, contract_from_aggregate)
 
     @post("/{contract:str}/terminate", summary="Terminate early, with reasons", **writes(MANAGE_CONTRACT))
     def terminate(

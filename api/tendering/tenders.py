@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
 from api.auth import current_actor
+from api.authority.held import HeldDecisionView, decided, delegated_writes
 from api.commanding import BLOCKING, command_from, command_request, writes
 from api.fields import DecisionBody
 from api.moments import within_calendar
@@ -194,15 +195,20 @@ class TenderController(Controller):
         outcome = market.service(Tenders).open_bids(command_request(request), tender_id(tender))
         return _respond(market, request, outcome)
 
-    @post("/{tender:str}/award", summary="Award a lot, with reasons (standstill follows)", **writes(MANAGE_TENDER))
+    @post(
+        "/{tender:str}/award",
+        summary="Award a lot, with reasons (standstill follows); beyond your delegated limit, held for approval",
+        **delegated_writes(MANAGE_TENDER),
+    )
     def award(
         self, market: Marketplace, request: Request[Any, Any, Any], tender: str, data: AwardBody
-    ) -> Response[TenderView]:
+    ) -> Response[TenderView | HeldDecisionView]:
         selection = command_from(data, terms.Selection)
         outcome = market.service(Tenders).award(
             command_request(request, data), tender_id(tender), selection, data.reason
         )
-        return _respond(market, request, outcome)
+        reader = current_actor(request)
+        return decided(market, outcome, Tender, lambda tender: tender_as_read(tender, reader))
 
     @post("/{tender:str}/cancel", summary="Cancel the tender, with reasons", **writes(MANAGE_TENDER))
     def cancel(

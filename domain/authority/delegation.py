@@ -5,8 +5,9 @@ to officers). Here each entry of it is a record: the kind of decision, the offic
 teams, or every officer of a role), the most it lets them decide (no limit: any value), and where in the
 constitution it comes from. An admin records an entry and revokes it, each with a reason. An officer decides a
 decision of a kind within the highest limit any entry they hold gives; beyond it, the decision is for someone
-whose entry covers it. While the scheme has no entry for a kind, the default holds: council officers decide it,
-with no limit (domain/authority/scheme.py).
+whose entry covers it: refused, or (when the entry says so) held until such an officer approves it. While the
+scheme has no entry for a kind, the default holds: council officers decide it, with no limit
+(domain/authority/scheme.py).
 """
 
 from __future__ import annotations
@@ -32,7 +33,22 @@ class DecisionKind(StrEnum):
     APPROVE_REGISTRATION = "approve-registration"
 
 
+class DelegatedDecision:
+    """A delegated decision as a value (each context's frozen dataclass: AwardLot, VaryContract, OfferGrant), which
+    a held decision stores whole to carry out when approved: it says why, as every decision must."""
+
+    reason: str
+
+
 VALUED = frozenset({DecisionKind.AWARD_CONTRACT, DecisionKind.VARY_CONTRACT, DecisionKind.OFFER_GRANT})
+
+
+class BeyondLimit(StrEnum):
+    """What happens to a decision its decider's limit does not cover: refused, or held until an officer whose
+    delegation covers it approves it (domain/authority/held_decision.py)."""
+
+    REFUSED = "refused"
+    HELD = "held-for-approval"
 
 
 class DelegationStatus(StrEnum):
@@ -58,6 +74,7 @@ class DelegationTerms:
     holders: Holders
     source: str  # e.g. "Contract Procedure Rules 4.2: Heads of Service"
     up_to: Decimal | None = None
+    beyond_limit: BeyondLimit = BeyondLimit.REFUSED
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,7 @@ class Delegation(MarketplaceAggregate):
     roles: list[str]
     source: str
     up_to: Decimal | None
+    beyond_limit: str = BeyondLimit.REFUSED
     status: DelegationStatus = DelegationStatus.IN_FORCE
 
     class Recorded(MarketplaceAggregate.Created):
@@ -100,6 +118,7 @@ class Delegation(MarketplaceAggregate):
         roles: list[str]
         source: str
         up_to: Decimal | None
+        beyond_limit: str = BeyondLimit.REFUSED  # entries recorded before holds existed refused
 
     @classmethod
     def record_entry(cls, ctx: Context, terms: DelegationTerms) -> Delegation:
@@ -107,6 +126,9 @@ class Delegation(MarketplaceAggregate):
         up_to = money(terms.up_to, "up_to") if terms.up_to is not None else None
         if up_to is not None and decision not in VALUED:
             raise DomainError(f"A decision to {decision} has no value to limit.", field="up_to", rule="Valued")
+        beyond = choice(BeyondLimit, terms.beyond_limit, "beyond_limit")
+        if beyond == BeyondLimit.HELD and up_to is None:
+            raise DomainError("A delegation with no limit has nothing beyond it to hold.", field="beyond_limit")
         check(TextWithin(terms.source, "source", 500, 3))
         holders = checked_holders(terms.holders)
         return cls._create(
@@ -120,6 +142,7 @@ class Delegation(MarketplaceAggregate):
             roles=holders.roles,
             source=terms.source.strip(),
             up_to=up_to,
+            beyond_limit=beyond,
         )
 
     def held_by(self, decider: Decider) -> bool:

@@ -2,7 +2,8 @@
 
 An officer holds every entry that names them, their team or their role; the entry with the highest limit decides
 (no limit beats any). A decision of a value beyond it is refused, naming the limit and where it comes from, so the
-decision goes to an officer who holds more. While the scheme has no entry for a kind of decision, the default
+decision goes to an officer who holds more (or, when the entry says so, is held for such an officer to approve:
+domain/authority/held_decision.py). While the scheme has no entry for a kind of decision, the default
 holds: the council's officers decide it, with no limit, as they did before the council recorded its scheme.
 """
 
@@ -30,6 +31,7 @@ class Entry:
     roles: Sequence[str]
     source: str
     up_to: Decimal | None
+    holds: bool = False  # beyond its limit, a decision is held for approval rather than refused
 
     def held_by(self, decider: Decider) -> bool:
         return decider.subject in self.subjects or decider.team in self.teams or decider.role in self.roles
@@ -44,6 +46,18 @@ class Entry:
     def said(self, decision: str) -> str:
         """The authority in words, as the decision log shows it."""
         return f"delegation {self.delegation_id} ({self.source}): {decision}, {self.limit}"
+
+
+class OverLimit(DomainError):
+    """A decision beyond the decider's delegated limit: refused (403), or, when their entry holds decisions beyond
+    it, for an officer whose delegation covers it to approve."""
+
+    def __init__(self, message: str, entry: Entry, decision: str, value: Decimal) -> None:
+        super().__init__(message, kind=Refusal.FORBIDDEN, rule="WithinDelegatedLimit")
+        self.holds = entry.holds
+        self.limit = entry.said(decision)
+        self.decision = decision
+        self.value = value
 
 
 def _reach(entry: Entry) -> Decimal:
@@ -65,11 +79,12 @@ def authority(entries: Sequence[Entry], decider: Decider, decision: str, value: 
             rule="DelegatedAuthority",
         )
     best = held[0]
-    if not best.covers(value):
-        raise DomainError(
+    if value is not None and not best.covers(value):
+        raise OverLimit(
             f"This decision is worth £{value:,.2f}; your delegated authority to {decision} is {best.limit} "
             f"({best.source}). It is for an officer whose delegation covers it.",
-            kind=Refusal.FORBIDDEN,
-            rule="WithinDelegatedLimit",
+            best,
+            decision,
+            value,
         )
     return best.said(decision)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from domain.authority.delegation import DelegatedDecision
 from domain.tendering.terms import shallow_fields
 
 
@@ -195,6 +196,14 @@ class OfferTerms:
     expires: date
     uplift_reason: str = ""
     decided_on: date | None = None  # today when not given
+
+
+@dataclass(frozen=True)
+class OfferGrant(DelegatedDecision):
+    """The decision to offer a grant, with its reasons: a delegated decision, which may be held for approval."""
+
+    terms: OfferTerms
+    reason: str
 
 
 @dataclass(frozen=True)

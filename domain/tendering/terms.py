@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from domain.authority.delegation import DelegatedDecision
 from domain.tendering.procurement import Criterion, Lot
 
 
@@ -75,6 +76,14 @@ class Selection:
 
 
 @dataclass(frozen=True)
+class AwardLot(DelegatedDecision):
+    """The decision to award a lot, with its reasons: a delegated decision, which may be held for approval."""
+
+    selection: Selection
+    reason: str
+
+
+@dataclass(frozen=True)
 class Offer:
     """A bid's content: a price per lot bid for, and a response per quality or social value criterion."""
 
@@ -118,6 +127,14 @@ class Variation:
 
     value: Decimal | None = None
     end: date | None = None
+
+
+@dataclass(frozen=True)
+class VaryContract(DelegatedDecision):
+    """The decision to vary a contract, with its reasons: a delegated decision, which may be held for approval."""
+
+    variation: Variation
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,16 @@ from __future__ import annotations
 from domain.grants.application import GrantApplication
 from domain.grants.grant import Grant
 from domain.grants.programme import GrantProgramme
-from domain.grants.terms import AssessmentCriterion, BudgetLine, Condition, Eligibility, Instalment, Location
+from domain.grants.terms import (
+    AssessmentCriterion,
+    BudgetLine,
+    Condition,
+    Eligibility,
+    Instalment,
+    Location,
+    OfferGrant,
+    OfferTerms,
+)
 from marketplace.capability import Deadline, Declaration
 from marketplace.grants.deadlines import lapse_offers, record_windows
 from marketplace.grants.services import Applications, Grants, Programmes
@@ -25,7 +34,7 @@ DECLARATIONS = (
     Declaration(
         "grant_application",
         GrantApplication,
-        values=(Location, BudgetLine, Condition, Instalment),
+        values=(Location, BudgetLine, Condition, Instalment, OfferGrant, OfferTerms),  # held offers hold the last two
         views=(GrantApplicationQueue,),
         service=Applications,
         deadlines=(Deadline("grant offers lapsed", lapse_offers),),

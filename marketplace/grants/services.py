@@ -27,6 +27,7 @@ from domain.grants.terms import (
     CriterionScore,
     GrantVariation,
     MonitoringReturn,
+    OfferGrant,
     OfferTerms,
     Payment,
     ProgrammeTerms,
@@ -36,6 +37,7 @@ from domain.grants.terms import (
 from domain.organisations.organisation import Organisation, OrganisationStatus, organisation_uuid
 from domain.rules import DomainError
 from marketplace.access import Permit
+from marketplace.authority.check import Under
 from marketplace.commands import Changed, CommandRequest, refuse_duplicate
 from marketplace.grants.access import (
     APPLICANT_ONLY,
@@ -52,7 +54,7 @@ from marketplace.grants.access import (
     reports_as,
 )
 from marketplace.outcome import Outcome
-from marketplace.records import RecordCommands
+from marketplace.records import RecordCommands, guarded
 
 
 class Programmes(RecordCommands[GrantProgramme]):
@@ -189,14 +191,20 @@ class Applications(RecordCommands[GrantApplication]):
 
     def offer(self, request: CommandRequest, application_id: UUID, reason: str, terms: OfferTerms) -> Outcome:
         """The offer and the programme's commitment of its money, saved together (409 if the budget moved)."""
+        return self._delegated(request, application_id, OfferGrant(terms, reason), DECIDE)
 
-        def offer(application: GrantApplication, programme: GrantProgramme, ctx: Context) -> Changed:
-            decided = self.authority.under(ctx, DecisionKind.OFFER_GRANT, terms.amount)
-            amount = application.make_offer(decided, programme, reason, terms)
+    carries_out = OfferGrant
+
+    def carry_out(self, command: OfferGrant, under: Under) -> Callable[[GrantApplication, Context], Changed]:
+        def offer(application: GrantApplication, ctx: Context) -> Changed:
+            programme = self._programme(application.programme_id)
+            FUNDER_ONLY.check(ctx.actor, programme)
+            decided = under(ctx, DecisionKind.OFFER_GRANT, command.terms.amount)
+            amount = application.make_offer(decided, programme, command.reason, command.terms)
             programme.commit(ctx, str(application.id), amount)
             return (programme,)
 
-        return self._officer(request, application_id, DECIDE, offer)
+        return guarded(offer, DECIDE, None)  # the programme's funder decides (FUNDER_ONLY), not its applicant
 
     def decline(self, request: CommandRequest, application_id: UUID, reason: str, feedback: str) -> Outcome:
         return self._officer(request, application_id, DECIDE, lambda a, p, ctx: a.decline(ctx, reason, feedback))

@@ -7,6 +7,7 @@ from domain.tendering.contract import Contract
 from domain.tendering.evaluation import Evaluation, OpenedBid
 from domain.tendering.procurement import Criterion, Lot
 from domain.tendering.tender import Assessment, Award, Supplier, Tender
+from domain.tendering.terms import AwardLot, Selection, Variation, VaryContract
 from marketplace.capability import Deadline, Declaration
 from marketplace.tendering.deadlines import close_tendering
 from marketplace.tendering.sealing import Sealer
@@ -21,12 +22,18 @@ DECLARATIONS = (
     Declaration(
         "tender",
         Tender,
-        values=(Lot, Criterion, Supplier, Assessment, Award),
+        values=(Lot, Criterion, Supplier, Assessment, Award, AwardLot, Selection),  # held decisions hold an AwardLot
         views=(TenderBoard, AwardNotices, OpenContracting),
         service=Tenders,
         deadlines=(Deadline("tendering closed", close_tendering),),
     ),
     Declaration("bid", Bid, views=(TenderBoard, OpenContracting), service=Bids, redactor=Sealer),
     Declaration("evaluation", Evaluation, values=(OpenedBid,), views=(EvaluationViews,), service=Evaluations),
-    Declaration("contract", Contract, views=(ContractRegister, OpenContracting), service=Contracts),
+    Declaration(
+        "contract",
+        Contract,
+        values=(VaryContract, Variation),  # as a held decision holds them
+        views=(ContractRegister, OpenContracting),
+        service=Contracts,
+    ),
 )

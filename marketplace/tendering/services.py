@@ -22,6 +22,7 @@ from domain.tendering.contract import Contract, contract_uuid
 from domain.tendering.evaluation import Evaluation, OpenedBid, evaluation_uuid
 from domain.tendering.tender import EVALUATION, Supplier, Tender, Winner
 from domain.tendering.terms import (
+    AwardLot,
     ConflictsAssessment,
     ContractTerms,
     Ending,
@@ -32,12 +33,14 @@ from domain.tendering.terms import (
     TenderTerms,
     TermsChange,
     Variation,
+    VaryContract,
 )
+from marketplace.authority.check import Under
 from marketplace.capability import Wiring
 from marketplace.challenge.procurement import named_service, procurement_started, service_decommissioned
 from marketplace.commands import Changed, CommandRequest, refuse_duplicate
 from marketplace.outcome import Outcome
-from marketplace.records import RecordCommands
+from marketplace.records import RecordCommands, guarded
 from marketplace.tendering.access import (
     ASK_QUESTION,
     BID,
@@ -122,16 +125,20 @@ class Tenders(RecordCommands[Tender]):
 
     def award(self, request: CommandRequest, tender_id: UUID, selection: Selection, reason: str) -> Outcome:
         """Award a lot to its most advantageous bid, naming it, with reasons and an assessment for every bidder."""
+        return self._delegated(request, tender_id, AwardLot(selection, reason))
 
+    carries_out = AwardLot
+
+    def carry_out(self, command: AwardLot, under: Under) -> Callable[[Tender, Context], None]:
         def award_it(tender: Tender, ctx: Context) -> None:
             check(StateAllows(tender.status, frozenset({EVALUATION}), "award"))
-            evaluation = self.commands.load(Evaluation, evaluation_uuid(tender_id))
+            evaluation = self.commands.load(Evaluation, evaluation_uuid(tender.id))
             check(NotConflicted(evaluation.panel, ctx.actor.subject))  # a conflicted evaluator decides nothing
-            winner = self._winner(evaluation, selection)
-            decided = self.authority.under(ctx, DecisionKind.AWARD_CONTRACT, winner.value)
-            tender.award_lot(decided, self.policy, reason, winner)
+            winner = self._winner(evaluation, command.selection)
+            decided = under(ctx, DecisionKind.AWARD_CONTRACT, winner.value)
+            tender.award_lot(decided, self.policy, command.reason, winner)
 
-        return self._change(request, tender_id, award_it)
+        return guarded(award_it, self.permit, self.own)
 
     def _winner(self, evaluation: Evaluation, selection: Selection) -> Winner:
         """The lot's most advantageous tender, if it is the bid selected; its supplier as the register has it now."""
@@ -234,11 +241,17 @@ class Contracts(RecordCommands[Contract]):
     own = CONTRACT_BUYER_ONLY
 
     def vary(self, request: CommandRequest, contract_id: UUID, reason: str, variation: Variation) -> Outcome:
-        def vary(contract: Contract, ctx: Context) -> None:
-            value = variation.value if variation.value is not None else contract.value
-            contract.vary(self.authority.under(ctx, DecisionKind.VARY_CONTRACT, value), reason, variation)
+        return self._delegated(request, contract_id, VaryContract(variation, reason))
 
-        return self._change(request, contract_id, vary)
+    carries_out = VaryContract
+
+    def carry_out(self, command: VaryContract, under: Under) -> Callable[[Contract, Context], None]:
+        def vary(contract: Contract, ctx: Context) -> None:
+            variation = command.variation
+            value = variation.value if variation.value is not None else contract.value
+            contract.vary(under(ctx, DecisionKind.VARY_CONTRACT, value), command.reason, variation)
+
+        return guarded(vary, self.permit, self.own)
 
     def terminate(self, request: CommandRequest, contract_id: UUID, reason: str, effective: date) -> Outcome:
         return self._change(request, contract_id, lambda c, ctx: c.terminate(ctx, reason, effective))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy import JSON, Column, DateTime, Index, Numeric, String, Table, Text, select
 from sqlalchemy.orm import Session
 
-from domain.authority.delegation import Delegation, DelegationStatus
+from domain.authority.delegation import BeyondLimit, Delegation, DelegationStatus
 from domain.authority.scheme import Entry
 from projections.aggregate_rows import first_row, own_row, taken
 from projections.batch import BatchProjection, Folds, Row, utc
@@ -27,6 +27,7 @@ delegations = Table(
     Column("roles", JSON, nullable=False),
     Column("source", Text, nullable=False),
     Column("up_to", Numeric(14, 2)),  # none: no limit
+    Column("beyond_limit", String(24), nullable=False),  # refused | held-for-approval
     Column("status", String(16), nullable=False),  # in-force | revoked
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     *version_columns(),
@@ -37,7 +38,7 @@ delegations = Table(
 def _recorded(event: Delegation.Recorded) -> Row:
     return {
         "id": str(event.originator_id),
-        **taken(event, "owner", "decision", "source", "up_to"),
+        **taken(event, "owner", "decision", "source", "up_to", "beyond_limit"),
         "subjects": list(event.subjects),
         "teams": list(event.teams),
         "roles": list(event.roles),
@@ -70,6 +71,7 @@ def in_force(session: Session, owner: str, decision: str) -> list[Entry]:
             row["roles"],
             row["source"],
             None if row["up_to"] is None else Decimal(row["up_to"]),
+            holds=row["beyond_limit"] == BeyondLimit.HELD,
         )
         for row in session.execute(query.order_by(t.c.id)).mappings()
     ]
