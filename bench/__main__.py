@@ -1,4 +1,4 @@
-"""python -m bench {inprocess,http,rebuild,bids,all,profile}: the marketplace's benchmarks.
+"""python -m bench {inprocess,http,rebuild,bids,payables,all,profile}: the marketplace's benchmarks.
 
 Each prints a markdown table. `all` runs the four benchmarks and a targets summary
 (a few minutes on 2 cores). `profile` runs cProfile over one path and prints where
@@ -82,6 +82,14 @@ def _bids(args: argparse.Namespace, results: dict[str, Any]) -> None:
     results["bids"] = result.as_dict()
 
 
+def _payables(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from bench import payables
+
+    result = payables.run(small=args.small, large=args.large, reps=args.reps, keep=args.keep)
+    result.table().show()
+    results["payables"] = result.as_dict()
+
+
 def _all(args: argparse.Namespace, results: dict[str, Any]) -> None:
     from bench import bids, http_load, inprocess, rebuild
 
@@ -148,6 +156,20 @@ def _bids_command(commands: Any) -> None:
     p.set_defaults(run=_bids)
 
 
+def _payables_command(commands: Any) -> None:
+    p = commands.add_parser("payables", help="5. the payables queue's pages at 100,000 invoices against 1,000")
+    p.add_argument("--small", type=int, default=1000, help="invoices on the small side (default 1000)")
+    p.add_argument("--large", type=int, default=100_000, help="invoices on the large side (default 100000)")
+    p.add_argument("--reps", type=int, default=200, help="alternating reads of each page (default 200)")
+    p.set_defaults(run=_payables)
+
+
+def _scale_commands(commands: Any) -> None:
+    """The benchmarks of cost against size: bids on one tender, invoices in the payables queue."""
+    _bids_command(commands)
+    _payables_command(commands)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -201,7 +223,7 @@ def parser() -> argparse.ArgumentParser:
     experiment_option(p)
     p.set_defaults(run=_rebuild)
 
-    _bids_command(commands)
+    _scale_commands(commands)
 
     p = commands.add_parser("all", help="1, 2, 3 and 4, then the targets")
     inprocess_options(p)

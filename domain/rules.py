@@ -147,3 +147,33 @@ class Positive(ValueRule[Decimal]):
     @property
     def message(self) -> str:
         return f"{self.field} must be more than zero."
+
+
+@dataclass(frozen=True)
+class NotAfterToday(InOrder):
+    """A payment or a closure records what has happened: not a day in the future."""
+
+    strict: bool = False
+    field: str | None = "paid_on"
+
+    @property
+    def message(self) -> str:
+        return f"{self.field} cannot be in the future."
+
+
+@dataclass(frozen=True)
+class FourEyes(Rule):
+    """The person who raised, proposed or validated something never also approves it: a second person does."""
+
+    raised_by: tuple[str, str]  # (organisation, subject)
+    decider: tuple[str, str]
+    did: str  # "proposed", "validated"
+    what: str  # "approve", "decline"
+    kind: Refusal = Refusal.FORBIDDEN
+
+    def is_broken(self) -> bool:
+        return self.raised_by == self.decider
+
+    @property
+    def message(self) -> str:
+        return f"You {self.did} this; someone else must {self.what} it (four eyes)."

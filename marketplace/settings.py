@@ -7,8 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from domain.payments.terms import PaymentPolicy
 from domain.tendering.procurement import ProcurementPolicy
 from marketplace.oidc_config import OidcIssuer, issuers_from_env
+from marketplace.payments.policy import payment_policy_from_env
 
 DEFAULT_VAR_DIR = Path("var")
 
@@ -31,6 +33,7 @@ class Settings:
     publisher_identifier: str = "GB-LAE-SHR"  # its org-id.guide identifier
     grants_prefix: str = "360G-shropshire"  # 360Giving grant ids are <prefix>-<grant id>; register the prefix
     policy: ProcurementPolicy = field(default_factory=ProcurementPolicy)
+    payments: PaymentPolicy = field(default_factory=PaymentPolicy)  # payment terms (marketplace/payments/policy.py)
     tick_seconds: float = 30.0  # how often `serve` records deadlines passing (0: never; use `marketplace tick`)
     local_postcode_areas: tuple[str, ...] = ("SY", "TF")  # what counts as a local supplier
     group_commit: bool = True  # commands arriving together share one transaction (off: one each, e.g. to profile)
@@ -70,6 +73,7 @@ class Settings:
             publisher_identifier=env.get("MARKETPLACE_PUBLISHER_IDENTIFIER", "GB-LAE-SHR"),
             grants_prefix=env.get("MARKETPLACE_360G_PREFIX", "360G-shropshire"),
             policy=ProcurementPolicy(social_value_minimum=int(env.get("MARKETPLACE_SOCIAL_VALUE_MINIMUM", "10"))),
+            payments=payment_policy_from_env(env),
             tick_seconds=float(env.get("MARKETPLACE_TICK_SECONDS", "30")),
             local_postcode_areas=tuple(env.get("MARKETPLACE_LOCAL_POSTCODE_AREAS", "SY,TF").split(",")),
             group_commit=env.get("MARKETPLACE_GROUP_COMMIT", "1") not in ("0", "false", "no"),

@@ -19,7 +19,7 @@ from uuid import uuid4
 
 from domain.authority.delegation import DelegatedDecision
 from domain.base import Context, MarketplaceAggregate
-from domain.rules import DomainError, Refusal, StateAllows, check
+from domain.rules import DomainError, FourEyes, Refusal, StateAllows, check
 
 
 class HeldStatus(StrEnum):
@@ -44,16 +44,6 @@ class ProposedDecision:
     command: DelegatedDecision
     reason: str  # the proposer's, as the command gives it
     beyond: str  # the proposer's authority, in words, which the value exceeds
-
-
-def check_four_eyes(proposer: tuple[str, str], decider: tuple[str, str], what: str) -> None:
-    """The person who raised something never also approves it (domain/authority: four eyes)."""
-    if proposer == decider:
-        raise DomainError(
-            f"You proposed this decision; someone else must {what} it (four eyes).",
-            kind=Refusal.FORBIDDEN,
-            rule="FourEyes",
-        )
 
 
 @dataclass(frozen=True)
@@ -122,7 +112,7 @@ class HeldDecision(MarketplaceAggregate):
         """Still held, and `what` (approve, decline, withdraw) is this person's to do."""
         check(StateAllows(self.status, frozenset({HeldStatus.HELD}), what))
         if what != "withdraw":
-            check_four_eyes(self.proposer, ctx.actor.person, what)
+            check(FourEyes(self.proposer, ctx.actor.person, "proposed", what))
         elif ctx.actor.person != self.proposer:
             raise DomainError("Only the officer who proposed it withdraws it.", kind=Refusal.FORBIDDEN, rule="Proposer")
 

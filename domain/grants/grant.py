@@ -26,13 +26,12 @@ from domain.grants.eligibility import EndsAfterStart
 from domain.grants.programme import GrantProgramme
 from domain.grants.rules import (
     ConditionsDischarged,
-    NotAfterToday,
     PaidWithinAward,
     ReclaimWithinPaid,
     pounds,
 )
 from domain.grants.terms import Closure, Condition, GrantVariation, Instalment, Location, MonitoringReturn, Payment
-from domain.rules import DomainError, Positive, Refusal, StateAllows, TextWithin, check
+from domain.rules import DomainError, NotAfterToday, Positive, Refusal, StateAllows, TextWithin, check
 from domain.values import money
 
 

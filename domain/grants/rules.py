@@ -296,15 +296,3 @@ class ConditionsDischarged(StateRule):
     @property
     def message(self) -> str:
         return f"The instalment waits for these conditions to be discharged: {', '.join(self.waiting)}."
-
-
-@dataclass(frozen=True)
-class NotAfterToday(InOrder):
-    """A payment or a closure records what has happened: not a day in the future."""
-
-    strict: bool = False
-    field: str | None = "paid_on"
-
-    @property
-    def message(self) -> str:
-        return f"{self.field} cannot be in the future."

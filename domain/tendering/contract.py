@@ -14,7 +14,9 @@ from typing import Any
 from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
-from domain.rules import DomainError, InOrder, Rule, StateAllows, StateRule, check
+from domain.payments.rules import WithinContractValue
+from domain.payments.terms import OutcomePrice
+from domain.rules import DomainError, InOrder, Refusal, Rule, StateAllows, StateRule, TextWithin, check
 from domain.tendering.tender import Award, Supplier, Tender
 from domain.tendering.terms import ContractTerms, Ending, Variation
 from domain.values import money
@@ -51,6 +53,21 @@ class NotExpired(InOrder, StateRule):
         return f"The contract expired on {self.later}."
 
 
+@dataclass(frozen=True)
+class OutcomePriced(Rule):
+    """An outcome a contract pays by results has a code, a price and the evidence a claim needs."""
+
+    outcome: OutcomePrice
+    field: str | None = "price"
+
+    def is_broken(self) -> bool:
+        return self.outcome.price <= 0
+
+    @property
+    def message(self) -> str:
+        return "An outcome's price is more than nothing."
+
+
 class Contract(MarketplaceAggregate):
     tender_id: str
     lot_id: str
@@ -62,6 +79,8 @@ class Contract(MarketplaceAggregate):
     kpis: list[str]
     status: ContractStatus = ACTIVE
     ended_on: date | None = None
+    paid: Decimal = Decimal(0)  # what invoices paid against it come to (domain/payments)
+    outcomes: dict[str, OutcomePrice] | None = None  # what it pays by results, by code
 
     class Concluded(MarketplaceAggregate.Created):
         tender_id: str
@@ -144,4 +163,49 @@ class Contract(MarketplaceAggregate):
             raise DomainError("The end date must fall within the contract term.", field="effective")
         self.decide(
             self.Ended, ctx, reason, how=how.value, effective=ending.effective, consultation=ending.consultation
+        )
+
+    class OutcomeDefined(MarketplaceAggregate.Decision):
+        outcome: OutcomePrice
+
+        def apply(self, contract: Contract) -> None:
+            contract.outcomes = {**(contract.outcomes or {}), self.outcome.code: self.outcome}
+
+        def summary(self) -> str:
+            return f"outcome {self.outcome.code} priced at {self.outcome.price}"
+
+    def define_outcome(self, ctx: Context, reason: str, outcome: OutcomePrice) -> None:
+        """Payment by results: an outcome the contract pays for, its price each and the evidence each claim needs."""
+        check(*self._in_force(ctx, "price an outcome"))
+        price = money(outcome.price, "price")
+        check(
+            OutcomePriced(outcome),
+            TextWithin(outcome.code, "code", 40),
+            TextWithin(outcome.description, "description", 500),
+            TextWithin(outcome.evidence, "evidence", 500),
+        )
+        if outcome.code.strip() in (self.outcomes or {}):
+            raise DomainError(f"Outcome {outcome.code} is already priced.", kind=Refusal.DUPLICATE, rule="Unique")
+        defined = OutcomePrice(outcome.code.strip(), outcome.description.strip(), price, outcome.evidence.strip())
+        self.decide(self.OutcomeDefined, ctx, reason, outcome=defined)
+
+    class PaymentRecorded(MarketplaceAggregate.Event):
+        invoice_id: str
+        amount: Decimal
+        paid_on: date
+        payee: str  # the supplier paid, as its register identifier
+
+        def apply(self, contract: Contract) -> None:
+            contract.paid += self.amount
+
+    def record_payment(self, ctx: Context, invoice_id: str, amount: Decimal, paid_on: date) -> None:
+        """An invoice paid against the contract: never beyond its current value (a variation comes first)."""
+        check(WithinContractValue(self.paid, amount, self.value))
+        self.record(
+            self.PaymentRecorded,
+            ctx,
+            invoice_id=invoice_id,
+            amount=amount,
+            paid_on=paid_on,
+            payee=self.supplier.identifier,
         )

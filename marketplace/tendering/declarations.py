@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from domain.payments.terms import OutcomePrice
 from domain.tendering.bid import Bid
 from domain.tendering.contract import Contract
 from domain.tendering.evaluation import Evaluation, OpenedBid
@@ -12,6 +13,7 @@ from marketplace.capability import Deadline, Declaration
 from marketplace.tendering.deadlines import close_tendering
 from marketplace.tendering.sealing import Sealer
 from marketplace.tendering.services import Bids, Contracts, Evaluations, Tenders
+from projections.payments.outcomes import ContractOutcomes
 from projections.tendering.awards import AwardNotices
 from projections.tendering.contracts import ContractRegister
 from projections.tendering.evaluation import EvaluationViews
@@ -32,8 +34,8 @@ DECLARATIONS = (
     Declaration(
         "contract",
         Contract,
-        values=(VaryContract, Variation),  # as a held decision holds them
-        views=(ContractRegister, OpenContracting),
+        values=(VaryContract, Variation, OutcomePrice),  # a held decision holds the first two
+        views=(ContractRegister, OpenContracting, ContractOutcomes),
         service=Contracts,
     ),
 )

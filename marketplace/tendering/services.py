@@ -16,6 +16,7 @@ from domain.assessment import NotConflicted
 from domain.authority.delegation import DecisionKind
 from domain.base import Context
 from domain.organisations.organisation import Organisation, organisation_uuid
+from domain.payments.terms import OutcomePrice
 from domain.rules import DomainError, StateAllows, check
 from domain.tendering.bid import Bid, BidderInRegister, bid_uuid
 from domain.tendering.contract import Contract, contract_uuid
@@ -252,6 +253,10 @@ class Contracts(RecordCommands[Contract]):
             contract.vary(under(ctx, DecisionKind.VARY_CONTRACT, value), command.reason, variation)
 
         return guarded(vary, self.permit, self.own)
+
+    def price_outcome(self, request: CommandRequest, contract_id: UUID, reason: str, outcome: OutcomePrice) -> Outcome:
+        """Payment by results: an outcome the contract pays for, invoiced and verified as domain/payments says."""
+        return self._change(request, contract_id, lambda c, ctx: c.define_outcome(ctx, reason, outcome))
 
     def terminate(self, request: CommandRequest, contract_id: UUID, reason: str, effective: date) -> Outcome:
         return self._change(request, contract_id, lambda c, ctx: c.terminate(ctx, reason, effective))

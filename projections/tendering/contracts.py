@@ -66,6 +66,8 @@ class ContractRegister(BatchProjection):
     tables = (contracts,)
     own_rows = contracts
     follows = (Contract,)
+    # what it pays by results and what it has paid are payments' views (projections/payments)
+    ignores = (Contract.OutcomeDefined, Contract.PaymentRecorded)
     folds: Folds = {
         Contract.Concluded: first_row(contracts, _concluded),
         Contract.Varied: own_row(contracts, _varied),

@@ -6,10 +6,10 @@ from domain.tendering.contract import Contract
 from projections.aggregate_rows import bumped
 from projections.batch import Folds, Row, Touched
 from projections.tendering.lots import CONTRACTED
-from projections.tendering.ocds.release import Published, publish
+from projections.tendering.ocds.release import Published, publish, reference
 from projections.tendering.ocds.tables import ocds_contracts, ocds_tenders
 from projections.tendering.ocds.tender import lot_now, lot_title, tender_status
-from projections.tendering.ocds.values import SUPPLIER_ROLES, award_id, money, period, stamp
+from projections.tendering.ocds.values import PAYEE_ROLES, PAYER_ROLES, SUPPLIER_ROLES, award_id, money, period, stamp
 
 # --- contract events ----------------------------------------------------------------------------------
 
@@ -109,4 +109,35 @@ def fold_ended(touched: Touched, event: Contract.Ended) -> None:
     _republish(touched, row, _termination(row, event))
 
 
-CONTRACT_FOLDS: Folds = {Contract.Concluded: fold_concluded, Contract.Varied: fold_varied, Contract.Ended: fold_ended}
+def _transaction(row: Row, buyer: str, supplier: str, event: Contract.PaymentRecorded) -> Published:
+    """A payment: one more transaction of the contract's implementation (merged by its id into the record)."""
+    transaction = {
+        "id": event.invoice_id,
+        "date": f"{event.paid_on.isoformat()}T00:00:00Z",
+        "value": money(event.amount),
+        "payer": reference(buyer),
+        "payee": reference(supplier),
+    }
+    implementation = {"implementation": {"transactions": [transaction]}}
+    return Published(
+        ["implementation"],
+        {"contracts": [{**_contract_ids(row), **implementation}]},
+        {
+            buyer: PAYER_ROLES,
+            supplier: PAYEE_ROLES,
+        },
+    )
+
+
+def fold_paid(touched: Touched, event: Contract.PaymentRecorded) -> None:
+    row = bumped(touched[ocds_contracts.name][str(event.originator_id)], event)
+    tender = touched[ocds_tenders.name][row["tender_id"]]
+    _republish(touched, row, _transaction(row, tender["buyer"], event.payee, event))
+
+
+CONTRACT_FOLDS: Folds = {
+    Contract.Concluded: fold_concluded,
+    Contract.Varied: fold_varied,
+    Contract.Ended: fold_ended,
+    Contract.PaymentRecorded: fold_paid,
+}

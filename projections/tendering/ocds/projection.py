@@ -29,7 +29,10 @@ class OpenContracting(BatchProjection):
     tables = (ocds_bids, ocds_tenders, ocds_contracts, ocds_releases)
     follows = (Tender, Bid, Contract)
     folds: Folds = {Bid.Submitted: fold_bid, **TENDER_FOLDS, **CONTRACT_FOLDS}
-    ignores = (Bid.Replaced, Bid.Withdrawn, Bid.Reconfirmed)  # who bid is all it keeps of a bid, known at submission
+    ignores = (
+        *(Bid.Replaced, Bid.Withdrawn, Bid.Reconfirmed),  # who bid is all it keeps of a bid, known at submission
+        Contract.OutcomeDefined,  # what a contract pays by results is not in the OCDS contract
+    )
 
     def load(self, session: Session, touched: Touched, batch: Sequence[Envelope]) -> None:
         """Read once every row the batch touches: contracts, their tenders, the bids opened."""

@@ -12,6 +12,8 @@ from projections.batch import Row, utc
 CURRENCY = "GBP"
 BUYER_ROLES = frozenset({"buyer", "procuringEntity"})
 SUPPLIER_ROLES = frozenset({"tenderer", "supplier"})
+PAYER_ROLES = frozenset({"payer"})  # the council, on a contract's implementation transactions
+PAYEE_ROLES = frozenset({"payee"})
 METHODS = {
     Procedure.OPEN: ("open", "Open procedure (Procurement Act 2023 s.20(2)(a))"),
     Procedure.COMPETITIVE_FLEXIBLE: ("selective", "Competitive flexible procedure (Procurement Act 2023 s.20(2)(b))"),

@@ -1,0 +1,84 @@
+"""How an invoice is shown: from its view row, or from the aggregate (a command's answer, or as it stood)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from api.payments.bodies import InvoiceView, PerformanceView
+from api.rendering import day, day_or_none, pence
+from domain.payments.compliance import Performance
+from domain.payments.invoice import Invoice
+from projections.batch import plain
+
+COPIED = (
+    *("id", "contract_id", "buyer", "supplier", "supplier_name", "number", "status", "dispute"),
+    *("validated_by", "approved_by", "days_to_pay", "days_late", "version"),
+)
+DAYS = ("invoice_date", "period_start", "period_end", "received_on", "due_on", "statutory_due_on")
+
+
+def _money(value: Any) -> Any:
+    return None if value is None else pence(value)
+
+
+def invoice_from_row(row: dict[str, Any]) -> InvoiceView:
+    copied: dict[str, Any] = {name: row[name] for name in COPIED} | {name: day(row[name]) for name in DAYS}
+    return InvoiceView(
+        **copied,
+        lines=row["lines"],
+        net=pence(row["net"]),
+        vat=pence(row["vat"]),
+        gross=pence(row["gross"]),
+        sooner_target=row["sooner"],
+        late=row["late_order"] == 0,
+        verified_lines=list(row["verified_lines"]),
+        paid_on=day_or_none(row["paid_on"]),
+        amount_paid=_money(row["amount_paid"]),
+        interest=_money(row["interest"]),
+        compensation=_money(row["compensation"]),
+    )
+
+
+def invoice_from_aggregate(invoice: Invoice) -> InvoiceView:
+    paid = invoice.payment
+    copied: dict[str, Any] = {name: getattr(invoice, name) for name in (*COPIED[1:6], *DAYS)}
+    return InvoiceView(
+        id=str(invoice.id),
+        **copied,
+        status=invoice.status.value,
+        dispute=invoice.disputed_because,
+        validated_by=invoice.validated_by[1] or None,
+        approved_by=invoice.approved_by or None,
+        days_to_pay=paid.days_to_pay if paid else None,
+        days_late=paid.days_late if paid else None,
+        version=invoice.version,
+        lines=plain(invoice.lines),
+        net=pence(invoice.net),
+        vat=pence(invoice.vat),
+        gross=pence(invoice.gross),
+        sooner_target=invoice.sooner,
+        late=invoice.late,
+        verified_lines=sorted(invoice.verified or {}),
+        paid_on=paid.paid_on if paid else None,
+        amount_paid=pence(paid.amount) if paid else None,
+        interest=pence(paid.interest) if paid else None,
+        compensation=pence(paid.compensation) if paid else None,
+    )
+
+
+def performance_view(buyer: str, figures: Performance, sooner_days: int) -> PerformanceView:
+    return PerformanceView(
+        buyer=buyer,
+        period_start=figures.start,
+        period_end=figures.end,
+        invoices_paid=figures.invoices_paid,
+        average_days_to_pay=figures.average_days,
+        paid_within_30_days=figures.paid_1_30,
+        paid_in_31_to_60_days=figures.paid_31_60,
+        paid_in_61_days_or_more=figures.paid_61_plus,
+        invoices_received=figures.received,
+        not_paid_in_period=figures.not_paid_in_period,
+        sme_and_vcse_paid=figures.sooner_paid,
+        sme_and_vcse_within_target=figures.sooner_within_target,
+        sooner_target_days=sooner_days,
+    )

@@ -1,0 +1,256 @@
+"""An invoice against a contract: received, validated or disputed, corrected and received again, approved by
+someone other than its validator, paid; flagged late by the clock when unpaid at its due date.
+
+The 30-day clock (domain/payments/clock.py) starts when the council receives a valid invoice: a corrected one is
+received anew. Its due date is the council's sooner target for SMEs and VCSE suppliers, 30 days for others; late
+payment interest runs from day 30, the statutory term. A payment-by-results line's outcome is verified (or
+rejected, which disputes the invoice) before the invoice can be validated. A dispute is the supplier's to see at
+once (PA2023 s.68), with its reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID, uuid5
+
+from domain.base import Context, MarketplaceAggregate
+from domain.payments.clock import LateCharges, days_to_pay, due, late_charges
+from domain.payments.rules import checked_invoice
+from domain.payments.terms import InvoiceLine, InvoiceTerms, Payee, PaymentMade, PaymentPolicy
+from domain.rules import DomainError, FourEyes, NotAfterToday, Refusal, StateAllows, check
+
+
+class InvoiceStatus(StrEnum):
+    RECEIVED = "received"
+    VALID = "valid"
+    DISPUTED = "disputed"
+    APPROVED = "approved"
+    PAID = "paid"
+
+
+S = InvoiceStatus
+UNPAID = frozenset({S.RECEIVED, S.VALID, S.APPROVED})  # the clock runs (a disputed invoice's is stopped)
+
+
+# What a correction replaces: everything received but who it is between and its number.
+CORRECTED = (
+    *("invoice_date", "period_start", "period_end", "lines", "net", "vat", "gross"),
+    *("received_on", "due_on", "statutory_due_on"),
+)
+
+
+def invoice_uuid(contract_id: str, supplier: str, number: str) -> UUID:
+    """One invoice per number from a supplier on a contract: the same number sent twice is the same invoice."""
+    return uuid5(UUID(contract_id), f"invoice:{supplier}:{number.strip().casefold()}")
+
+
+class Invoice(MarketplaceAggregate):
+    contract_id: str
+    buyer: str
+    supplier: str
+    supplier_name: str
+    sooner: bool
+    number: str
+    invoice_date: date
+    period_start: date
+    period_end: date
+    lines: list[InvoiceLine]
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    received_on: date
+    due_on: date
+    statutory_due_on: date
+    status: InvoiceStatus = S.RECEIVED
+    verified: dict[int, str] | None = None  # outcome line -> who verified it
+    validated_by: tuple[str, str] = ("", "")
+    late: bool = False
+    disputed_because: str | None = None  # why, while disputed
+    approved_by: str = ""
+    payment: Invoice.Paid | None = None
+
+    class Received(MarketplaceAggregate.Created):
+        contract_id: str
+        buyer: str
+        supplier: str
+        supplier_name: str
+        sooner: bool
+        number: str
+        invoice_date: date
+        period_start: date
+        period_end: date
+        lines: list[InvoiceLine]
+        net: Decimal
+        vat: Decimal
+        gross: Decimal
+        received_on: date
+        due_on: date
+        statutory_due_on: date
+
+    @classmethod
+    def submit(cls, ctx: Context, payee: Payee, terms: InvoiceTerms, policy: PaymentPolicy) -> Invoice:
+        """The supplier's invoice, received today: refused unless in arrears, within the term and adding up."""
+        if ctx.actor.organisation != payee.supplier:
+            raise DomainError("Only the contract's supplier invoices against it.", kind=Refusal.FORBIDDEN)
+        return cls._create(
+            cls.Received,
+            id=invoice_uuid(payee.contract_id, payee.supplier, terms.number),
+            **ctx.stamp(),
+            **_received(payee, checked_invoice(terms, payee, ctx.today), ctx.today, policy),
+        )
+
+    class Corrected(MarketplaceAggregate.Event):
+        """A disputed invoice corrected and sent again: received anew, its clock starting again."""
+
+        invoice_date: date
+        period_start: date
+        period_end: date
+        lines: list[InvoiceLine]
+        net: Decimal
+        vat: Decimal
+        gross: Decimal
+        received_on: date
+        due_on: date
+        statutory_due_on: date
+
+        def apply(self, invoice: Invoice) -> None:
+            for name in CORRECTED:
+                setattr(invoice, name, getattr(self, name))
+            invoice.status, invoice.verified, invoice.late, invoice.disputed_because = S.RECEIVED, None, False, None
+
+    def correct(self, ctx: Context, payee: Payee, terms: InvoiceTerms, policy: PaymentPolicy) -> None:
+        check(StateAllows(self.status, frozenset({S.DISPUTED}), "correct an invoice"))
+        if terms.number.strip().casefold() != self.number.casefold():
+            raise DomainError("A corrected invoice keeps its number.", field="number")
+        received = _received(payee, checked_invoice(terms, payee, ctx.today), ctx.today, policy)
+        self.record(self.Corrected, ctx, **{name: received[name] for name in CORRECTED})
+
+    class OutcomeVerified(MarketplaceAggregate.Decision):
+        line: int
+
+        def apply(self, invoice: Invoice) -> None:
+            invoice.verified = {**(invoice.verified or {}), self.line: self.actor.subject}
+
+        def summary(self) -> str:
+            return f"outcome on line {self.line} verified"
+
+    def verify_outcome(self, ctx: Context, line: int, reason: str) -> None:
+        """The outcome a payment-by-results line claims, checked against its evidence."""
+        check(StateAllows(self.status, frozenset({S.RECEIVED}), "verify an outcome"))
+        self._outcome_line(line)
+        if line in (self.verified or {}):
+            raise DomainError(f"Line {line}'s outcome is already verified.", kind=Refusal.CONFLICT, rule="Once")
+        self.decide(self.OutcomeVerified, ctx, reason, line=line)
+
+    def _outcome_line(self, line: int) -> InvoiceLine:
+        if not 0 <= line < len(self.lines) or not self.lines[line].outcome:
+            raise DomainError(f"Line {line} claims no outcome.", field="line", kind=Refusal.NOT_FOUND)
+        return self.lines[line]
+
+    class Disputed(MarketplaceAggregate.Decision):
+        line: int | None  # the outcome line rejected, when that is the dispute
+
+        def apply(self, invoice: Invoice) -> None:
+            invoice.status, invoice.disputed_because = S.DISPUTED, self.reason
+
+    def dispute(self, ctx: Context, reason: str, line: int | None = None) -> None:
+        """Not valid as it stands: the supplier sees why at once, and may correct it."""
+        check(StateAllows(self.status, frozenset({S.RECEIVED, S.VALID}), "dispute an invoice"))
+        if line is not None:
+            self._outcome_line(line)
+        self.decide(self.Disputed, ctx, reason, line=line)
+
+    class Validated(MarketplaceAggregate.Decision):
+        def apply(self, invoice: Invoice) -> None:
+            invoice.status, invoice.validated_by = S.VALID, self.actor.person
+
+    def validate(self, ctx: Context, reason: str) -> None:
+        check(StateAllows(self.status, frozenset({S.RECEIVED}), "validate an invoice"))
+        waiting = [n for n, line in enumerate(self.lines) if line.outcome and n not in (self.verified or {})]
+        if waiting:
+            raise DomainError(
+                f"Verify the outcomes claimed on lines {', '.join(map(str, waiting))} first.",
+                kind=Refusal.CONFLICT,
+                rule="OutcomesVerified",
+            )
+        self.decide(self.Validated, ctx, reason)
+
+    class Approved(MarketplaceAggregate.Decision):
+        def apply(self, invoice: Invoice) -> None:
+            invoice.status, invoice.approved_by = S.APPROVED, self.actor.subject
+
+    def approve(self, ctx: Context, reason: str) -> None:
+        """For payment, by someone other than the person who validated it (four eyes)."""
+        check(StateAllows(self.status, frozenset({S.VALID}), "approve an invoice"))
+        check(FourEyes(self.validated_by, ctx.actor.person, "validated", "approve"))
+        self.decide(self.Approved, ctx, reason)
+
+    class Paid(MarketplaceAggregate.Event):
+        amount: Decimal
+        paid_on: date
+        reference: str
+        days_to_pay: int
+        days_late: int
+        interest: Decimal
+        compensation: Decimal
+
+        def apply(self, invoice: Invoice) -> None:
+            invoice.status, invoice.payment = S.PAID, self
+
+    def pay(self, ctx: Context, payment: PaymentMade, policy: PaymentPolicy) -> LateCharges:
+        """The payment of the approved invoice in full, with what paying late adds (its caller records the
+        amount against the contract)."""
+        check(StateAllows(self.status, frozenset({S.APPROVED}), "pay an invoice"))
+        if payment.amount != self.gross:
+            raise DomainError(f"Pay the invoice's gross, £{self.gross:,.2f}.", field="amount", rule="PaidInFull")
+        check(NotAfterToday(payment.paid_on, ctx.today))
+        if payment.paid_on < self.received_on:
+            raise DomainError("An invoice is paid after it is received.", field="paid_on")
+        charges = late_charges(self.gross, self.statutory_due_on, payment.paid_on, policy.reference_rates)
+        self.record(
+            self.Paid,
+            ctx,
+            amount=payment.amount,
+            paid_on=payment.paid_on,
+            reference=payment.reference.strip()[:200],
+            days_to_pay=days_to_pay(self.received_on, payment.paid_on),
+            days_late=max(0, (payment.paid_on - self.due_on).days),
+            interest=charges.interest,
+            compensation=charges.compensation,
+        )
+        return charges
+
+    class FlaggedLate(MarketplaceAggregate.Event):
+        def apply(self, invoice: Invoice) -> None:
+            invoice.late = True
+
+    def flag_late(self, ctx: Context) -> bool:
+        """The clock's flag on an invoice unpaid after its due date (not one in dispute): once."""
+        if self.late or self.status not in UNPAID or ctx.today <= self.due_on:
+            return False
+        self.record(self.FlaggedLate, ctx)
+        return True
+
+
+def _received(payee: Payee, terms: InvoiceTerms, today: date, policy: PaymentPolicy) -> dict[str, object]:
+    """What an invoice received today records: its payee, its terms and its clock."""
+    return {
+        "contract_id": payee.contract_id,
+        "buyer": payee.buyer,
+        "supplier": payee.supplier,
+        "supplier_name": payee.supplier_name,
+        "sooner": payee.sooner,
+        "number": terms.number,
+        "invoice_date": terms.invoice_date,
+        "period_start": terms.period_start,
+        "period_end": terms.period_end,
+        "lines": list(terms.lines),
+        "net": terms.net,
+        "vat": terms.vat,
+        "gross": terms.gross,
+        "received_on": today,
+        "due_on": due(today, policy.sooner_days if payee.sooner else policy.statutory_days),
+        "statutory_due_on": due(today, policy.statutory_days),
+    }

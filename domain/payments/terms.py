@@ -1,0 +1,84 @@
+"""What payments' commands carry: an invoice as a supplier sends it, what it is against, a payment made, and the
+council's payment policy."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from domain.payments.clock import REFERENCE_RATES, STATUTORY_DAYS, ReferenceRate
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One line: what it charges for, net and VAT; a payment-by-results line names the outcome claimed, how many,
+    and the evidence reference the outcome's definition asks for."""
+
+    description: str
+    net: Decimal
+    vat: Decimal
+    outcome: str = ""
+    quantity: int = 1
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class InvoiceTerms:
+    """An invoice as the supplier sends it: its number and date, the period of work it covers (in arrears: ended
+    before it is sent), its lines and totals (net + VAT = gross, each the sum of its lines)."""
+
+    number: str
+    invoice_date: date
+    period_start: date
+    period_end: date
+    lines: Sequence[InvoiceLine]
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+@dataclass(frozen=True)
+class OutcomePrice:
+    """A payment-by-results outcome a contract pays for: its price each and the evidence each claim needs."""
+
+    code: str
+    description: str
+    price: Decimal
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Payee:
+    """What an invoice is against, as the services read it when it is sent: the contract, who pays and who is paid,
+    whether the supplier is an SME or VCSE (the council's sooner target), the term the work must fall in, and the
+    outcomes it pays by results."""
+
+    contract_id: str
+    buyer: str
+    supplier: str
+    supplier_name: str
+    sooner: bool
+    start: date
+    end: date
+    outcomes: Mapping[str, OutcomePrice] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PaymentMade:
+    """A payment of an approved invoice: its amount (the invoice's gross), the day paid and the remittance."""
+
+    amount: Decimal
+    paid_on: date
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class PaymentPolicy:
+    """The council's payment terms: 30 days by law, sooner for SMEs and VCSE suppliers by its own aim; the dated
+    reference rates late payment interest is computed from."""
+
+    sooner_days: int = 10
+    statutory_days: int = STATUTORY_DAYS
+    reference_rates: tuple[ReferenceRate, ...] = REFERENCE_RATES

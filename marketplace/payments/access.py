@@ -1,0 +1,22 @@
+"""Who may do what with invoices: the supplier sends and corrects its own; the paying council's officers verify
+outcomes, validate or dispute, approve (never the validator: four eyes) and pay; the clock flags the late. An
+invoice is read by its supplier and the council's readers, nobody else, on every path."""
+
+from __future__ import annotations
+
+from domain.base import Actor, Role
+from marketplace.access import OFFICERS, PROVIDERS, THE_CLOCK, OwnRecord, Permit, reads_for_the_council
+
+SEND_INVOICE = Permit("send or correct an invoice", PROVIDERS)
+HANDLE_INVOICE = Permit("validate, dispute, approve or pay an invoice", OFFICERS)
+FLAG_LATE = Permit("flag an invoice late", THE_CLOCK)
+SUPPLIER_ONLY = OwnRecord("supplier", "Only the invoice's supplier corrects it.", rule="Supplier")
+PAYER_ONLY = OwnRecord("buyer", "Only {owner} handles this invoice.", rule="Payer")
+
+
+def may_read_invoice(reader: Actor | None, supplier: str, buyer: str) -> bool:
+    if reader is None:
+        return False
+    if reads_for_the_council(reader):
+        return reader.role == Role.AUDITOR or reader.organisation == buyer
+    return reader.organisation == supplier

@@ -1,0 +1,157 @@
+"""Invoices as the council and its suppliers read them: one row each with its clock, status and payment; the
+payables queue (late first, then by due date), a supplier's own invoices, a contract's, and the payment
+performance figures the payments compliance notice reports, recomputed from the rows of the period asked for."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, Numeric, String, Table, Text, select
+from sqlalchemy.orm import Session
+
+from domain.payments.invoice import CORRECTED, Invoice, InvoiceStatus
+from projections.aggregate_rows import first_row, own_row, taken
+from projections.batch import BatchProjection, Folds, Row, plain
+from projections.columns import ids, org_ids, version_columns
+from projections.engine import metadata
+from projections.pagination import fetch_page, one_row
+
+invoices = Table(
+    "invoices",
+    metadata,
+    *ids("id", key=True),
+    *ids("contract_id"),
+    *org_ids("buyer", "supplier"),
+    Column("supplier_name", Text, nullable=False),
+    Column("sooner", Boolean, nullable=False),  # an SME or VCSE supplier: the council's sooner target applies
+    Column("number", String(60), nullable=False),
+    Column("invoice_date", Date, nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("lines", JSON, nullable=False),
+    Column("net", Numeric(14, 2), nullable=False),
+    Column("vat", Numeric(14, 2), nullable=False),
+    Column("gross", Numeric(14, 2), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("statutory_due_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("outstanding", Boolean, nullable=False),  # not yet paid
+    Column("late_order", Integer, nullable=False),  # 0: flagged late (first in the payables queue), 1: not
+    Column("verified_lines", JSON, nullable=False),  # outcome lines verified
+    Column("dispute", Text),  # the latest dispute's reason, while disputed
+    Column("validated_by", String(200)),
+    Column("approved_by", String(200)),
+    Column("paid_on", Date),
+    Column("amount_paid", Numeric(14, 2)),
+    Column("days_to_pay", Integer),
+    Column("days_late", Integer),
+    Column("interest", Numeric(14, 2)),
+    Column("compensation", Numeric(14, 2)),
+    *version_columns(),
+    Index("invoices_payables", "buyer", "outstanding", "late_order", "due_on", "id"),
+    Index("invoices_supplier", "supplier", "received_on", "id"),
+    Index("invoices_contract", "contract_id", "received_on", "id"),
+    Index("invoices_paid", "buyer", "paid_on"),
+    Index("invoices_received", "buyer", "received_on"),
+)
+
+
+def _received(event: Invoice.Received) -> Row:
+    fields = ("contract_id", "buyer", "supplier", "supplier_name", "sooner", "number", *CORRECTED)
+    return {
+        "id": str(event.originator_id),
+        **taken(event, *fields),
+        "lines": plain(event.lines),
+        "status": InvoiceStatus.RECEIVED.value,
+        "outstanding": True,
+        "late_order": 1,
+        "verified_lines": [],
+        **dict.fromkeys(("dispute", "validated_by", "approved_by", "paid_on", "amount_paid", "days_to_pay")),
+        **dict.fromkeys(("days_late", "interest", "compensation")),
+        "events_folded": 0,
+    }
+
+
+def _corrected(row: Row, event: Invoice.Corrected) -> Row:
+    changes = {**taken(event, *CORRECTED), "lines": plain(event.lines)}
+    return {**changes, "status": InvoiceStatus.RECEIVED.value, "late_order": 1, "verified_lines": [], "dispute": None}
+
+
+def _paid(row: Row, event: Invoice.Paid) -> Row:
+    return {
+        "status": InvoiceStatus.PAID.value,
+        "outstanding": False,
+        "paid_on": event.paid_on,
+        "amount_paid": event.amount,
+        **taken(event, "days_to_pay", "days_late", "interest", "compensation"),
+    }
+
+
+def _status(status: InvoiceStatus, **more: Any) -> Any:
+    def change(row: Row, event: Any) -> Row:
+        return {"status": status.value, **{name: pick(event) for name, pick in more.items()}}
+
+    return change
+
+
+class InvoiceViews(BatchProjection):
+    name = "invoices"
+    tables = (invoices,)
+    own_rows = invoices
+    follows = (Invoice,)
+    folds: Folds = {
+        Invoice.Received: first_row(invoices, _received),
+        Invoice.Corrected: own_row(invoices, _corrected),
+        Invoice.OutcomeVerified: own_row(
+            invoices, lambda row, event: {"verified_lines": sorted({*row["verified_lines"], event.line})}
+        ),
+        Invoice.Disputed: own_row(invoices, _status(InvoiceStatus.DISPUTED, dispute=lambda e: e.reason)),
+        Invoice.Validated: own_row(invoices, _status(InvoiceStatus.VALID, validated_by=lambda e: e.actor.subject)),
+        Invoice.Approved: own_row(invoices, _status(InvoiceStatus.APPROVED, approved_by=lambda e: e.actor.subject)),
+        Invoice.Paid: own_row(invoices, _paid),
+        Invoice.FlaggedLate: own_row(invoices, lambda row, event: {"late_order": 0}),
+    }
+
+
+def find_invoice(session: Session, invoice_id: str) -> Row | None:
+    return one_row(session, invoices.c.id, invoice_id)
+
+
+def payables(session: Session, buyer: str, cursor: str | None, limit: int) -> tuple[list[Row], str | None]:
+    """The council's unpaid invoices: those flagged late first, then by due date."""
+    t = invoices
+    query = select(t).where(t.c.buyer == buyer, t.c.outstanding.is_(True))
+    return fetch_page(session, query, [t.c.late_order, t.c.due_on, t.c.id], cursor, limit)
+
+
+def invoices_of(
+    session: Session, column: str, value: str, cursor: str | None, limit: int
+) -> tuple[list[Row], str | None]:
+    """A supplier's (`supplier`) or a contract's (`contract_id`) invoices, as received."""
+    t = invoices
+    query = select(t).where(t.c[column] == value)
+    return fetch_page(session, query, [t.c.received_on, t.c.id], cursor, limit)
+
+
+def due_to_flag(session: Session, today: date) -> list[str]:
+    """Unpaid invoices past their due date not yet flagged late (a disputed one's clock is stopped)."""
+    t = invoices
+    running = [s.value for s in (InvoiceStatus.RECEIVED, InvoiceStatus.VALID, InvoiceStatus.APPROVED)]
+    query = select(t.c.id).where(t.c.outstanding.is_(True), t.c.late_order == 1, t.c.due_on < today)
+    return [row.id for row in session.execute(query.where(t.c.status.in_(running)).order_by(t.c.id))]
+
+
+def paid_between(session: Session, buyer: str, start: date, end: date) -> list[Row]:
+    """The figures of the invoices paid in a period: what the performance report is computed from."""
+    t = invoices
+    columns = (t.c.days_to_pay, t.c.days_late, t.c.sooner)
+    query = select(*columns).where(t.c.buyer == buyer, t.c.paid_on >= start, t.c.paid_on <= end)
+    return [dict(row) for row in session.execute(query).mappings()]
+
+
+def received_between(session: Session, buyer: str, start: date, end: date) -> list[Row]:
+    t = invoices
+    query = select(t.c.paid_on).where(t.c.buyer == buyer, t.c.received_on >= start, t.c.received_on <= end)
+    return [dict(row) for row in session.execute(query).mappings()]
