@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Date, DateTime, Integer, Numeric, Select, String, Text, and_, or_, select
+from sqlalchemy import Column, Date, DateTime, Integer, Numeric, Select, String, Text, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
@@ -85,8 +85,9 @@ def after(query: Select[Any], columns: list[Column[Any]], cursor: str | None) ->
     if not cursor:
         return query
     values = [_from_cursor(c, v) for c, v in zip(columns, decode_cursor(cursor, len(columns)), strict=True)]
-    clauses = [and_(*(columns[j] == values[j] for j in range(i)), columns[i] > values[i]) for i in range(len(columns))]
-    return query.where(or_(*clauses))
+    # One row-value comparison, (a, b, c) > (x, y, z): both databases seek the index to it, where the same
+    # condition spelt out as ORs had SQLite walk every row before the cursor (bench/payables.py: 1.96x at 100,000).
+    return query.where(tuple_(*columns) > tuple_(*(literal(v, c.type) for c, v in zip(columns, values, strict=True))))
 
 
 def page(rows: list[Row], limit: int, columns: list[Column[Any]]) -> tuple[list[Row], str | None]:

@@ -160,7 +160,9 @@ class InvoiceHistories(RuleBasedStateMachine):
             for i in histories
             if i.payment is not None and start <= i.payment.paid_on <= end
         ]
-        received = [i.payment.paid_on if i.payment else None for i in histories if start <= i.received_on <= end]
+        received = [
+            i.payment.paid_on if i.payment else None for i in histories if start <= i.receipt.received_on <= end
+        ]
         with self.market.views() as session:
             viewed = payment_performance(session, COUNCIL, uk_date(self.clock.now()))
         assert viewed == performance(start, end, paid, received)

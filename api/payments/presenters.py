@@ -8,12 +8,13 @@ from api.payments.bodies import InvoiceView, PerformanceView
 from api.rendering import day, day_or_none, pence
 from domain.payments.compliance import Performance
 from domain.payments.invoice import Invoice
-from projections.batch import plain
+from projections.payments.invoices import receipt_columns
 
 COPIED = (
     *("id", "contract_id", "buyer", "supplier", "supplier_name", "number", "status", "dispute"),
     *("validated_by", "approved_by", "days_to_pay", "days_late", "version"),
 )
+PAID = ("days_to_pay", "days_late", "interest", "compensation")
 DAYS = ("invoice_date", "period_start", "period_end", "received_on", "due_on", "statutory_due_on")
 
 
@@ -40,29 +41,25 @@ def invoice_from_row(row: dict[str, Any]) -> InvoiceView:
 
 
 def invoice_from_aggregate(invoice: Invoice) -> InvoiceView:
+    """The invoice as its events leave it: the same columns its view row holds, from the same receipt."""
     paid = invoice.payment
-    copied: dict[str, Any] = {name: getattr(invoice, name) for name in (*COPIED[1:6], *DAYS)}
-    return InvoiceView(
-        id=str(invoice.id),
-        **copied,
-        status=invoice.status.value,
-        dispute=invoice.disputed_because,
-        validated_by=invoice.validated_by[1] or None,
-        approved_by=invoice.approved_by or None,
-        days_to_pay=paid.days_to_pay if paid else None,
-        days_late=paid.days_late if paid else None,
-        version=invoice.version,
-        lines=plain(invoice.lines),
-        net=pence(invoice.net),
-        vat=pence(invoice.vat),
-        gross=pence(invoice.gross),
-        sooner_target=invoice.sooner,
-        late=invoice.late,
-        verified_lines=sorted(invoice.verified or {}),
-        paid_on=paid.paid_on if paid else None,
-        amount_paid=pence(paid.amount) if paid else None,
-        interest=pence(paid.interest) if paid else None,
-        compensation=pence(paid.compensation) if paid else None,
+    return invoice_from_row(
+        {
+            "id": str(invoice.id),
+            **{name: getattr(invoice, name) for name in ("contract_id", "buyer", "supplier", "supplier_name")},
+            **receipt_columns(invoice.receipt),
+            "sooner": invoice.sooner,
+            "status": invoice.status.value,
+            "late_order": 0 if invoice.late else 1,
+            "verified_lines": sorted(invoice.verified or {}),
+            "dispute": invoice.disputed_because,
+            "validated_by": invoice.validated_by[1] or None,
+            "approved_by": invoice.approved_by or None,
+            "paid_on": paid.paid_on if paid else None,
+            "amount_paid": paid.amount if paid else None,
+            **{name: getattr(paid, name) if paid else None for name in PAID},
+            "version": invoice.version,
+        }
     )
 
 

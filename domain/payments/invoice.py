@@ -10,6 +10,7 @@ once (PA2023 s.68), with its reason.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -18,7 +19,7 @@ from uuid import UUID, uuid5
 from domain.base import Context, MarketplaceAggregate
 from domain.payments.clock import LateCharges, days_to_pay, due, late_charges
 from domain.payments.rules import checked_invoice
-from domain.payments.terms import InvoiceLine, InvoiceTerms, Payee, PaymentMade, PaymentPolicy
+from domain.payments.terms import InvoiceLine, InvoiceTerms, Payee, PaymentMade, PaymentPolicy, Receipt
 from domain.rules import DomainError, FourEyes, NotAfterToday, Refusal, StateAllows, check
 
 
@@ -34,13 +35,6 @@ S = InvoiceStatus
 UNPAID = frozenset({S.RECEIVED, S.VALID, S.APPROVED})  # the clock runs (a disputed invoice's is stopped)
 
 
-# What a correction replaces: everything received but who it is between and its number.
-CORRECTED = (
-    *("invoice_date", "period_start", "period_end", "lines", "net", "vat", "gross"),
-    *("received_on", "due_on", "statutory_due_on"),
-)
-
-
 def invoice_uuid(contract_id: str, supplier: str, number: str) -> UUID:
     """One invoice per number from a supplier on a contract: the same number sent twice is the same invoice."""
     return uuid5(UUID(contract_id), f"invoice:{supplier}:{number.strip().casefold()}")
@@ -52,17 +46,7 @@ class Invoice(MarketplaceAggregate):
     supplier: str
     supplier_name: str
     sooner: bool
-    number: str
-    invoice_date: date
-    period_start: date
-    period_end: date
-    lines: list[InvoiceLine]
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
-    received_on: date
-    due_on: date
-    statutory_due_on: date
+    receipt: Receipt
     status: InvoiceStatus = S.RECEIVED
     verified: dict[int, str] | None = None  # outcome line -> who verified it
     validated_by: tuple[str, str] = ("", "")
@@ -77,17 +61,7 @@ class Invoice(MarketplaceAggregate):
         supplier: str
         supplier_name: str
         sooner: bool
-        number: str
-        invoice_date: date
-        period_start: date
-        period_end: date
-        lines: list[InvoiceLine]
-        net: Decimal
-        vat: Decimal
-        gross: Decimal
-        received_on: date
-        due_on: date
-        statutory_due_on: date
+        receipt: Receipt
 
     @classmethod
     def submit(cls, ctx: Context, payee: Payee, terms: InvoiceTerms, policy: PaymentPolicy) -> Invoice:
@@ -98,34 +72,42 @@ class Invoice(MarketplaceAggregate):
             cls.Received,
             id=invoice_uuid(payee.contract_id, payee.supplier, terms.number),
             **ctx.stamp(),
-            **_received(payee, checked_invoice(terms, payee, ctx.today), ctx.today, policy),
+            contract_id=payee.contract_id,
+            buyer=payee.buyer,
+            supplier=payee.supplier,
+            supplier_name=payee.supplier_name,
+            sooner=payee.sooner,
+            receipt=_received(payee, checked_invoice(terms, payee, ctx.today), ctx.today, policy),
         )
 
     class Corrected(MarketplaceAggregate.Event):
         """A disputed invoice corrected and sent again: received anew, its clock starting again."""
 
-        invoice_date: date
-        period_start: date
-        period_end: date
-        lines: list[InvoiceLine]
-        net: Decimal
-        vat: Decimal
-        gross: Decimal
-        received_on: date
-        due_on: date
-        statutory_due_on: date
+        receipt: Receipt
 
         def apply(self, invoice: Invoice) -> None:
-            for name in CORRECTED:
-                setattr(invoice, name, getattr(self, name))
+            invoice.receipt = self.receipt
             invoice.status, invoice.verified, invoice.late, invoice.disputed_because = S.RECEIVED, None, False, None
 
     def correct(self, ctx: Context, payee: Payee, terms: InvoiceTerms, policy: PaymentPolicy) -> None:
         check(StateAllows(self.status, frozenset({S.DISPUTED}), "correct an invoice"))
         if terms.number.strip().casefold() != self.number.casefold():
             raise DomainError("A corrected invoice keeps its number.", field="number")
-        received = _received(payee, checked_invoice(terms, payee, ctx.today), ctx.today, policy)
-        self.record(self.Corrected, ctx, **{name: received[name] for name in CORRECTED})
+        self.record(
+            self.Corrected, ctx, receipt=_received(payee, checked_invoice(terms, payee, ctx.today), ctx.today, policy)
+        )
+
+    @property
+    def number(self) -> str:
+        return self.receipt.terms.number
+
+    @property
+    def lines(self) -> Sequence[InvoiceLine]:
+        return self.receipt.terms.lines
+
+    @property
+    def gross(self) -> Decimal:
+        return self.receipt.terms.gross
 
     class OutcomeVerified(MarketplaceAggregate.Decision):
         line: int
@@ -206,17 +188,17 @@ class Invoice(MarketplaceAggregate):
         if payment.amount != self.gross:
             raise DomainError(f"Pay the invoice's gross, £{self.gross:,.2f}.", field="amount", rule="PaidInFull")
         check(NotAfterToday(payment.paid_on, ctx.today))
-        if payment.paid_on < self.received_on:
+        if payment.paid_on < self.receipt.received_on:
             raise DomainError("An invoice is paid after it is received.", field="paid_on")
-        charges = late_charges(self.gross, self.statutory_due_on, payment.paid_on, policy.reference_rates)
+        charges = late_charges(self.gross, self.receipt.statutory_due_on, payment.paid_on, policy.reference_rates)
         self.record(
             self.Paid,
             ctx,
             amount=payment.amount,
             paid_on=payment.paid_on,
             reference=payment.reference.strip()[:200],
-            days_to_pay=days_to_pay(self.received_on, payment.paid_on),
-            days_late=max(0, (payment.paid_on - self.due_on).days),
+            days_to_pay=days_to_pay(self.receipt.received_on, payment.paid_on),
+            days_late=max(0, (payment.paid_on - self.receipt.due_on).days),
             interest=charges.interest,
             compensation=charges.compensation,
         )
@@ -228,29 +210,13 @@ class Invoice(MarketplaceAggregate):
 
     def flag_late(self, ctx: Context) -> bool:
         """The clock's flag on an invoice unpaid after its due date (not one in dispute): once."""
-        if self.late or self.status not in UNPAID or ctx.today <= self.due_on:
+        if self.late or self.status not in UNPAID or ctx.today <= self.receipt.due_on:
             return False
         self.record(self.FlaggedLate, ctx)
         return True
 
 
-def _received(payee: Payee, terms: InvoiceTerms, today: date, policy: PaymentPolicy) -> dict[str, object]:
-    """What an invoice received today records: its payee, its terms and its clock."""
-    return {
-        "contract_id": payee.contract_id,
-        "buyer": payee.buyer,
-        "supplier": payee.supplier,
-        "supplier_name": payee.supplier_name,
-        "sooner": payee.sooner,
-        "number": terms.number,
-        "invoice_date": terms.invoice_date,
-        "period_start": terms.period_start,
-        "period_end": terms.period_end,
-        "lines": list(terms.lines),
-        "net": terms.net,
-        "vat": terms.vat,
-        "gross": terms.gross,
-        "received_on": today,
-        "due_on": due(today, policy.sooner_days if payee.sooner else policy.statutory_days),
-        "statutory_due_on": due(today, policy.statutory_days),
-    }
+def _received(payee: Payee, terms: InvoiceTerms, today: date, policy: PaymentPolicy) -> Receipt:
+    """The invoice received today, and the clock it starts."""
+    sooner = policy.sooner_days if payee.sooner else policy.statutory_days
+    return Receipt(terms, today, due(today, sooner), due(today, policy.statutory_days))

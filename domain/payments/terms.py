@@ -40,6 +40,17 @@ class InvoiceTerms:
 
 
 @dataclass(frozen=True)
+class Receipt:
+    """An invoice as the council received it: its terms, and the clock they started (the day received, the day
+    due, and the statutory 30th day, from which late payment interest runs)."""
+
+    terms: InvoiceTerms
+    received_on: date
+    due_on: date
+    statutory_due_on: date
+
+
+@dataclass(frozen=True)
 class OutcomePrice:
     """A payment-by-results outcome a contract pays for: its price each and the evidence each claim needs."""
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.payments.invoice import Invoice
-from domain.payments.terms import InvoiceLine
+from domain.payments.terms import InvoiceLine, InvoiceTerms, Receipt
 from marketplace.capability import Deadline, Declaration
 from marketplace.payments.deadlines import flag_late_invoices
 from marketplace.payments.services import Invoices
@@ -13,7 +13,7 @@ DECLARATIONS = (
     Declaration(
         "invoice",
         Invoice,
-        values=(InvoiceLine,),
+        values=(Receipt, InvoiceTerms, InvoiceLine),
         views=(InvoiceViews,),
         service=Invoices,
         deadlines=(Deadline("late invoices flagged", flag_late_invoices),),

@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, Numeric, String, Table, Text, select
 from sqlalchemy.orm import Session
 
-from domain.payments.invoice import CORRECTED, Invoice, InvoiceStatus
+from domain.payments.invoice import Invoice, InvoiceStatus
+from domain.payments.terms import Receipt
 from projections.aggregate_rows import first_row, own_row, taken
 from projections.batch import BatchProjection, Folds, Row, plain
 from projections.columns import ids, org_ids, version_columns
@@ -58,12 +59,21 @@ invoices = Table(
 )
 
 
+def receipt_columns(receipt: Receipt) -> Row:
+    """What an invoice's receipt (first, or after a correction) says, as the view's columns."""
+    terms = receipt.terms
+    return {
+        **taken(terms, "number", "invoice_date", "period_start", "period_end", "net", "vat", "gross"),
+        "lines": plain(terms.lines),
+        **taken(receipt, "received_on", "due_on", "statutory_due_on"),
+    }
+
+
 def _received(event: Invoice.Received) -> Row:
-    fields = ("contract_id", "buyer", "supplier", "supplier_name", "sooner", "number", *CORRECTED)
     return {
         "id": str(event.originator_id),
-        **taken(event, *fields),
-        "lines": plain(event.lines),
+        **taken(event, "contract_id", "buyer", "supplier", "supplier_name", "sooner"),
+        **receipt_columns(event.receipt),
         "status": InvoiceStatus.RECEIVED.value,
         "outstanding": True,
         "late_order": 1,
@@ -75,8 +85,8 @@ def _received(event: Invoice.Received) -> Row:
 
 
 def _corrected(row: Row, event: Invoice.Corrected) -> Row:
-    changes = {**taken(event, *CORRECTED), "lines": plain(event.lines)}
-    return {**changes, "status": InvoiceStatus.RECEIVED.value, "late_order": 1, "verified_lines": [], "dispute": None}
+    restarted = {"status": InvoiceStatus.RECEIVED.value, "late_order": 1, "verified_lines": [], "dispute": None}
+    return {**receipt_columns(event.receipt), **restarted}
 
 
 def _paid(row: Row, event: Invoice.Paid) -> Row:
