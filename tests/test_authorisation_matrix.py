@@ -35,6 +35,8 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/bids/{bid:str}/withdraw"): ("provider",),
     ("POST", "/contracts/{contract:str}/decommission"): OFFICERS,
     ("POST", "/contracts/{contract:str}/invoices"): ("provider",),
+    ("POST", "/contracts/{contract:str}/kpis"): OFFICERS,
+    ("POST", "/contracts/{contract:str}/kpis/{kpi:str}/measurements"): OFFICERS,
     ("POST", "/contracts/{contract:str}/outcomes"): OFFICERS,
     ("POST", "/contracts/{contract:str}/terminate"): OFFICERS,
     ("POST", "/contracts/{contract:str}/vary"): OFFICERS,

@@ -103,7 +103,7 @@ class HalfContracts(BatchProjection):
     tables = (contracts,)
     follows = (Contract,)
     folds: Folds = {Contract.Concluded: lambda touched, event: None, Contract.Varied: lambda touched, event: None}
-    ignores = (Contract.Ended, Contract.OutcomeDefined, Contract.PaymentRecorded)
+    ignores = (Contract.Ended, Contract.OutcomeDefined, Contract.PaymentRecorded, Contract.KpiSet, Contract.KpiMeasured)
 
 
 def test_the_checks_find_what_a_view_leaves_unsaid_and_what_it_folds_without_following() -> None:

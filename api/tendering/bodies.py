@@ -128,6 +128,9 @@ class ContractBody(msgspec.Struct, forbid_unknown_fields=True):
     start: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-06-01"])]
     end: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2028-05-31"])]
     kpis: Annotated[list[Annotated[str, msgspec.Meta(max_length=500)]], msgspec.Meta(max_length=50)] = []
+    kpi_exemption: Annotated[
+        str, msgspec.Meta(max_length=2000, description="Over £5m with fewer than three KPIs: why (PA2023 s.52(3)).")
+    ] = ""
 
 
 class LotView(msgspec.Struct):

@@ -17,6 +17,7 @@ from domain.base import Context, MarketplaceAggregate
 from domain.payments.rules import WithinContractValue
 from domain.payments.terms import OutcomePrice
 from domain.rules import DomainError, InOrder, Refusal, Rule, StateAllows, StateRule, TextWithin, check
+from domain.tendering.performance import EnoughKpis, Kpi, Measurement, checked_kpi, checked_measurement
 from domain.tendering.tender import Award, Supplier, Tender
 from domain.tendering.terms import ContractTerms, Ending, Variation
 from domain.values import money
@@ -80,6 +81,8 @@ class Contract(MarketplaceAggregate):
     status: ContractStatus = ACTIVE
     ended_on: date | None = None
     paid: Decimal = Decimal(0)  # what invoices paid against it come to (domain/payments)
+    indicators: dict[str, Kpi] | None = None  # its key performance indicators, by key (domain/tendering/performance)
+    ratings: dict[str, str] | None = None  # each KPI's latest rating
     outcomes: dict[str, OutcomePrice] | None = None  # what it pays by results, by code
 
     class Concluded(MarketplaceAggregate.Created):
@@ -95,7 +98,7 @@ class Contract(MarketplaceAggregate):
     @classmethod
     def conclude(cls, ctx: Context, tender: Tender, award: Award, terms: ContractTerms) -> Contract:
         """The contract for an awarded lot: with its winner, at its price, for the term and KPIs agreed."""
-        check(EndsAfterStart(terms.start, terms.end))
+        check(EndsAfterStart(terms.start, terms.end), EnoughKpis(award.value, terms.kpis, terms.kpi_exemption))
         return cls._create(
             cls.Concluded,
             id=contract_uuid(tender.id, award.lot_id),
@@ -208,4 +211,37 @@ class Contract(MarketplaceAggregate):
             amount=amount,
             paid_on=paid_on,
             payee=self.supplier.identifier,
+        )
+
+    class KpiSet(MarketplaceAggregate.Decision):
+        kpi: Kpi
+
+        def apply(self, contract: Contract) -> None:
+            contract.indicators = {**(contract.indicators or {}), self.kpi.key: self.kpi}
+
+        def summary(self) -> str:
+            return f"KPI {self.kpi.key} set: {self.kpi.title}, target {self.kpi.target}"
+
+    def set_kpi(self, ctx: Context, reason: str, kpi: Kpi) -> None:
+        """A key performance indicator the contract is managed by (PA2023 s.52)."""
+        check(*self._in_force(ctx, "set a KPI"))
+        self.decide(self.KpiSet, ctx, reason, kpi=checked_kpi(kpi, list(self.indicators or {})))
+
+    class KpiMeasured(MarketplaceAggregate.Decision):
+        measurement: Measurement
+
+        def apply(self, contract: Contract) -> None:
+            contract.ratings = {**(contract.ratings or {}), self.measurement.kpi: self.measurement.rating}
+
+        def summary(self) -> str:
+            m = self.measurement
+            return f"KPI {m.kpi} for {m.period_start} to {m.period_end} rated {m.rating}"
+
+    def measure_kpi(self, ctx: Context, reason: str, measured: Measurement) -> None:
+        """A period's measure of a KPI with its evidence, rated (the contract performance notice reports it)."""
+        self.decide(
+            self.KpiMeasured,
+            ctx,
+            reason,
+            measurement=checked_measurement(measured, list(self.indicators or {}), ctx.today),
         )

@@ -119,6 +119,7 @@ class ContractTerms:
     start: date
     end: date
     kpis: Sequence[str] = ()
+    kpi_exemption: str = ""  # why a contract over £5m cannot be assessed by KPIs (PA2023 s.52(3))
 
 
 @dataclass(frozen=True)

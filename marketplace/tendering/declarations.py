@@ -6,6 +6,7 @@ from domain.payments.terms import OutcomePrice
 from domain.tendering.bid import Bid
 from domain.tendering.contract import Contract
 from domain.tendering.evaluation import Evaluation, OpenedBid
+from domain.tendering.performance import Kpi, Measurement
 from domain.tendering.procurement import Criterion, Lot
 from domain.tendering.tender import Assessment, Award, Supplier, Tender
 from domain.tendering.terms import AwardLot, Selection, Variation, VaryContract
@@ -17,6 +18,7 @@ from projections.payments.outcomes import ContractOutcomes
 from projections.tendering.awards import AwardNotices
 from projections.tendering.contracts import ContractRegister
 from projections.tendering.evaluation import EvaluationViews
+from projections.tendering.kpis import KpiDashboard
 from projections.tendering.ocds import OpenContracting
 from projections.tendering.tenders import TenderBoard
 
@@ -34,8 +36,8 @@ DECLARATIONS = (
     Declaration(
         "contract",
         Contract,
-        values=(VaryContract, Variation, OutcomePrice),  # a held decision holds the first two
-        views=(ContractRegister, OpenContracting, ContractOutcomes),
+        values=(VaryContract, Variation, OutcomePrice, Kpi, Measurement),  # a held decision holds the first two
+        views=(ContractRegister, OpenContracting, ContractOutcomes, KpiDashboard),
         service=Contracts,
     ),
 )

@@ -21,6 +21,7 @@ from domain.rules import DomainError, StateAllows, check
 from domain.tendering.bid import Bid, BidderInRegister, bid_uuid
 from domain.tendering.contract import Contract, contract_uuid
 from domain.tendering.evaluation import Evaluation, OpenedBid, evaluation_uuid
+from domain.tendering.performance import Kpi, Measurement
 from domain.tendering.tender import EVALUATION, Supplier, Tender, Winner
 from domain.tendering.terms import (
     AwardLot,
@@ -257,6 +258,12 @@ class Contracts(RecordCommands[Contract]):
     def price_outcome(self, request: CommandRequest, contract_id: UUID, reason: str, outcome: OutcomePrice) -> Outcome:
         """Payment by results: an outcome the contract pays for, invoiced and verified as domain/payments says."""
         return self._change(request, contract_id, lambda c, ctx: c.define_outcome(ctx, reason, outcome))
+
+    def set_kpi(self, request: CommandRequest, contract_id: UUID, reason: str, kpi: Kpi) -> Outcome:
+        return self._change(request, contract_id, lambda c, ctx: c.set_kpi(ctx, reason, kpi))
+
+    def measure_kpi(self, request: CommandRequest, contract_id: UUID, reason: str, measured: Measurement) -> Outcome:
+        return self._change(request, contract_id, lambda c, ctx: c.measure_kpi(ctx, reason, measured))
 
     def terminate(self, request: CommandRequest, contract_id: UUID, reason: str, effective: date) -> Outcome:
         return self._change(request, contract_id, lambda c, ctx: c.terminate(ctx, reason, effective))

@@ -44,7 +44,10 @@ class ContractOutcomes(BatchProjection):
     name = "contract_outcomes"
     tables = (contract_outcomes,)
     follows = (Contract,)
-    ignores = (Contract.Concluded, Contract.Varied, Contract.Ended, Contract.PaymentRecorded)
+    ignores = (
+        *(Contract.Concluded, Contract.Varied, Contract.Ended, Contract.PaymentRecorded),
+        *(Contract.KpiSet, Contract.KpiMeasured),
+    )
     folds: Folds = {Contract.OutcomeDefined: _defined}
 
 

@@ -67,7 +67,7 @@ class ContractRegister(BatchProjection):
     own_rows = contracts
     follows = (Contract,)
     # what it pays by results and what it has paid are payments' views (projections/payments)
-    ignores = (Contract.OutcomeDefined, Contract.PaymentRecorded)
+    ignores = (Contract.OutcomeDefined, Contract.PaymentRecorded, Contract.KpiSet, Contract.KpiMeasured)
     folds: Folds = {
         Contract.Concluded: first_row(contracts, _concluded),
         Contract.Varied: own_row(contracts, _varied),

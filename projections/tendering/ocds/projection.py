@@ -32,6 +32,7 @@ class OpenContracting(BatchProjection):
     ignores = (
         *(Bid.Replaced, Bid.Withdrawn, Bid.Reconfirmed),  # who bid is all it keeps of a bid, known at submission
         Contract.OutcomeDefined,  # what a contract pays by results is not in the OCDS contract
+        *(Contract.KpiSet, Contract.KpiMeasured),  # performance: the contract performance notice's
     )
 
     def load(self, session: Session, touched: Touched, batch: Sequence[Envelope]) -> None:
