@@ -52,15 +52,17 @@ from domain.grants.terms import (
     Location,
     MonitoringReturn,
     OfferTerms,
-    Payment,
     ProgrammeTerms,
     Proposal,
     ProposalChange,
 )
+from domain.payments.invoice import Invoice
+from domain.payments.terms import InstalmentClaim, PaymentMade
 from domain.working_days import uk_date
 from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest, by_the_clock
 from marketplace.grants.services import Applications, Grants, Programmes
+from marketplace.payments.services import Invoices
 from marketplace.service import Marketplace
 
 GRANTS_START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
@@ -85,6 +87,9 @@ def applicant_identifiers(organisations: int) -> list[str]:
     from bench.common import org_identifier
 
     return [org_identifier(i + 1) for i in range(organisations) if i % 3 == 0 and i % 50 != 1]
+
+
+APPROVER = Actor("bench-approver", COUNCIL, Role.COMMISSIONER)  # approves what the officer raised (four eyes)
 
 
 def provider(identifier: str) -> Actor:
@@ -165,6 +170,7 @@ class GrantLog:
         self.programmes = market.service(Programmes)
         self.applications = market.service(Applications)
         self.grants = market.service(Grants)
+        self.invoices = market.service(Invoices)
 
     def run(self, events: int) -> GrantMix:
         recorder = self.market.app.recorder
@@ -436,9 +442,14 @@ class GrantLog:
             self._do(grants.discharge, ask(), grant.id, "Policy seen.", "safeguarding", "Policy approved in 2026.")
 
         def pay(key_of: Callable[[Funded], str]) -> Callable[[Funded], None]:
-            def act(grant: Funded) -> None:
-                outcome = self._do(grants.pay, ask(), grant.id, Payment(key_of(grant), None, uk_date(self.clock.now())))
-                grant.paid = outcome.aggregate.paid
+            def act(grant: Funded) -> None:  # as every payment is: raised, validated, approved by another, paid
+                invoices = self.invoices
+                claim = UUID(self._do(invoices.claim, ask(), grant.id, InstalmentClaim(key_of(grant))).aggregate_id)
+                self._do(invoices.validate, ask(), claim, "Instalment due; conditions seen.")
+                self._do(invoices.approve, ask(APPROVER), claim, "Within the award.")
+                gross = self.market.commands.load(Invoice, claim).gross
+                self._do(invoices.pay, ask(), claim, PaymentMade(gross, uk_date(self.clock.now())))
+                grant.paid = self._grant(grant.id).paid
 
             return act
 

@@ -28,6 +28,8 @@ from domain.grants.terms import (
     Proposal,
 )
 from domain.organisations.organisation import OrganisationDetails
+from domain.payments.invoice import Invoice
+from domain.payments.terms import InstalmentClaim, PaymentMade
 from domain.rules import DomainError, Refusal
 from domain.values import Address, Contact
 from domain.working_days import uk_date
@@ -35,6 +37,7 @@ from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
 from marketplace.grants.services import Applications, Programmes
 from marketplace.organisations.services import Organisations
+from marketplace.payments.services import Invoices
 from marketplace.service import Marketplace
 from tests.conftest import COUNCIL
 
@@ -193,3 +196,19 @@ def today(fund: Funded) -> date:
 
 def committed(fund: Funded) -> Decimal:
     return fund.market.commands.load(GrantProgramme, fund.programme_id).committed
+
+
+APPROVER = Actor("ed", COUNCIL, Role.COMMISSIONER)  # approves what the programme's officer raised and validated
+
+
+def pay_instalment(
+    market: Marketplace, grant_id: UUID, instalment: str, day: date, amount: Decimal | None = None
+) -> UUID:
+    """An instalment paid as every payment is (domain/payments): raised and validated by the programme's officer,
+    approved by another, paid on `day`; its payment request's id."""
+    invoices = market.service(Invoices)
+    claim = UUID(invoices.claim(request(), grant_id, InstalmentClaim(instalment, amount)).aggregate_id)
+    invoices.validate(request(), claim, "Instalment due; conditions seen.")
+    invoices.approve(request(APPROVER), claim, "Within the award.")
+    invoices.pay(request(), claim, PaymentMade(market.commands.load(Invoice, claim).gross, day))
+    return claim

@@ -74,7 +74,7 @@ POLICY: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/grants/{grant:str}/clawback"): OFFICERS,
     ("POST", "/grants/{grant:str}/close"): OFFICERS,
     ("POST", "/grants/{grant:str}/conditions"): OFFICERS,
-    ("POST", "/grants/{grant:str}/instalments"): OFFICERS,
+    ("POST", "/grants/{grant:str}/claims"): ("provider", *OFFICERS),
     ("POST", "/grants/{grant:str}/returns"): ("provider", "commissioner", "admin"),
     ("POST", "/grants/{grant:str}/returns/review"): OFFICERS,
     ("POST", "/grants/{grant:str}/underspend"): ("provider", "commissioner", "admin"),

@@ -15,15 +15,18 @@ from domain.base import Actor, Role
 from domain.grants import terms as gt
 from domain.grants.grant import Grant, grant_uuid
 from domain.grants.programme import GrantProgramme, checked_terms, programme_uuid
+from domain.payments.terms import InstalmentClaim, PaymentMade
 from domain.rules import Refusal
 from marketplace.clock import FixedClock
 from marketplace.grants.services import Grants, Programmes
 from marketplace.organisations.services import Organisations
+from marketplace.payments.services import Invoices
 from marketplace.service import Marketplace
 from projections.grants.applications import find_application
 from projections.grants.register import find_grant
 from tests.conftest import COUNCIL
 from tests.grants_fixtures import (
+    APPROVER,
     ASSESSORS,
     CRITERIA,
     Funded,
@@ -31,6 +34,7 @@ from tests.grants_fixtures import (
     funded,
     lead,
     offer_terms,
+    pay_instalment,
     programme_terms,
     proposal,
     refused,
@@ -77,7 +81,7 @@ def grant(fund: Funded, grant_id: UUID) -> Grant:
 
 
 def pay(fund: Funded, grant_id: UUID, instalment: str = "second") -> None:
-    fund.market.service(Grants).pay(OFFICER, grant_id, gt.Payment(instalment, None, today(fund)))
+    pay_instalment(fund.market, grant_id, instalment, today(fund))
 
 
 # --- a programme's terms, window and budget -------------------------------------------------------------------
@@ -349,11 +353,16 @@ def test_an_instalment_waits_for_its_conditions_and_is_paid_once(fund: Funded) -
     refused("ConditionsDischarged", pay, fund, grant_id, "first", kind=Refusal.CONFLICT)
     pay(fund, grant_id, "second")  # waits for no condition
     refused("Once", pay, fund, grant_id, "second", kind=Refusal.CONFLICT)
-    refused("Funder", grants.pay, ELSEWHERE, grant_id, gt.Payment("first", None, day), kind=Refusal.FORBIDDEN)
+    invoices = fund.market.service(Invoices)
+    refused("Funder", invoices.claim, ELSEWHERE, grant_id, InstalmentClaim("first"), kind=Refusal.FORBIDDEN)
     grants.discharge(OFFICER, grant_id, "Policy seen.", "safeguarding", "Policy dated 2026.")
-    tomorrow = gt.Payment("first", None, day + timedelta(days=1))
-    refused("NotAfterToday", grants.pay, OFFICER, grant_id, tomorrow, field="paid_on")
-    pay(fund, grant_id, "first")
+    claim = UUID(invoices.claim(OFFICER, grant_id, InstalmentClaim("first")).aggregate_id)
+    invoices.validate(OFFICER, claim, "Policy seen; instalment due.")
+    refused("FourEyes", invoices.approve, OFFICER, claim, "Approved.", kind=Refusal.FORBIDDEN)
+    invoices.approve(request(APPROVER), claim, "Approved.")
+    tomorrow = PaymentMade(Decimal("5000"), day + timedelta(days=1))
+    refused("NotAfterToday", invoices.pay, OFFICER, claim, tomorrow, field="paid_on")
+    invoices.pay(OFFICER, claim, PaymentMade(Decimal("5000"), day))
     assert grant(fund, grant_id).paid == Decimal("10000")
 
 

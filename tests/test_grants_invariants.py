@@ -28,7 +28,7 @@ from sqlalchemy import select
 from domain.grants.application import ApplicationStatus, GrantApplication
 from domain.grants.grant import Grant, grant_uuid
 from domain.grants.programme import GrantProgramme
-from domain.grants.terms import Closure, Eligibility, GrantVariation, Payment
+from domain.grants.terms import Closure, Eligibility, GrantVariation
 from domain.rules import DomainError
 from domain.working_days import uk_date
 from marketplace.clock import FixedClock
@@ -40,7 +40,7 @@ from marketplace.settings import Settings
 from projections.grants.programmes import find_programme
 from projections.grants.register import grants as grants_register
 from tests.conftest import SECRET
-from tests.grants_fixtures import APPLICANTS, Funded, funded, offer_terms, provider, request
+from tests.grants_fixtures import APPLICANTS, Funded, funded, offer_terms, pay_instalment, provider, request
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 BUDGET = Decimal("30000")  # awards up to £20,000 each, for four applications of £10,000: money runs short
@@ -169,8 +169,7 @@ class BudgetLedger(RuleBasedStateMachine):
             self.attempt(
                 "discharge", lambda: self.grants.discharge(OFFICER, grant_id, "Seen.", "safeguarding", evidence)
             )
-        payment = Payment(instalment, None, self.day)
-        self.attempt("pay", lambda: self.grants.pay(OFFICER, grant_id, payment))
+        self.attempt("pay", lambda: pay_instalment(self.market, grant_id, instalment, self.day))
 
     @rule(which=granted, amount=pence(0, 2_500_000))
     def vary(self, which: int, amount: Decimal) -> None:

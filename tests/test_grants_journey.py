@@ -100,14 +100,28 @@ def to_a_grant_and_a_lapse(market: Marketplace, journey: GrantsJourney) -> str:
     return grant
 
 
+APPROVER = bearer(Role.COMMISSIONER, COUNCIL, "ed")
+
+
+def paid(client: TestClient[Any], claim: dict[str, Any], clock: FixedClock) -> None:
+    """A grant's payment request validated, approved by another officer (four eyes) and paid today."""
+    path = f"/invoices/{claim['id']}"
+    ok(client.post(f"{path}/validate", json={"reason": "Instalment due; conditions met."}, headers=OFFICER))
+    own = client.post(f"{path}/approve", json={"reason": "Approved."}, headers=OFFICER)
+    assert own.status_code == 403, own.text  # whoever validated it does not approve it
+    ok(client.post(f"{path}/approve", json={"reason": "Within the award."}, headers=APPROVER))
+    payment = {"amount": claim["gross"], "paid_on": str(clock.now().date())}
+    assert ok(client.post(f"{path}/pay", json=payment, headers=OFFICER))["interest"] == "0.00"  # no commercial debt
+
+
 def through_the_grants_money(journey: GrantsJourney, grant: str) -> None:
     """A condition discharged, two instalments, a return accepted, a variation, underspend returned, closure."""
     client, clock = journey.client, journey.clock
-    early = {"instalment": "first", "paid_on": str(clock.now().date())}
-    assert client.post(f"{grant}/instalments", json=early, headers=OFFICER).status_code == 409  # condition first
+    early = client.post(f"{grant}/claims", json={"instalment": "first"}, headers=OFFICER)
+    assert early.status_code == 409, early.text  # its condition first
     evidence = {"reason": "Policy checked.", "condition": "safeguarding", "evidence": "Policy adopted 3 March."}
     ok(client.post(f"{grant}/conditions", json=evidence, headers=OFFICER))
-    ok(client.post(f"{grant}/instalments", json=early, headers=OFFICER))
+    paid(client, ok(client.post(f"{grant}/claims", json={"instalment": "first"}, headers=OFFICER), 201), clock)
     assert _money(journey.figures()) == (50000, 20000, 10000, 30000)
     valid_open_data(client, clock.now().date())
     report = {"period": "2026-Q2", "spend": "9500", "progress": "120 visits made; volunteers trained."}
@@ -118,8 +132,14 @@ def through_the_grants_money(journey: GrantsJourney, grant: str) -> None:
     ok(client.post(f"{grant}/variations", json=variation, headers=OFFICER))
     assert _money(journey.figures()) == (50000, 18000, 10000, 32000)
     clock.advance(days=30)
-    second = {"instalment": "second", "paid_on": str(clock.now().date()), "amount": "7000"}
-    ok(client.post(f"{grant}/instalments", json=second, headers=OFFICER))
+    second = {"instalment": "second", "amount": "7000"}  # claimed by the recipient this time
+    paid(client, ok(client.post(f"{grant}/claims", json=second, headers=applicant(LUDLOW)), 201), clock)
+    claims = ok(client.get(f"{grant}/claims", headers=applicant(LUDLOW)))["items"]
+    assert [(c["number"], c["status"], c["record_kind"]) for c in claims] == [
+        ("first", "paid", "grant"),
+        ("second", "paid", "grant"),
+    ]
+    assert client.get(f"{grant}/claims", headers=applicant(OSWESTRY)).status_code == 404  # another applicant
     assert _money(journey.figures()) == (50000, 18000, 17000, 32000)
     valid_open_data(client, clock.now().date())
     underspend = {"amount": "1000", "explanation": "Volunteer expenses lower than planned."}

@@ -24,7 +24,7 @@ from marketplace.service import Marketplace
 from projections.grants.applications import application_criteria, find_application, grant_applications
 from projections.grants.programmes import find_programme, grant_programmes
 from projections.grants.register import find_grant, grant_transactions, grants, transactions_of
-from tests.grants_fixtures import Funded, committed, funded, lead, offer_terms, refused, request, today
+from tests.grants_fixtures import Funded, committed, funded, lead, offer_terms, pay_instalment, refused, request, today
 
 LUDLOW, OSWESTRY, SEVERN = "GB-CHC-1234567", "GB-CHC-7654321", "GB-COH-12345678"
 OFFICER = request()
@@ -53,7 +53,7 @@ def granted(fund: Funded) -> tuple[UUID, Grants]:
 
 
 def pay(fund: Funded, grant_id: UUID, instalment: str = "second") -> None:
-    fund.market.service(Grants).pay(OFFICER, grant_id, gt.Payment(instalment, None, today(fund)))
+    pay_instalment(fund.market, grant_id, instalment, today(fund))
 
 
 # --- a grant's money, rule by rule ----------------------------------------------------------------------------

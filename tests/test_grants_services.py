@@ -8,7 +8,6 @@ import pytest
 
 from domain.grants.grant import grant_uuid
 from domain.grants.programme import GrantProgramme
-from domain.grants.terms import Payment
 from domain.rules import DomainError, Refusal
 from domain.working_days import uk_date
 from marketplace.clock import FixedClock
@@ -18,7 +17,7 @@ from marketplace.service import Marketplace
 from projections.grants.applications import find_application
 from projections.grants.programmes import find_programme
 from projections.grants.register import find_grant
-from tests.grants_fixtures import funded, offer_terms, provider, request
+from tests.grants_fixtures import funded, offer_terms, pay_instalment, provider, request
 
 
 def test_an_offer_commits_money_and_acceptance_makes_the_grant(market: Marketplace, clock: FixedClock) -> None:
@@ -32,7 +31,7 @@ def test_an_offer_commits_money_and_acceptance_makes_the_grant(market: Marketpla
     grants = market.service(Grants)
     grant_id = grant_uuid(application_id)
     grants.discharge(request(), grant_id, "Policy seen.", "safeguarding", "Policy dated 2026.")
-    grants.pay(request(), grant_id, Payment("first", None, today))
+    pay_instalment(market, grant_id, "first", today)
     with market.views() as session:
         shown = find_programme(session, str(fund.programme_id))
         assert shown is not None

@@ -174,13 +174,6 @@ class DischargeBody(Body):
     evidence: LongText
 
 
-class PaymentBody(Body):
-    instalment: Key
-    paid_on: date
-    amount: Money | None = None
-    reference: Short = ""
-
-
 class ReturnBody(Body):
     period: Annotated[str, msgspec.Meta(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     spend: Money

@@ -18,7 +18,6 @@ from api.grants.bodies import (
     ClosureBody,
     DischargeBody,
     GrantVariationBody,
-    PaymentBody,
     ReturnBody,
     ReviewBody,
     UnderspendBody,
@@ -29,7 +28,7 @@ from api.grants.presenters import GrantView, RegisterPage, grant_view, register_
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from domain.grants.grant import Grant, GrantStatus
-from domain.grants.terms import Closure, GrantVariation, MonitoringReturn, Payment
+from domain.grants.terms import Closure, GrantVariation, MonitoringReturn
 from marketplace.grants.access import MANAGE_GRANT, REPORT, sees_grant
 from marketplace.grants.services import Grants
 from marketplace.outcome import Outcome
@@ -97,15 +96,6 @@ class GrantController(Controller):
     ) -> Response[GrantView]:
         outcome = market.service(Grants).discharge(
             command_request(request, data), grant_id(grant), data.reason, data.condition, data.evidence
-        )
-        return _respond(market, outcome)
-
-    @post("/{grant:str}/instalments", summary="Record an instalment paid (officer)", **writes(MANAGE_GRANT))
-    def pay(
-        self, market: Marketplace, request: Request[Any, Any, Any], grant: str, data: PaymentBody
-    ) -> Response[GrantView]:
-        outcome = market.service(Grants).pay(
-            command_request(request, data), grant_id(grant), command_from(data, Payment)
         )
         return _respond(market, outcome)
 

@@ -33,6 +33,11 @@ class InvoiceBody(msgspec.Struct, forbid_unknown_fields=True):
     gross: Money
 
 
+class ClaimBody(msgspec.Struct, forbid_unknown_fields=True):
+    instalment: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+    amount: Annotated[Money | None, msgspec.Meta(description="Less than the instalment, if less is due.")] = None
+
+
 class DisputeBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
@@ -60,7 +65,8 @@ class OutcomeView(msgspec.Struct):
 
 class InvoiceView(msgspec.Struct):
     id: str
-    contract_id: str
+    record_kind: str  # what it is against: "contract" (an invoice) or "grant" (an instalment)
+    record_id: str
     buyer: str
     supplier: str
     supplier_name: str

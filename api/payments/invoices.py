@@ -5,8 +5,9 @@ a reporting period; the outcomes a contract pays by results."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
@@ -18,6 +19,7 @@ from api.commanding import BLOCKING, answer, command_from, command_request, reco
 from api.fields import DecisionBody
 from api.paging import Cursor, Limit
 from api.payments.bodies import (
+    ClaimBody,
     DisputeBody,
     InvoiceBody,
     InvoicePage,
@@ -33,24 +35,26 @@ from api.tendering.bodies import ContractView
 from api.tendering.presenters import contract_from_aggregate
 from domain.base import Actor
 from domain.payments.invoice import Invoice
-from domain.payments.terms import InvoiceLine, InvoiceTerms, OutcomePrice, PaymentMade
+from domain.payments.terms import InstalmentClaim, InvoiceLine, InvoiceTerms, OutcomePrice, PaymentMade
 from domain.rules import NotFound
 from domain.tendering.contract import Contract
 from domain.working_days import uk_date
 from marketplace.access import COUNCIL_READERS, SIGNED_IN
 from marketplace.outcome import Outcome
-from marketplace.payments.access import HANDLE_INVOICE, SEND_INVOICE, may_read_invoice
+from marketplace.payments.access import CLAIM_INSTALMENT, HANDLE_INVOICE, SEND_INVOICE, may_read_invoice
 from marketplace.payments.performance import payment_performance
 from marketplace.payments.services import Invoices
 from marketplace.service import Marketplace
 from marketplace.tendering.access import MANAGE_CONTRACT
 from marketplace.tendering.services import Contracts
+from projections.grants.register import find_grant
 from projections.payments.invoices import find_invoice, invoices_of, payables
 from projections.payments.outcomes import outcomes_of
 from projections.tendering.queries import find_contract
 
 invoice_id = record_id("invoice")
 contract_id = record_id("contract")
+grant_id = record_id("grant")
 READ: dict[str, Any] = {"guards": [requires(*sorted(SIGNED_IN))], "security": [{"bearerAuth": []}]}
 Day = Annotated[date | None, Parameter(description="A day in the reporting period (default: today).")]
 
@@ -68,6 +72,28 @@ def _reader(request: Request[Any, Any, Any]) -> Actor:
     reader = current_actor(request)
     assert reader is not None, "guarded: signed in"
     return reader
+
+
+class Parties(NamedTuple):
+    """A kind of record paid against: how its view row is found and which columns name payee and payer."""
+
+    what: str
+    find: Callable[[Session, str], dict[str, Any] | None]
+    payee: str
+    payer: str
+
+
+def _requests_of(
+    market: Marketplace, reader: Actor, parties: Parties, record: str, page: tuple[str | None, int]
+) -> InvoicePage:
+    """A record's payment requests, for its payee and the paying council alone (others: no such record)."""
+    key = str(record_id(parties.what)(record))
+    with market.views() as session:
+        found = parties.find(session, key)
+        if found is None or not may_read_invoice(reader, found[parties.payee], found[parties.payer]):
+            raise NotFound(parties.what, record)
+        rows, next_cursor = invoices_of(session, "record_id", key, *page)
+    return InvoicePage([invoice_from_row(row) for row in rows], next_cursor)
 
 
 class ContractInvoicesController(Controller):
@@ -94,13 +120,8 @@ class ContractInvoicesController(Controller):
         cursor: Cursor = None,
         limit: Limit = 100,
     ) -> InvoicePage:
-        reader, key = _reader(request), str(contract_id(contract))
-        with market.views() as session:
-            found = find_contract(session, key)
-            if found is None or not may_read_invoice(reader, found["supplier_identifier"], found["buyer"]):
-                raise NotFound("contract", contract)
-            rows, next_cursor = invoices_of(session, "contract_id", key, cursor, limit)
-        return InvoicePage([invoice_from_row(row) for row in rows], next_cursor)
+        parties = Parties("contract", find_contract, "supplier_identifier", "buyer")
+        return _requests_of(market, _reader(request), parties, contract, (cursor, limit))
 
     @get(
         "/outcomes",
@@ -125,6 +146,35 @@ class ContractInvoicesController(Controller):
             command_request(request, data), contract_id(contract), data.reason, priced
         )
         return answer(market, outcome, Contract, contract_from_aggregate)
+
+
+class GrantClaimsController(Controller):
+    path = "/grants/{grant:str}/claims"
+    tags = ["payments"]
+
+    @post(
+        summary="Ask for a grant's instalment (its recipient), or raise it as it falls due (its funder)",
+        **writes(CLAIM_INSTALMENT, created=True),
+    )
+    def claim(
+        self, market: Marketplace, request: Request[Any, Any, Any], grant: str, data: ClaimBody
+    ) -> Response[InvoiceView]:
+        claim = InstalmentClaim(data.instalment, data.amount)
+        outcome = market.service(Invoices).claim(command_request(request, data), grant_id(grant), claim)
+        return _respond(market, outcome, created=True)
+
+    @get("/", summary="A grant's payment requests (its recipient and the council)", **READ, **BLOCKING)
+    def of_grant(
+        self,
+        market: Marketplace,
+        request: Request[Any, Any, Any],
+        grant: str,
+        cursor: Cursor = None,
+        limit: Limit = 100,
+    ) -> InvoicePage:
+        return _requests_of(
+            market, _reader(request), Parties("grant", find_grant, "recipient", "funder"), grant, (cursor, limit)
+        )
 
 
 class InvoiceController(Controller):

@@ -11,9 +11,10 @@ from domain.payments.invoice import Invoice
 from projections.payments.invoices import receipt_columns
 
 COPIED = (
-    *("id", "contract_id", "buyer", "supplier", "supplier_name", "number", "status", "dispute"),
+    *("id", "record_kind", "record_id", "buyer", "supplier", "supplier_name", "number", "status", "dispute"),
     *("validated_by", "approved_by", "days_to_pay", "days_late", "version"),
 )
+PARTIES = ("record_kind", "record_id", "buyer", "supplier", "supplier_name")
 PAID = ("days_to_pay", "days_late", "interest", "compensation")
 DAYS = ("invoice_date", "period_start", "period_end", "received_on", "due_on", "statutory_due_on")
 
@@ -46,7 +47,10 @@ def invoice_from_aggregate(invoice: Invoice) -> InvoiceView:
     return invoice_from_row(
         {
             "id": str(invoice.id),
-            **{name: getattr(invoice, name) for name in ("contract_id", "buyer", "supplier", "supplier_name")},
+            **{
+                name: getattr(invoice, name)
+                for name in ("record_kind", "record_id", "buyer", "supplier", "supplier_name")
+            },
             **receipt_columns(invoice.receipt),
             "sooner": invoice.sooner,
             "status": invoice.status.value,

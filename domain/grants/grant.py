@@ -162,25 +162,34 @@ class Grant(MarketplaceAggregate):
             grant.payments[self.instalment] = {"amount": self.amount, "paid_on": self.paid_on}
             grant.paid += self.amount
 
-    def pay(self, ctx: Context, payment: Payment) -> None:
-        """Record an instalment paid: after acceptance (the grant exists only then) and its conditions."""
-        instalment = self._instalment(payment.instalment)
-        amount = instalment.amount if payment.amount is None else money(payment.amount, "amount")
-        waiting = [key for key in instalment.conditions if key not in self.discharged]
+    def payable(self, key: str, asked: Decimal | None) -> Decimal:
+        """What paying instalment `key` now would pay (its amount, unless less is asked): refused while the grant is
+        not active, its conditions wait, it is paid already, or it would pay beyond the award."""
+        instalment = self._instalment(key)
+        amount = instalment.amount if asked is None else money(asked, "amount")
+        waiting = [condition for condition in instalment.conditions if condition not in self.discharged]
         check(
             self._active("pay an instalment"),
             ConditionsDischarged(waiting),
             Positive(amount, "amount"),
-            NotAfterToday(payment.paid_on, ctx.today, field="paid_on"),
             PaidWithinAward(self.paid + amount, self.reclaimed, self.amount),
         )
-        if payment.instalment in self.payments:
-            raise DomainError(f"Instalment {payment.instalment} is already paid.", kind=Refusal.CONFLICT, rule="Once")
-        check(TextWithin(payment.reference, "reference", 200, min_length=0))
+        if key in self.payments:
+            raise DomainError(f"Instalment {key} is already paid.", kind=Refusal.CONFLICT, rule="Once")
+        return amount
+
+    def pay(self, ctx: Context, payment: Payment) -> None:
+        """Record an instalment paid, once its payment request is approved (domain/payments): after acceptance (the
+        grant exists only then) and its conditions."""
+        amount = self.payable(payment.instalment, payment.amount)
+        check(
+            NotAfterToday(payment.paid_on, ctx.today, field="paid_on"),
+            TextWithin(payment.reference, "reference", 200, min_length=0),
+        )
         self.record(
             self.InstalmentPaid,
             ctx,
-            instalment=instalment.key,
+            instalment=payment.instalment,
             amount=amount,
             paid_on=payment.paid_on,
             reference=payment.reference.strip(),

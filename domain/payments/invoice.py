@@ -1,11 +1,13 @@
-"""An invoice against a contract: received, validated or disputed, corrected and received again, approved by
-someone other than its validator, paid; flagged late by the clock when unpaid at its due date.
+"""A payment request, the one way money leaves the council: a supplier's invoice against its contract, or a grant's
+instalment (claimed by its recipient or raised by its funder). Received, validated or disputed, corrected and
+received again, approved by someone other than whoever raised or validated it, paid; flagged late by the clock
+when unpaid at its due date.
 
 The 30-day clock (domain/payments/clock.py) starts when the council receives a valid invoice: a corrected one is
 received anew. Its due date is the council's sooner target for SMEs and VCSE suppliers, 30 days for others; late
 payment interest runs from day 30, the statutory term. A payment-by-results line's outcome is verified (or
 rejected, which disputes the invoice) before the invoice can be validated. A dispute is the supplier's to see at
-once (PA2023 s.68), with its reason.
+once (PA2023 s.68), with its reason. A grant is no commercial debt: no statutory interest on its instalments.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from enum import StrEnum
 from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
-from domain.payments.clock import LateCharges, days_to_pay, due, late_charges
+from domain.payments.clock import NO_CHARGES, LateCharges, days_to_pay, due, late_charges
 from domain.payments.rules import checked_invoice
 from domain.payments.terms import InvoiceLine, InvoiceTerms, Payee, PaymentMade, PaymentPolicy, Receipt
 from domain.rules import DomainError, FourEyes, NotAfterToday, Refusal, StateAllows, check
@@ -35,19 +37,22 @@ S = InvoiceStatus
 UNPAID = frozenset({S.RECEIVED, S.VALID, S.APPROVED})  # the clock runs (a disputed invoice's is stopped)
 
 
-def invoice_uuid(contract_id: str, supplier: str, number: str) -> UUID:
-    """One invoice per number from a supplier on a contract: the same number sent twice is the same invoice."""
-    return uuid5(UUID(contract_id), f"invoice:{supplier}:{number.strip().casefold()}")
+def invoice_uuid(record_id: str, supplier: str, number: str) -> UUID:
+    """One request per number to a payee on a record: the same invoice number (or instalment) twice is one."""
+    return uuid5(UUID(record_id), f"invoice:{supplier}:{number.strip().casefold()}")
 
 
 class Invoice(MarketplaceAggregate):
-    contract_id: str
+    record_kind: str  # what it is against: "contract" (a supplier's invoice) or "grant" (an instalment)
+    record_id: str
     buyer: str
     supplier: str
     supplier_name: str
     sooner: bool
+    commercial: bool  # a commercial debt (a contract's invoice): statutory interest runs when it is paid late
     receipt: Receipt
     status: InvoiceStatus = S.RECEIVED
+    raised_by: tuple[str, str] = ("", "")
     verified: dict[int, str] | None = None  # outcome line -> who verified it
     validated_by: tuple[str, str] = ("", "")
     late: bool = False
@@ -56,23 +61,30 @@ class Invoice(MarketplaceAggregate):
     payment: Invoice.Paid | None = None
 
     class Received(MarketplaceAggregate.Created):
-        contract_id: str
+        record_kind: str
+        record_id: str
         buyer: str
         supplier: str
         supplier_name: str
         sooner: bool
+        commercial: bool
         receipt: Receipt
+
+        def apply(self, invoice: Invoice) -> None:
+            invoice.raised_by = self.actor.person
 
     @classmethod
     def submit(cls, ctx: Context, payee: Payee, terms: InvoiceTerms, policy: PaymentPolicy) -> Invoice:
         """The supplier's invoice, received today: refused unless in arrears, within the term and adding up."""
-        if ctx.actor.organisation != payee.supplier:
-            raise DomainError("Only the contract's supplier invoices against it.", kind=Refusal.FORBIDDEN)
+        if ctx.actor.organisation not in {payee.supplier, *payee.raisers}:
+            raise DomainError(f"Only the {payee.record_kind}'s payee asks to be paid under it.", kind=Refusal.FORBIDDEN)
         return cls._create(
             cls.Received,
-            id=invoice_uuid(payee.contract_id, payee.supplier, terms.number),
+            id=invoice_uuid(payee.record_id, payee.supplier, terms.number),
             **ctx.stamp(),
-            contract_id=payee.contract_id,
+            record_kind=payee.record_kind,
+            record_id=payee.record_id,
+            commercial=payee.commercial,
             buyer=payee.buyer,
             supplier=payee.supplier,
             supplier_name=payee.supplier_name,
@@ -164,9 +176,12 @@ class Invoice(MarketplaceAggregate):
             invoice.status, invoice.approved_by = S.APPROVED, self.actor.subject
 
     def approve(self, ctx: Context, reason: str) -> None:
-        """For payment, by someone other than the person who validated it (four eyes)."""
+        """For payment, by someone other than the person who validated it or raised it (four eyes)."""
         check(StateAllows(self.status, frozenset({S.VALID}), "approve an invoice"))
-        check(FourEyes(self.validated_by, ctx.actor.person, "validated", "approve"))
+        check(
+            FourEyes(self.validated_by, ctx.actor.person, "validated", "approve"),
+            FourEyes(self.raised_by, ctx.actor.person, "raised", "approve"),
+        )
         self.decide(self.Approved, ctx, reason)
 
     class Paid(MarketplaceAggregate.Event):
@@ -190,7 +205,11 @@ class Invoice(MarketplaceAggregate):
         check(NotAfterToday(payment.paid_on, ctx.today))
         if payment.paid_on < self.receipt.received_on:
             raise DomainError("An invoice is paid after it is received.", field="paid_on")
-        charges = late_charges(self.gross, self.receipt.statutory_due_on, payment.paid_on, policy.reference_rates)
+        charges = (
+            late_charges(self.gross, self.receipt.statutory_due_on, payment.paid_on, policy.reference_rates)
+            if self.commercial
+            else NO_CHARGES  # a grant is no commercial debt: the Late Payment Act does not reach it
+        )
         self.record(
             self.Paid,
             ctx,

@@ -127,9 +127,10 @@ def checked_invoice(terms: InvoiceTerms, payee: Payee, today: date) -> InvoiceTe
     for name in ("net", "vat", "gross"):
         money(getattr(terms, name), name)
     lines = checked_lines(terms.lines, payee)
+    if payee.commercial:  # a supplier's invoice is for work done; a grant's instalment may be paid ahead of it
+        check(InArrears(terms.period_end, today))
     check(
         NotAfterToday(terms.invoice_date, today, field="invoice_date"),
-        InArrears(terms.period_end, today),
         WithinTerm(terms.period_start, terms.period_end, (payee.start, payee.end)),
         SumsAddUp(terms),
     )

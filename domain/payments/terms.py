@@ -62,11 +62,13 @@ class OutcomePrice:
 
 @dataclass(frozen=True)
 class Payee:
-    """What an invoice is against, as the services read it when it is sent: the contract, who pays and who is paid,
-    whether the supplier is an SME or VCSE (the council's sooner target), the term the work must fall in, and the
-    outcomes it pays by results."""
+    """What a payment request is against, as the services read it when it is raised: the record (a contract, or a
+    grant), who pays and who is paid, whether the sooner target applies (an SME or VCSE payee), the term the work
+    falls in, the outcomes it pays by results; whether it is a commercial debt paid in arrears (a contract's
+    invoice: statutory interest when late) or not (a grant's instalment), and which organisations may raise it."""
 
-    contract_id: str
+    record_kind: str  # "contract" | "grant"
+    record_id: str
     buyer: str
     supplier: str
     supplier_name: str
@@ -74,6 +76,17 @@ class Payee:
     start: date
     end: date
     outcomes: Mapping[str, OutcomePrice] = field(default_factory=dict)
+    commercial: bool = True
+    raisers: frozenset[str] = frozenset()  # besides the payee itself
+
+
+@dataclass(frozen=True)
+class InstalmentClaim:
+    """A grant's instalment asked for: by its recipient, or raised by the funder when it falls due; its amount (the
+    instalment's, unless less is asked for)."""
+
+    instalment: str
+    amount: Decimal | None = None
 
 
 @dataclass(frozen=True)

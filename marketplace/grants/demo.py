@@ -25,13 +25,15 @@ from domain.grants.terms import (
     Instalment,
     Location,
     OfferTerms,
-    Payment,
     ProgrammeTerms,
     Proposal,
 )
+from domain.payments.invoice import Invoice
+from domain.payments.terms import InstalmentClaim, PaymentMade
 from domain.working_days import uk_date
 from marketplace.commands import CommandRequest
 from marketplace.grants.services import Applications, Grants, Programmes
+from marketplace.payments.services import Invoices
 from marketplace.service import Marketplace
 
 COUNCIL = "GB-LAE-SHR"
@@ -142,7 +144,7 @@ def _to_stage(market: Marketplace, application_id: UUID, applicant: str, amount:
     if stage == "accepted":
         grants, grant_id = market.service(Grants), grant_uuid(application_id)
         grants.discharge(_as(OFFICER), grant_id, "Policy seen.", "safeguarding", "Policy adopted by the trustees.")
-        grants.pay(_as(OFFICER), grant_id, Payment("first", None, today, "DEMO-PAY-1"))
+        _pay_first_instalment(market, grant_id, today)
 
 
 def load_grants_demo(market: Marketplace) -> int:
@@ -159,3 +161,13 @@ def load_grants_demo(market: Marketplace) -> int:
         made = market.service(Applications).apply(_as(_provider(applicant)), programme_id, proposal)
         _to_stage(market, UUID(made.aggregate_id), applicant, amount, stage)
     return 1 + len(APPLICATIONS)
+
+
+def _pay_first_instalment(market: Marketplace, grant_id: UUID, today: date) -> None:
+    """Raised by the programme's officer, validated by them, approved by another officer (four eyes), paid."""
+    invoices = market.service(Invoices)
+    claim = UUID(invoices.claim(_as(OFFICER), grant_id, InstalmentClaim("first")).aggregate_id)
+    invoices.validate(_as(OFFICER), claim, "Instalment due on signing; safeguarding policy seen.")
+    invoices.approve(_as(ASSESSORS[0]), claim, "Within the programme's budget.")
+    gross = market.commands.load(Invoice, claim).gross
+    invoices.pay(_as(OFFICER), claim, PaymentMade(gross, today, "DEMO-PAY-1"))

@@ -29,7 +29,6 @@ from domain.grants.terms import (
     MonitoringReturn,
     OfferGrant,
     OfferTerms,
-    Payment,
     ProgrammeTerms,
     Proposal,
     ProposalChange,
@@ -236,9 +235,6 @@ class Grants(RecordCommands[Grant]):
 
     def discharge(self, request: CommandRequest, grant_id: UUID, reason: str, condition: str, evidence: str) -> Outcome:
         return self._change(request, grant_id, lambda g, ctx: g.discharge(ctx, reason, condition, evidence))
-
-    def pay(self, request: CommandRequest, grant_id: UUID, payment: Payment) -> Outcome:
-        return self._change(request, grant_id, lambda g, ctx: g.pay(ctx, payment))
 
     def submit_return(self, request: CommandRequest, grant_id: UUID, report: MonitoringReturn) -> Outcome:
         return self._report(request, grant_id, lambda g, ctx: g.submit_return(ctx, report))

@@ -8,6 +8,7 @@ from domain.base import Actor, Role
 from marketplace.access import OFFICERS, PROVIDERS, THE_CLOCK, OwnRecord, Permit, reads_for_the_council
 
 SEND_INVOICE = Permit("send or correct an invoice", PROVIDERS)
+CLAIM_INSTALMENT = Permit("ask for a grant's instalment", PROVIDERS | OFFICERS)  # its recipient, or its funder
 HANDLE_INVOICE = Permit("validate, dispute, approve or pay an invoice", OFFICERS)
 FLAG_LATE = Permit("flag an invoice late", THE_CLOCK)
 SUPPLIER_ONLY = OwnRecord("supplier", "Only the invoice's supplier corrects it.", rule="Supplier")

@@ -1,37 +1,34 @@
-"""Commands on invoices: a supplier sends one against its contract and corrects a disputed one; the council
-verifies the outcomes it claims, validates or disputes it, approves it (someone other than its validator) and pays
-it, the payment recorded against the contract in the same transaction so payments never pass its value."""
+"""Commands on payment requests: a supplier sends an invoice against its contract and corrects a disputed one; a
+grant's recipient claims an instalment, or its funder raises it; the council verifies the outcomes claimed,
+validates or disputes, approves (someone other than whoever raised or validated it) and pays, the payment recorded
+on the contract or the grant in the same transaction, by its rules (marketplace/payments/sources.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from decimal import Decimal
 from uuid import UUID
 
-from domain.base import Context
+from domain.base import Context, MarketplaceAggregate, Role
+from domain.grants.grant import Grant
 from domain.payments.invoice import Invoice, invoice_uuid
-from domain.payments.terms import InvoiceTerms, Payee, PaymentMade
-from domain.tendering.contract import Contract
+from domain.payments.terms import InstalmentClaim, InvoiceLine, InvoiceTerms, PaymentMade
 from marketplace.capability import Wiring
 from marketplace.commands import Changed, CommandRequest, refuse_duplicate
+from marketplace.grants.access import GRANT_FUNDER_ONLY
 from marketplace.outcome import Outcome
-from marketplace.payments.access import FLAG_LATE, HANDLE_INVOICE, PAYER_ONLY, SEND_INVOICE, SUPPLIER_ONLY
+from marketplace.payments.access import (
+    CLAIM_INSTALMENT,
+    FLAG_LATE,
+    HANDLE_INVOICE,
+    PAYER_ONLY,
+    SEND_INVOICE,
+    SUPPLIER_ONLY,
+)
+from marketplace.payments.sources import SOURCES, record_of
 from marketplace.records import RecordCommands
 
-SME_SIZES = frozenset({"micro", "small", "medium"})
-
-
-def payee_of(contract: Contract) -> Payee:
-    """What an invoice against the contract is paid under, as the contract stands."""
-    supplier = contract.supplier
-    return Payee(
-        str(contract.id),
-        contract.buyer,
-        supplier.identifier,
-        supplier.name,
-        supplier.size in SME_SIZES or supplier.vcse,
-        contract.start,
-        contract.ended_on or contract.end,
-        dict(contract.outcomes or {}),
-    )
+TermsFor = Callable[[MarketplaceAggregate, Context], InvoiceTerms]  # a request's terms, from its record as it stands
 
 
 class Invoices(RecordCommands[Invoice]):
@@ -43,23 +40,44 @@ class Invoices(RecordCommands[Invoice]):
         super().__init__(wiring)
         self.policy = wiring.settings.payments
 
-    def _contract(self, contract_id: str | UUID) -> Contract:
-        return self.commands.load(Contract, UUID(str(contract_id)), label=str(contract_id))
-
     def submit(self, request: CommandRequest, contract_id: UUID, terms: InvoiceTerms) -> Outcome:
+        """A supplier's invoice against its contract."""
         SEND_INVOICE.check(request.actor)
+        return self._raise(request, "contract", contract_id, lambda contract, ctx: terms)
 
-        def submit(ctx: Context) -> Invoice:
-            payee = payee_of(self._contract(contract_id))
-            if self.commands.exists(invoice_uuid(payee.contract_id, ctx.actor.organisation, terms.number)):
-                raise refuse_duplicate("Invoice", f"{terms.number.strip()} (correct it instead, if disputed)")
+    def claim(self, request: CommandRequest, grant_id: UUID, claim: InstalmentClaim) -> Outcome:
+        """A grant's instalment asked for by its recipient, or raised by its funder's officer when it falls due:
+        once its conditions are discharged and within the award."""
+        CLAIM_INSTALMENT.check(request.actor)
+
+        def instalment(grant: MarketplaceAggregate, ctx: Context) -> InvoiceTerms:
+            assert isinstance(grant, Grant)
+            if ctx.actor.role != Role.PROVIDER:
+                GRANT_FUNDER_ONLY.check(ctx.actor, grant)
+            amount = grant.payable(claim.instalment, claim.amount)
+            line = InvoiceLine(f"Grant {grant.title}: instalment {claim.instalment}", amount, Decimal(0))
+            day = ctx.today
+            return InvoiceTerms(claim.instalment, day, day, day, [line], amount, Decimal(0), amount)
+
+        return self._raise(request, "grant", grant_id, instalment)
+
+    def _raise(self, request: CommandRequest, kind: str, record_id: UUID, terms_for: TermsFor) -> Outcome:
+        """A payment request against the record, on the terms it gives, once per number."""
+
+        def raise_it(ctx: Context) -> Invoice:
+            record = record_of(self.commands, kind, record_id)
+            payee = SOURCES[kind].payee(record)
+            terms = terms_for(record, ctx)
+            if self.commands.exists(invoice_uuid(payee.record_id, payee.supplier, terms.number)):
+                raise refuse_duplicate("A payment request numbered", f"{terms.number.strip()} (correct it if disputed)")
             return Invoice.submit(ctx, payee, terms, self.policy)
 
-        return self.commands.create(request, submit)
+        return self.commands.create(request, raise_it)
 
     def correct(self, request: CommandRequest, invoice_id: UUID, terms: InvoiceTerms) -> Outcome:
         def correct(invoice: Invoice, ctx: Context) -> None:
-            invoice.correct(ctx, payee_of(self._contract(invoice.contract_id)), terms, self.policy)
+            payee = SOURCES[invoice.record_kind].payee(record_of(self.commands, invoice.record_kind, invoice.record_id))
+            invoice.correct(ctx, payee, terms, self.policy)
 
         return self._change(request, invoice_id, correct, SEND_INVOICE, SUPPLIER_ONLY)
 
@@ -76,13 +94,14 @@ class Invoices(RecordCommands[Invoice]):
         return self._change(request, invoice_id, lambda i, ctx: i.approve(ctx, reason))
 
     def pay(self, request: CommandRequest, invoice_id: UUID, payment: PaymentMade) -> Outcome:
-        """The payment and the contract's record of it, saved together (409 if another payment moved it)."""
+        """The payment and its record's account of it (the contract's, the grant's), saved together (409 if another
+        payment moved it)."""
 
         def pay(invoice: Invoice, ctx: Context) -> Changed:
-            contract = self._contract(invoice.contract_id)
+            record = record_of(self.commands, invoice.record_kind, invoice.record_id)
             invoice.pay(ctx, payment, self.policy)
-            contract.record_payment(ctx, str(invoice.id), payment.amount, payment.paid_on)
-            return (contract,)
+            SOURCES[invoice.record_kind].paid(record, ctx, invoice, payment)
+            return (record,)
 
         return self._change(request, invoice_id, pay)
 

@@ -22,7 +22,8 @@ invoices = Table(
     "invoices",
     metadata,
     *ids("id", key=True),
-    *ids("contract_id"),
+    Column("record_kind", String(16), nullable=False),  # what it is against: contract | grant
+    *ids("record_id"),
     *org_ids("buyer", "supplier"),
     Column("supplier_name", Text, nullable=False),
     Column("sooner", Boolean, nullable=False),  # an SME or VCSE supplier: the council's sooner target applies
@@ -53,7 +54,7 @@ invoices = Table(
     *version_columns(),
     Index("invoices_payables", "buyer", "outstanding", "late_order", "due_on", "id"),
     Index("invoices_supplier", "supplier", "received_on", "id"),
-    Index("invoices_contract", "contract_id", "received_on", "id"),
+    Index("invoices_record", "record_id", "received_on", "id"),
     Index("invoices_paid", "buyer", "paid_on"),
     Index("invoices_received", "buyer", "received_on"),
 )
@@ -72,7 +73,7 @@ def receipt_columns(receipt: Receipt) -> Row:
 def _received(event: Invoice.Received) -> Row:
     return {
         "id": str(event.originator_id),
-        **taken(event, "contract_id", "buyer", "supplier", "supplier_name", "sooner"),
+        **taken(event, "record_kind", "record_id", "buyer", "supplier", "supplier_name", "sooner"),
         **receipt_columns(event.receipt),
         "status": InvoiceStatus.RECEIVED.value,
         "outstanding": True,
@@ -139,7 +140,7 @@ def payables(session: Session, buyer: str, cursor: str | None, limit: int) -> tu
 def invoices_of(
     session: Session, column: str, value: str, cursor: str | None, limit: int
 ) -> tuple[list[Row], str | None]:
-    """A supplier's (`supplier`) or a contract's (`contract_id`) invoices, as received."""
+    """A payee's (`supplier`) or a record's (`record_id`: a contract's, a grant's) payment requests, as received."""
     t = invoices
     query = select(t).where(t.c[column] == value)
     return fetch_page(session, query, [t.c.received_on, t.c.id], cursor, limit)
@@ -154,14 +155,16 @@ def due_to_flag(session: Session, today: date) -> list[str]:
 
 
 def paid_between(session: Session, buyer: str, start: date, end: date) -> list[Row]:
-    """The figures of the invoices paid in a period: what the performance report is computed from."""
+    """The figures of the invoices paid in a period: what the performance report is computed from (contracts'
+    invoices: the payments compliance notice reports payments under contracts, not grants)."""
     t = invoices
     columns = (t.c.days_to_pay, t.c.days_late, t.c.sooner)
-    query = select(*columns).where(t.c.buyer == buyer, t.c.paid_on >= start, t.c.paid_on <= end)
+    query = select(*columns).where(t.c.buyer == buyer, t.c.record_kind == "contract", t.c.paid_on.between(start, end))
     return [dict(row) for row in session.execute(query).mappings()]
 
 
 def received_between(session: Session, buyer: str, start: date, end: date) -> list[Row]:
     t = invoices
-    query = select(t.c.paid_on).where(t.c.buyer == buyer, t.c.received_on >= start, t.c.received_on <= end)
+    query = select(t.c.paid_on).where(t.c.buyer == buyer, t.c.record_kind == "contract")
+    query = query.where(t.c.received_on.between(start, end))
     return [dict(row) for row in session.execute(query).mappings()]
