@@ -9,7 +9,7 @@ fail deep in a query or a fold. No record of this service is dated outside these
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from litestar.exceptions import ClientException
 
@@ -26,5 +26,12 @@ def within_calendar(value: datetime | None, field: str) -> datetime | None:
             f"{field} needs its offset from UTC (RFC 3339), such as 2026-03-02T09:00:00Z.", extra={"field": field}
         )
     if not EARLIEST <= value <= LATEST:
+        raise ClientException(f"{field} must be between the years 1900 and 9000.", extra={"field": field})
+    return value
+
+
+def day_within_calendar(value: date | None, field: str) -> date | None:
+    """The day, if it is between 1900 and 9000 (the years a period or a deadline can fall in)."""
+    if value is not None and not EARLIEST.date() <= value <= LATEST.date():
         raise ClientException(f"{field} must be between the years 1900 and 9000.", extra={"field": field})
     return value

@@ -18,6 +18,8 @@ from tests.conftest import COUNCIL, bearer
 from tests.journeys import OFFICER, RURAL, ok, provider, tendering_journey
 from tests.test_delegated_authority import ADMIN, tender_in_evaluation
 
+pytestmark = pytest.mark.slow  # a fresh tender or contract journey per row, on both databases: the slow suites run it
+
 ELSEWHERE = "GB-LAE-TFW"  # another council
 CALLERS = {
     "officer": OFFICER,  # cathy, of the buying council

@@ -196,3 +196,10 @@ def test_invoices_from_receipt_to_payment_on_time_and_late_with_the_figures_a_ha
     mine = ok(client.get("/invoices", headers=provider(NATIONAL)))["items"]
     assert [(item["number"], item["status"]) for item in mine] == [("S-1", "paid"), ("S-2", "received")]
     assert e["due_on"] == "2026-09-02"
+
+
+def test_payment_performance_refuses_a_day_no_reporting_period_holds(client: TestClient[Any]) -> None:
+    for day in ("0001-01-01", "9999-12-31"):
+        refused = client.get("/payment-performance", params={"day": day})
+        assert refused.status_code == 400 and "day" in refused.text, refused.text
+    assert ok(client.get("/payment-performance", params={"day": "2026-10-01"}))["period_end"] == "2027-03-31"

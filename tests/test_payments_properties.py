@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
@@ -34,6 +35,8 @@ from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from tests.conftest import COUNCIL, SECRET
+
+pytestmark = pytest.mark.slow  # a marketplace of its own per example: the slow suites run it
 
 VALUE = Decimal("50000")
 SUPPLIER = Supplier("GB-CHC-1102345", "Rural Befrienders", "micro", True, "SY8")

@@ -17,6 +17,7 @@ from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
 from api.auth import current_actor, requires
 from api.commanding import BLOCKING, answer, command_from, command_request, record_id, writes
 from api.fields import DecisionBody
+from api.moments import day_within_calendar
 from api.paging import Cursor, Limit
 from api.payments.bodies import (
     ClaimBody,
@@ -56,6 +57,9 @@ invoice_id = record_id("invoice")
 contract_id = record_id("contract")
 grant_id = record_id("grant")
 READ: dict[str, Any] = {"guards": [requires(*sorted(SIGNED_IN))], "security": [{"bearerAuth": []}]}
+Buyer = Annotated[
+    str | None, Parameter(max_length=80, description="The council, by its org-id (default: the publisher).")
+]
 Day = Annotated[date | None, Parameter(description="A day in the reporting period (default: today).")]
 
 
@@ -299,8 +303,9 @@ class PaymentPerformanceController(Controller):
         responses=problem_responses(400),
         **BLOCKING,
     )
-    def performance(self, market: Marketplace, buyer: str | None = None, day: Day = None) -> PerformanceView:
+    def performance(self, market: Marketplace, buyer: Buyer = None, day: Day = None) -> PerformanceView:
         council = buyer or market.settings.publisher_identifier
         with market.views() as session:
-            figures = payment_performance(session, council, day or uk_date(market.clock.now()))
+            asked = day_within_calendar(day, "day") or uk_date(market.clock.now())
+            figures = payment_performance(session, council, asked)
         return performance_view(council, figures, market.settings.payments.sooner_days)
