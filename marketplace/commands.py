@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +27,7 @@ from marketplace.persistence import take_write_lock
 from marketplace.projector import Projector
 from marketplace.settings import Settings
 
+log = logging.getLogger(__name__)
 A = TypeVar("A", bound=MarketplaceAggregate)
 # What a command changed: one aggregate, or several saved atomically (the first is the subject).
 Changed = MarketplaceAggregate | tuple[MarketplaceAggregate, ...]
@@ -49,6 +51,19 @@ CHRONOGRAPH = Actor("chronograph", "", Role.SYSTEM)  # the clock, recording dead
 def by_the_clock() -> CommandRequest:
     """A command the clock makes (a deadline passing), not a person."""
     return CommandRequest(CHRONOGRAPH, correlation_id="chronograph")
+
+
+def each_by_the_clock(ids: list[str], command: Callable[[CommandRequest, UUID], Outcome], what: str) -> int:
+    """Run the clock's command on each record due; how many it moved (one someone settled meanwhile, or lost in a
+    race, is passed over and logged)."""
+    moved = 0
+    for found in ids:
+        try:
+            command(by_the_clock(), UUID(found))
+            moved += 1
+        except DomainError as refused:
+            log.info("%s %s not moved: %s", what, found, refused)
+    return moved
 
 
 class CommandRunner:

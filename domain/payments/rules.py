@@ -4,7 +4,7 @@ never paying more than the contract is worth."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -136,10 +136,4 @@ def checked_invoice(terms: InvoiceTerms, payee: Payee, today: date) -> InvoiceTe
     )
     if terms.gross <= 0:
         raise DomainError("An invoice asks for more than nothing.", field="gross", kind=Refusal.INVALID)
-    return InvoiceTerms(
-        terms.number.strip(), terms.invoice_date, terms.period_start, terms.period_end, lines, *_totals(terms)
-    )
-
-
-def _totals(terms: InvoiceTerms) -> tuple[Decimal, Decimal, Decimal]:
-    return terms.net, terms.vat, terms.gross
+    return replace(terms, number=terms.number.strip(), lines=lines)

@@ -4,31 +4,19 @@ decision is still made, and the flag stays on the record as the audit of it."""
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
-from uuid import UUID
 
-from domain.rules import DomainError
 from domain.working_days import uk_date
 from marketplace.challenge.services import Expressions
-from marketplace.commands import by_the_clock
+from marketplace.commands import each_by_the_clock
 from projections.challenge.expressions import overdue_to_flag
 
 if TYPE_CHECKING:
     from marketplace.service import Marketplace
-
-log = logging.getLogger(__name__)
 
 
 def flag_overdue(market: Marketplace) -> int:
     """Flag every decision and procurement overdue and not yet flagged; return how many were."""
     with market.views() as session:
         due = overdue_to_flag(session, uk_date(market.clock.now()))
-    flagged, expressions = 0, market.service(Expressions)
-    for found in due:
-        try:
-            expressions.record_overdue(by_the_clock(), UUID(found))
-            flagged += 1
-        except DomainError as settled:  # someone acted meanwhile (or a race: 409)
-            log.info("expression of interest %s not flagged: %s", found, settled)
-    return flagged
+    return each_by_the_clock(due, market.service(Expressions).record_overdue, "expression of interest")

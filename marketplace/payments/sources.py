@@ -29,7 +29,7 @@ class Source(Protocol):
     def paid(self, record: MarketplaceAggregate, ctx: Context, invoice: Invoice, payment: PaymentMade) -> None: ...
 
 
-class Contracts:
+class ContractSource:
     kind = Contract
 
     def payee(self, record: MarketplaceAggregate) -> Payee:
@@ -52,7 +52,7 @@ class Contracts:
         record.record_payment(ctx, str(invoice.id), payment.amount, payment.paid_on)
 
 
-class Grants:
+class GrantSource:
     kind = Grant
 
     def payee(self, record: MarketplaceAggregate) -> Payee:
@@ -76,7 +76,7 @@ class Grants:
         record.pay(ctx, Payment(invoice.number, payment.amount, payment.paid_on, payment.reference))
 
 
-SOURCES: dict[str, Source] = {"contract": Contracts(), "grant": Grants()}
+SOURCES: dict[str, Source] = {"contract": ContractSource(), "grant": GrantSource()}
 
 
 def record_of(commands: CommandRunner, kind: str, record_id: str | UUID) -> MarketplaceAggregate:
