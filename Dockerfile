@@ -22,8 +22,11 @@ RUN rm -rf .venv var \
 # --- runtime stage: only the venv, run as an unprivileged user
 FROM python:3.11-slim
 
+# MARKETPLACE_DEV_SECRET=off: a container never makes a development secret under its var/ (each would make its
+# own): while development tokens are on, it refuses to start without MARKETPLACE_JWT_SECRET (docs/sign-in.md).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    MARKETPLACE_DEV_SECRET=off \
     PATH="/opt/venv/bin:$PATH"
 
 # libpq for psycopg in case the pure-Python implementation is used.

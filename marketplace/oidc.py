@@ -10,10 +10,12 @@ Its claims then name the actor (docs/sign-in.md):
 - subject: `<name>:<sub>`, the issuer's name (by default its host name) before the subject claim, so that two
   issuers' people with the same `sub` are never the same actor; at most 200 characters in all;
 - organisation: the issuer's fixed `organisation`, or the org claim (an org-id.guide identifier as written), or
-  none when the claim is absent;
-- role: the issuer's fixed `role`, or the role claim (a string or a list of strings) mapped through `roles` (or,
-  with no mapping, values that are role names themselves); with several, the one with the most authority
-  (admin, commissioner, auditor, provider). None is a 403: the person is known but holds no role here.
+  none when the claim is absent; with `organisation_from: people`, none here: the request's organisation is the
+  one whose people register lists the subject, looked up on each request (api/auth.py);
+- role: the issuer's fixed `role` (provider for `organisation_from: people`), or the role claim (a string or a list
+  of strings) mapped through `roles` (or, with no mapping, values that are role names themselves); with several,
+  the one with the most authority (admin, commissioner, auditor, provider). None is a 403: the person is known but
+  holds no role here.
 Every refusal is in this service's words.
 """
 
@@ -33,6 +35,7 @@ from marketplace.tokens import (
     SUBJECT_MAX,
     InvalidToken,
     NotPermitted,
+    SignedIn,
     TokenReader,
     Verifier,
     is_org_id,
@@ -58,12 +61,12 @@ class IssuerVerifier:
         self.leeway = leeway
         self.max_seconds = max_seconds
 
-    def __call__(self, token: str) -> tuple[Actor, float]:
+    def __call__(self, token: str) -> SignedIn:
         claims = self._verified_claims(token)
         issued = claims.get("iat")
         expires = float(claims["exp"])
         within_ceiling(float(issued) if issued is not None else None, expires, self.max_seconds)
-        return actor_of(self.issuer, claims), expires
+        return SignedIn(actor_of(self.issuer, claims), expires, self.issuer.organisation_from_people)
 
     def _verified_claims(self, token: str) -> dict[str, Any]:
         try:
@@ -116,6 +119,8 @@ def subject_of(issuer: OidcIssuer, claims: Mapping[str, Any]) -> str:
 
 
 def organisation_of(issuer: OidcIssuer, claims: Mapping[str, Any]) -> str:
+    """The fixed organisation, or the org claim's; none when neither is set, or when the people registers name it
+    (per request: api/auth.py)."""
     if issuer.organisation or not issuer.org_claim:
         return issuer.organisation
     found = claims.get(issuer.org_claim)
@@ -129,8 +134,8 @@ def organisation_of(issuer: OidcIssuer, claims: Mapping[str, Any]) -> str:
 
 
 def role_of(issuer: OidcIssuer, claims: Mapping[str, Any]) -> Role:
-    if issuer.role is not None:
-        return issuer.role
+    if issuer.fixed_role is not None:
+        return issuer.fixed_role
     found = claims.get(issuer.role_claim)
     values = [found] if isinstance(found, str) else found if isinstance(found, list) else []
     mapping = issuer.roles or {role.value: role for role in ROLE_RANK}

@@ -2,16 +2,16 @@
 variables, several as a JSON list in MARKETPLACE_OIDC_ISSUERS (objects whose keys are the fields in lower case).
 
 Anything odd is a startup error (ValueError) naming the setting, so a typo never becomes a silent sign-in hole:
-unknown fields, a role or organisation that is both fixed and read from a claim, an issuer or key address over
-plain HTTP (other than on this machine), two issuers with the same `issuer` or `name`. docs/sign-in.md explains
-every field.
+unknown fields, a role or organisation that is both fixed and read from a claim (or, for the organisation, found in
+the people registers), an issuer or key address over plain HTTP (other than on this machine), two issuers with the
+same `issuer` or `name`. docs/sign-in.md explains every field.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,12 +35,16 @@ FIELDS = (
     "roles",
     "role",
     "organisation",
+    "organisation_from",
     "name",
     "subject_claim",
 )
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,62}")
 _CLAIM = re.compile(r"[\x21-\x7e]{1,100}")  # a claim's name: printable ASCII, no spaces
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
+# `organisation_from`: the organisation whose people register lists the person's subject (GOV.UK One Login's tokens
+# name no organisation). Its people are providers of that organisation: the role is provider, or a startup error.
+PEOPLE = "people"
 
 
 @dataclass(frozen=True)
@@ -56,8 +60,19 @@ class OidcIssuer:
     role: Role | None = None  # every person from this issuer acts in this role (no role claim is read)
     org_claim: str = ""  # the claim holding the org-id.guide identifier the person acts for
     organisation: str = ""  # every person from this issuer acts for this organisation (no org claim is read)
+    organisation_from: str = ""  # "people": the organisation whose people register lists the subject, per request
     name: str = ""  # prefixes the subjects this issuer signs in (`name:sub`); empty: the issuer's host name
     subject_claim: str = "sub"
+
+    @property
+    def organisation_from_people(self) -> bool:
+        return self.organisation_from == PEOPLE
+
+    @property
+    def fixed_role(self) -> Role | None:
+        """The role every person from this issuer acts in, if it is fixed: people found in an organisation's people
+        register act as its providers (their role there, owner or finance, is the organisation's business)."""
+        return self.role or (Role.PROVIDER if self.organisation_from_people else None)
 
     @property
     def label(self) -> str:
@@ -137,11 +152,7 @@ def issuer_from_fields(fields: Mapping[str, Any], where: str, upper: bool = Fals
     role = _role(text["role"], named("role")) if text.get("role") else None
     if role is not None and ("roles" in fields or "role_claim" in fields):
         raise ValueError(f"{named('role')} fixes the role: do not also set role_claim or roles.")
-    organisation = text.get("organisation", "")
-    if organisation:
-        _check_org(organisation, named("organisation"))
-        if text.get("org_claim"):
-            raise ValueError(f"{named('organisation')} fixes the organisation: do not also set org_claim.")
+    _check_organisation(text, fields, named)
     name = text.get("name", "")
     if name and not _NAME.fullmatch(name):
         raise ValueError(f"{named('name')} must be 1 to 63 letters, digits, dots or hyphens, e.g. staff.")
@@ -153,7 +164,8 @@ def issuer_from_fields(fields: Mapping[str, Any], where: str, upper: bool = Fals
         roles=_roles(fields.get("roles", {}), named("roles")),
         role=role,
         org_claim=text.get("org_claim", ""),
-        organisation=organisation,
+        organisation=text.get("organisation", ""),
+        organisation_from=text.get("organisation_from", ""),
         name=name,
         subject_claim=text.get("subject_claim") or "sub",
     )
@@ -192,6 +204,33 @@ def _check_org(value: str, setting: str) -> None:
         canonical = ""
     if canonical != value:
         raise ValueError(f"{setting} must be an org-id.guide identifier as written, e.g. GB-LAE-SHR.")
+
+
+def _check_organisation(text: Mapping[str, str], fields: Mapping[str, Any], named: Callable[[str], str]) -> None:
+    """One way at most of giving the issuer's people their organisation: fixed, from a claim, or from the people
+    registers (where they act as providers)."""
+    organisation = text.get("organisation", "")
+    if organisation:
+        _check_org(organisation, named("organisation"))
+        if text.get("org_claim"):
+            raise ValueError(f"{named('organisation')} fixes the organisation: do not also set org_claim.")
+    if not text.get("organisation_from"):
+        return
+    setting = named("organisation_from")
+    if text["organisation_from"] != PEOPLE:
+        raise ValueError(
+            f"{setting} must be {PEOPLE!r}: the organisation whose people register lists the person's subject "
+            "(to read a claim, set org_claim; to fix one organisation, set organisation)."
+        )
+    if text.get("org_claim") or text.get("organisation"):
+        raise ValueError(
+            f"{setting} finds the organisation in the people registers: do not also set org_claim or organisation."
+        )
+    if "roles" in fields or "role_claim" in fields or text.get("role", Role.PROVIDER.value) != Role.PROVIDER.value:
+        raise ValueError(
+            f"{setting} signs people in as providers of the organisation that lists them: set no role_claim or "
+            "roles, and no role but provider."
+        )
 
 
 def _role(value: object, setting: str) -> Role:

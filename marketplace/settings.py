@@ -13,6 +13,13 @@ from marketplace.oidc_config import OidcIssuer, issuers_from_env
 from marketplace.payments.policy import payment_policy_from_env
 
 DEFAULT_VAR_DIR = Path("var")
+# A deployment (MARKETPLACE_DEV_SECRET=off: the image sets it) makes no development secret: each container would
+# make its own under its own var/, and whoever reads one signs in as anyone. Development tokens then need the secret.
+DEV_TOKENS_NEED_A_SECRET = (
+    "MARKETPLACE_JWT_SECRET is not set, and development tokens are on (MARKETPLACE_DEV_TOKENS=on) where no "
+    "development secret is made (MARKETPLACE_DEV_SECRET=off): set MARKETPLACE_JWT_SECRET, or turn development "
+    "tokens off (MARKETPLACE_DEV_TOKENS=off) and sign people in through MARKETPLACE_OIDC_ISSUERS."
+)
 
 
 def default_database_url(var_dir: Path) -> str:
@@ -46,6 +53,7 @@ class Settings:
     checkpoint_seconds: float = 300.0  # how often `serve` signs the chain head as a checkpoint (0: never)
     stall_retry_max_seconds: float = 60.0  # the longest a worker waits before retrying a view that cannot fold
     dev_tokens: bool = True  # HS256 tokens of `marketplace token` (MARKETPLACE_JWT_SECRET) admitted; off in production
+    dev_secret: bool = True  # without MARKETPLACE_JWT_SECRET, a development secret under var/; off in a deployment
     oidc_issuers: tuple[OidcIssuer, ...] = ()  # the OpenID Connect providers whose tokens sign people in
     oidc_leeway_seconds: float = 60.0  # clock skew allowed on an OIDC token's exp, nbf and iat (at most 300)
     oidc_refetch_seconds: float = 60.0  # at most one fetch of an issuer's keys per this many seconds
@@ -63,9 +71,10 @@ class Settings:
         mode = env.get("MARKETPLACE_PROJECTION_MODE", "inline")
         if mode not in ("inline", "worker"):
             raise ValueError("MARKETPLACE_PROJECTION_MODE must be 'inline' or 'worker'")
+        secret, dev_tokens, dev_secret = _development_tokens(env)
         return cls(
             database_url=url,
-            jwt_secret=env.get("MARKETPLACE_JWT_SECRET", ""),
+            jwt_secret=secret,
             projection_mode=mode,
             var_dir=var_dir,
             ocid_prefix=env.get("MARKETPLACE_OCID_PREFIX", "ocds-shr000"),
@@ -85,12 +94,24 @@ class Settings:
             signing_key=env.get("MARKETPLACE_SIGNING_KEY", ""),
             checkpoint_seconds=float(env.get("MARKETPLACE_CHECKPOINT_SECONDS", "300")),
             stall_retry_max_seconds=float(env.get("MARKETPLACE_STALL_RETRY_MAX_SECONDS", "60")),
-            dev_tokens=_on_or_off(env.get("MARKETPLACE_DEV_TOKENS", "on"), "MARKETPLACE_DEV_TOKENS"),
+            dev_tokens=dev_tokens,
+            dev_secret=dev_secret,
             oidc_issuers=issuers_from_env(env),
             oidc_leeway_seconds=_seconds(env, "MARKETPLACE_OIDC_LEEWAY_SECONDS", "60", 0, 300),
             oidc_refetch_seconds=_seconds(env, "MARKETPLACE_OIDC_REFETCH_SECONDS", "60", 0, 86_400),
             oidc_timeout_seconds=_seconds(env, "MARKETPLACE_OIDC_TIMEOUT_SECONDS", "5", 0.1, 30),
         )
+
+
+def _development_tokens(env: Mapping[str, str]) -> tuple[str, bool, bool]:
+    """The HS256 secret, whether development tokens are on, and whether a development secret may be made for them:
+    a deployment (MARKETPLACE_DEV_SECRET=off) with development tokens on does not start without a secret."""
+    secret = env.get("MARKETPLACE_JWT_SECRET", "")
+    dev_tokens = _on_or_off(env.get("MARKETPLACE_DEV_TOKENS", "on"), "MARKETPLACE_DEV_TOKENS")
+    dev_secret = _on_or_off(env.get("MARKETPLACE_DEV_SECRET", "on"), "MARKETPLACE_DEV_SECRET")
+    if dev_tokens and not secret and not dev_secret:
+        raise ValueError(DEV_TOKENS_NEED_A_SECRET)
+    return secret, dev_tokens, dev_secret
 
 
 def _on_or_off(value: str, setting: str) -> bool:

@@ -18,6 +18,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ import jwt
 from domain.base import Actor, Role
 from domain.rules import DomainError
 from domain.values import org_id
-from marketplace.settings import Settings
+from marketplace.settings import DEV_TOKENS_NEED_A_SECRET, Settings
 
 log = logging.getLogger(__name__)
 ALGORITHM = "HS256"
@@ -41,8 +42,22 @@ DEV_TOKENS_OFF = (
     "providers, so it would refuse this one."
 )
 
-# Reads one kind of token (an OIDC issuer's): the actor it names and when it expires, or InvalidToken/NotPermitted.
-Verifier = Callable[[str], tuple[Actor, float]]
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A verified token: the actor it names and when it expires (a Unix time).
+
+    `organisation_from_people`: the token names no organisation, its issuer finds it in the people registers by
+    the subject (GOV.UK One Login). The registers change while a token lives and the request may choose among
+    several, so the organisation is looked up on each request (api/auth.py), never remembered with the token."""
+
+    actor: Actor
+    expires: float
+    organisation_from_people: bool = False
+
+
+# Reads one kind of token (an OIDC issuer's): who signed in, or InvalidToken/NotPermitted.
+Verifier = Callable[[str], SignedIn]
 
 
 class InvalidToken(Exception):
@@ -57,12 +72,15 @@ class NotPermitted(Exception):
 
 
 def jwt_secret(settings: Settings) -> str:
-    """The configured secret, or a development secret kept under var/ (with a warning); empty when development
-    tokens are off (MARKETPLACE_DEV_TOKENS=off), for then no token is signed or read with it."""
+    """The configured secret, or a development secret kept under var/ (with a warning) unless this is a deployment
+    (MARKETPLACE_DEV_SECRET=off: ValueError); empty when development tokens are off (MARKETPLACE_DEV_TOKENS=off),
+    for then no token is signed or read with it."""
     if not settings.dev_tokens:
         return ""
     if settings.jwt_secret:
         return settings.jwt_secret
+    if not settings.dev_secret:
+        raise ValueError(DEV_TOKENS_NEED_A_SECRET)
     path = Path(settings.var_dir) / "dev-jwt-secret"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -123,28 +141,33 @@ class TokenReader:
         self.max_seconds = max_hours * 3600
         self.capacity = capacity
         self.issuers = dict(issuers or {})
-        self._verified: dict[str, tuple[Actor, float]] = {}
+        self._verified: dict[str, SignedIn] = {}
 
-    def remembered(self, token: str) -> Actor | None:
-        """The actor of a token verified before and not yet expired, without any work that may block."""
+    def remembered(self, token: str) -> SignedIn | None:
+        """A token verified before and not yet expired, without any work that may block."""
         known = self._verified.get(token)
-        return known[0] if known is not None and known[1] > time.time() else None
+        return known if known is not None and known.expires > time.time() else None
 
-    def __call__(self, token: str) -> Actor:
+    def sign_in(self, token: str) -> SignedIn:
+        """The token verified (remembered, or read now: an issuer's verifier may fetch its keys)."""
         known = self.remembered(token)
         if known is not None:
             return known
         verifier = self.issuers.get(unverified_issuer(token) or "") if self.issuers else None
         if verifier is not None:
-            actor, expires = verifier(token)
+            signed_in = verifier(token)
         elif self.secret:
-            actor, expires = _verify(self.secret, token, self.max_seconds)
+            signed_in = _verify(self.secret, token, self.max_seconds)
         else:
             raise InvalidToken(NOT_TRUSTED)
         if len(self._verified) >= self.capacity:
             self._verified.clear()
-        self._verified[token] = (actor, expires)
-        return actor
+        self._verified[token] = signed_in
+        return signed_in
+
+    def __call__(self, token: str) -> Actor:
+        """The actor the token names (for a people-register issuer, with no organisation: see `SignedIn`)."""
+        return self.sign_in(token).actor
 
 
 def unverified_issuer(token: str) -> str | None:
@@ -158,15 +181,15 @@ def unverified_issuer(token: str) -> str | None:
 
 
 def read_token(secret: str, token: str, max_hours: float = MAX_HOURS) -> Actor:
-    return _verify(secret, token, max_hours * 3600)[0]
+    return _verify(secret, token, max_hours * 3600).actor
 
 
-def _verify(secret: str, token: str, max_seconds: float) -> tuple[Actor, float]:
+def _verify(secret: str, token: str, max_seconds: float) -> SignedIn:
     """The actor and expiry of a token signed with our secret, its lifetime within the ceiling."""
     claims = _signed_claims(secret, token)
     expires = float(claims["exp"])
     within_ceiling(float(claims["iat"]), expires, max_seconds)
-    return _actor_of(claims), expires
+    return SignedIn(_actor_of(claims), expires)
 
 
 def within_ceiling(issued: float | None, expires: float, max_seconds: float) -> None:

@@ -11,6 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from marketplace.settings import Settings
+from marketplace.tokens import jwt_secret
+
 pytestmark = pytest.mark.request_layer  # answered before any database is asked: SQLite alone
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,9 +60,84 @@ def test_projections_are_folded_by_the_worker_not_inline(
     assert environment(services["api"])["MARKETPLACE_PROJECTION_MODE"] == "worker"
 
 
-def test_jwt_secret_must_be_supplied_by_the_operator(services: dict[str, Any]) -> None:
-    secret = environment(services["api"])["MARKETPLACE_JWT_SECRET"]
-    assert secret.startswith("${MARKETPLACE_JWT_SECRET:?")
+def test_the_jwt_secret_is_the_operators_to_give_and_the_stack_never_makes_one(services: dict[str, Any]) -> None:
+    settings = environment(services["api"])
+    assert settings["MARKETPLACE_JWT_SECRET"] == "${MARKETPLACE_JWT_SECRET:-}"  # compose itself demands nothing
+    assert settings["MARKETPLACE_DEV_SECRET"] == "off"  # the settings demand it, while development tokens are on
+
+
+PROVIDERS = '[{"name": "suppliers", "issuer": "https://oidc.account.gov.uk/", "audience": "c", "role": "provider"}]'
+
+
+def test_with_development_tokens_off_and_providers_set_the_stack_starts_without_a_secret(
+    services: dict[str, Any],
+) -> None:
+    for name in APP_SERVICES:
+        started = Settings.from_env(container_env(services[name], MARKETPLACE_DEV_TOKENS="off", **oidc()))
+        assert (started.dev_tokens, started.jwt_secret, jwt_secret(started)) == (False, "", "")
+        assert [issuer.label for issuer in started.oidc_issuers] == ["suppliers"]
+
+
+def test_with_development_tokens_on_the_stack_refuses_to_start_without_a_secret(services: dict[str, Any]) -> None:
+    for operator in ({}, {"MARKETPLACE_DEV_TOKENS": "on", **oidc()}, {"MARKETPLACE_JWT_SECRET": ""}):
+        with pytest.raises(ValueError, match="MARKETPLACE_JWT_SECRET is not set, and development tokens are on"):
+            Settings.from_env(container_env(services["api"], **operator))
+    started = Settings.from_env(container_env(services["api"], MARKETPLACE_JWT_SECRET="s" * 40))
+    assert started.dev_tokens and jwt_secret(started) == "s" * 40
+
+
+def test_the_image_alone_refuses_development_tokens_without_a_secret() -> None:
+    image = dockerfile_env()
+    assert image["MARKETPLACE_DEV_SECRET"] == "off"
+    with pytest.raises(ValueError, match="MARKETPLACE_JWT_SECRET is not set"):
+        Settings.from_env(image)  # docker run marketplace, given nothing
+    assert not Settings.from_env({**image, "MARKETPLACE_DEV_TOKENS": "off"}).dev_tokens
+
+
+def test_a_local_serve_still_makes_its_development_secret_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    local = Settings.from_env({"MARKETPLACE_VAR_DIR": str(tmp_path)})  # ./dev serve: nothing set
+    assert local.dev_secret and local.dev_tokens
+    secret = jwt_secret(local)
+    assert secret == (tmp_path / "dev-jwt-secret").read_text().strip() and len(secret) >= 32
+    assert "MARKETPLACE_JWT_SECRET is not set: using the development secret" in caplog.text
+
+
+def oidc() -> dict[str, str]:
+    return {"MARKETPLACE_OIDC_ISSUERS": PROVIDERS}
+
+
+def container_env(service: dict[str, Any], **operator: str) -> dict[str, str]:
+    """The environment a service's container starts with: the image's ENV, then the file's settings with the
+    operator's shell interpolated into them, as docker compose does."""
+    given = {name: interpolate(value, operator) for name, value in environment(service).items()}
+    return {**dockerfile_env(), **given}
+
+
+_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
+
+
+def interpolate(value: str, operator: dict[str, str]) -> str:
+    """Compose's ${NAME}, ${NAME-default}, ${NAME:-default}, ${NAME?error} and ${NAME:?error} (the colon: empty
+    counts as unset); an unset variable with `?` stops compose with its error (ValueError here)."""
+
+    def substitute(found: re.Match[str]) -> str:
+        op, given = found["op"] or "", operator.get(found["name"])
+        unset = given is None or (op.startswith(":") and not given)
+        if unset and op.endswith("?"):
+            raise ValueError(f"compose: {found['name']}: {found['arg']}")
+        return found["arg"] if unset and op.endswith("-") else given or ""
+
+    assert "$$" not in value and not re.search(r"\$(?!\{)", value), f"an interpolation this test cannot read: {value}"
+    return _VARIABLE.sub(substitute, value)
+
+
+def dockerfile_env() -> dict[str, str]:
+    """The runtime stage's ENV settings (the last FROM on)."""
+    runtime = (ROOT / "Dockerfile").read_text().replace("\\\n", " ").split("\nFROM ")[-1]
+    pairs = [item for line in re.findall(r"^ENV\s+(.*)$", runtime, re.MULTILINE) for item in shlex.split(line)]
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 def test_sign_in_providers_and_development_tokens_are_the_operators_to_set(services: dict[str, Any]) -> None:

@@ -109,12 +109,38 @@ ISSUER_REFUSED = [
     pytest.param({"audience": 7}, r"\[0\].audience must be text", id="audience-a-number"),
     pytest.param({"name": "staff members"}, "letters, digits", id="name-with-space"),
     pytest.param({"group_claim": "groups"}, "group_claim is not an issuer setting", id="unknown-field"),
+    pytest.param({"organisation_from": "claims"}, "organisation_from must be 'people'", id="organisation-from-what"),
+    *[
+        pytest.param({"organisation_from": "people", **other}, message, id=f"organisation-from-people-and-{name}")
+        for name, other, message in (
+            ("org-claim", {"org_claim": "org"}, "do not also set org_claim or organisation"),
+            ("organisation", {"organisation": "GB-LAE-SHR"}, "do not also set org_claim or organisation"),
+            ("role", {"role": "commissioner"}, "as providers of the organisation that lists them"),
+            ("roles", {"roles": {"Owners": "provider"}}, "set no role_claim or roles"),
+            ("role-claim", {"role_claim": "groups"}, "set no role_claim or roles"),
+        )
+    ],
 ]
 
 
 @pytest.mark.parametrize(("fields", "message"), ISSUER_REFUSED)
 def test_an_issuer_that_would_be_unsafe_or_ambiguous_is_refused(fields: dict[str, Any], message: str) -> None:
     refused(message, MARKETPLACE_OIDC_ISSUERS=json.dumps([{"issuer": ENTRA, "audience": "api://m", **fields}]))
+
+
+def test_one_login_suppliers_may_find_their_organisation_in_the_people_registers_and_act_as_providers() -> None:
+    listed = [{"issuer": ONE_LOGIN, "audience": "client-id", "name": "suppliers", "organisation_from": "people"}]
+    (suppliers,) = settings(MARKETPLACE_OIDC_ISSUERS=json.dumps(listed)).oidc_issuers
+    assert (suppliers.organisation_from_people, suppliers.fixed_role, suppliers.org_claim) == (True, Role.PROVIDER, "")
+    (single,) = settings(
+        MARKETPLACE_OIDC_ISSUER=ONE_LOGIN,
+        MARKETPLACE_OIDC_AUDIENCE="client-id",
+        MARKETPLACE_OIDC_ORGANISATION_FROM="people",
+        MARKETPLACE_OIDC_ROLE="provider",  # the role they would have anyway: allowed
+    ).oidc_issuers
+    assert (single.organisation_from_people, single.fixed_role) == (True, Role.PROVIDER)
+    (by_claim,) = settings(MARKETPLACE_OIDC_ISSUER=ONE_LOGIN, MARKETPLACE_OIDC_AUDIENCE="c").oidc_issuers
+    assert (by_claim.organisation_from_people, by_claim.fixed_role) == (False, None)
 
 
 def test_issuers_and_their_names_are_distinct_and_one_way_of_configuring_them_is_used() -> None:

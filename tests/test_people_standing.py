@@ -17,21 +17,26 @@ from marketplace.people.access import (
     LEFT_MESSAGE,
     NEWCOMER_MESSAGE,
     UNREGISTERED_MESSAGE,
+    Memberships,
     Standing,
     may_act,
+    memberships,
     standing,
 )
 from marketplace.service import Marketplace
 from tests.conftest import COUNCIL
 from tests.people_fixtures import (
     ADMIN,
+    BID_WRITER,
     CHARITY,
     CIC,
     NEIGHBOUR,
     OWNER,
+    STRANGER,
     charity_with_people,
     officers,
     people,
+    person_details,
     register_officer,
     request,
 )
@@ -119,3 +124,37 @@ MAY_ACT = [
 @pytest.mark.parametrize(("standing_", "dev_tokens", "starting", "refusal"), MAY_ACT)
 def test_who_may_act(standing_: Standing, dev_tokens: bool, starting: bool | None, refusal: str | None) -> None:
     assert may_act(standing_, dev_tokens, starting) == refusal
+
+
+# Whose people a subject is: how a sign-in provider naming no organisation finds it (organisation_from: people)
+
+
+def test_a_subjects_memberships_are_the_organisations_listing_them_active_and_those_they_left(
+    registers: Marketplace,
+) -> None:
+    people(registers).add(request(ADMIN), CIC, person_details(STRANGER))  # sam, the CIC's owner
+    people(registers).add(request(ADMIN), CIC, person_details(BID_WRITER, "bid-writer"))  # bea, who left the charity
+    assert memberships(registers, "pat") == Memberships(active=(CHARITY,), left=())
+    assert memberships(registers, "bea") == Memberships(active=(CIC,), left=(CHARITY,))
+    assert memberships(registers, "cathy") == Memberships(active=(), left=())  # officers are not organisations' people
+    people(registers).leave(request(ADMIN), CIC, "bea", GONE)
+    assert memberships(registers, "bea") == Memberships(active=(), left=(CHARITY, CIC))
+
+
+def test_memberships_are_one_read_of_the_subject_index_not_a_scan_of_everyones_people(registers: Marketplace) -> None:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(registers.engine, "before_cursor_execute", count)
+    try:
+        with registers.views() as session:
+            memberships(session, "pat")
+    finally:
+        event.remove(registers.engine, "before_cursor_execute", count)
+    assert len(statements) == 1
+    if registers.settings.is_sqlite:  # PostgreSQL plans by the table's size: a test's few rows say nothing
+        with registers.engine.connect() as connection:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statements[0]}", ("pat",)).all()
+        assert "USING INDEX organisation_people_by_subject" in " ".join(str(row[-1]) for row in plan)

@@ -33,7 +33,7 @@ from domain.rules import DomainError, Refusal
 from marketplace.access import COUNCIL_READERS, PROVIDERS, Permit, reads_for_the_council
 from projections.batch import utc
 from projections.people.officers import find_officer
-from projections.people.organisations import find_person
+from projections.people.organisations import find_person, registers_listing
 from projections.people.standing import found_in_registers
 
 # --- who may issue each command ---------------------------------------------------------------------------------
@@ -155,6 +155,27 @@ def may_act(standing: Standing, dev_tokens: bool, starting: bool | None = None) 
     if standing == Standing.NEWCOMER and starting is not False:
         return None
     return UNREGISTERED_MESSAGE if standing == Standing.UNREGISTERED else NEWCOMER_MESSAGE
+
+
+@dataclass(frozen=True)
+class Memberships:
+    """The organisations whose people registers list a subject: where they are active, and where they left.
+
+    For a sign-in provider whose tokens name no organisation (GOV.UK One Login, `organisation_from: people`), the
+    person acts for one of `active`; with none active but some left, they have left and act no more."""
+
+    active: tuple[str, ...]
+    left: tuple[str, ...]
+
+
+def memberships(source: Source, subject: str) -> Memberships:
+    """Where the subject is among organisations' people, from one read of the people view's subject index."""
+    with _session(source) as session:
+        listed = registers_listing(session, subject)
+    return Memberships(
+        tuple(organisation for organisation, active in listed if active),
+        tuple(organisation for organisation, active in listed if not active),
+    )
 
 
 # --- people as other capabilities ask for them --------------------------------------------------------------------

@@ -41,6 +41,7 @@ organisation_people = Table(
     Column("version", Integer, nullable=False),  # the organisation's record's version at this person's last change
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("organisation_people_by_register", "register_id"),
+    Index("organisation_people_by_subject", "subject"),  # whose people a signed-in subject is (api/auth.py)
 )
 
 
@@ -144,3 +145,11 @@ def find_person(session: Session, organisation: str, subject: str) -> Row | None
     ).mappings()
     row = found.first()
     return dict(row) if row else None
+
+
+def registers_listing(session: Session, subject: str) -> list[tuple[str, bool]]:
+    """Every organisation whose people include this subject, and whether they are active there, by organisation:
+    one read of the subject's index (a person is among few organisations' people)."""
+    c = organisation_people.c
+    query = select(c.organisation, c.active).where(c.subject == subject).order_by(c.organisation)
+    return [(organisation, bool(active)) for organisation, active in session.execute(query)]
