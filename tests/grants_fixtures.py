@@ -13,6 +13,7 @@ from uuid import UUID
 import pytest
 
 from domain.base import Actor, Role
+from domain.grants.grant import Grant
 from domain.grants.programme import GrantProgramme
 from domain.grants.terms import (
     AgreedScore,
@@ -29,7 +30,7 @@ from domain.grants.terms import (
 )
 from domain.organisations.organisation import OrganisationDetails
 from domain.payments.invoice import Invoice
-from domain.payments.terms import InstalmentClaim, PaymentMade
+from domain.payments.terms import InstalmentClaim, MoneyReceived, PaymentMade
 from domain.rules import DomainError, Refusal
 from domain.values import Address, Contact
 from domain.working_days import uk_date
@@ -212,3 +213,23 @@ def pay_instalment(
     invoices.approve(request(APPROVER), claim, "Within the award.")
     invoices.pay(request(), claim, PaymentMade(market.commands.load(Invoice, claim).gross, day))
     return claim
+
+
+def awaited_recoveries(market: Marketplace, grant_id: UUID) -> list[UUID]:
+    """The grant's recoveries whose money has not come back yet, oldest first."""
+    grant = market.commands.load(Grant, grant_id)
+    return [UUID(recovery) for recovery, asked in grant.recoveries.items() if asked["recovered_on"] is None]
+
+
+def recover(market: Marketplace, grant_id: UUID, day: date, by: Actor = APPROVER) -> UUID:
+    """The grant's latest recovery received in full on `day`, recorded by an officer (by default not the one who
+    raised it: four eyes); the recovery's payment record's id."""
+    recovery = awaited_recoveries(market, grant_id)[-1]
+    receive(market, recovery, day, by)
+    return recovery
+
+
+def receive(market: Marketplace, recovery: UUID, day: date, by: Actor = APPROVER) -> None:
+    """The money a recovery asks back, received in full on `day`, as `by` records it."""
+    asked = market.commands.load(Invoice, recovery).gross
+    market.service(Invoices).recover(request(by), recovery, MoneyReceived(asked, day, "BACS 2026-114"))

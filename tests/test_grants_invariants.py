@@ -1,9 +1,11 @@
 """The budget ledger holds whatever happens, in whatever order: random offers (of random amounts) on assessed
 applications, answers, offers lapsing by the clock, instalments paid, variations, underspend, clawbacks (too large
-ones too) and closures. Refusals are expected; after every step the programme's committed money never exceeds its
-budget and is exactly the open offers plus the current award of every grant, every grant has paid minus reclaimed
-within its award and reclaimed within paid, and the views agree with the aggregates. SQLite only: a marketplace
-of its own per example, on a copy of a database prepared once with the assessed applications."""
+ones too), recoveries received (by whoever raised them too, and twice) and closures. Refusals are expected; after
+every step the programme's committed money never exceeds its budget and is exactly the open offers plus the current
+award of every grant, every grant has paid minus reclaimed within its award and what is recovered and asked back
+within what was paid, its money asked back is what its open recoveries ask, and the views agree with the aggregates.
+SQLite only: a marketplace of its own per example, on a copy of a database prepared once with the assessed
+applications."""
 
 from __future__ import annotations
 
@@ -25,10 +27,12 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, multiple, rule, run_state_machine_as_test
 from sqlalchemy import select
 
+from domain.base import Actor
 from domain.grants.application import ApplicationStatus, GrantApplication
 from domain.grants.grant import Grant, grant_uuid
 from domain.grants.programme import GrantProgramme
 from domain.grants.terms import Closure, Eligibility, GrantVariation
+from domain.payments.invoice import Invoice, InvoiceStatus
 from domain.rules import DomainError
 from domain.working_days import uk_date
 from marketplace.clock import FixedClock
@@ -40,7 +44,18 @@ from marketplace.settings import Settings
 from projections.grants.programmes import find_programme
 from projections.grants.register import grants as grants_register
 from tests.conftest import SECRET
-from tests.grants_fixtures import APPLICANTS, Funded, funded, offer_terms, pay_instalment, provider, request
+from tests.grants_fixtures import (
+    APPLICANTS,
+    APPROVER,
+    Funded,
+    awaited_recoveries,
+    funded,
+    offer_terms,
+    pay_instalment,
+    provider,
+    receive,
+    request,
+)
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 BUDGET = Decimal("30000")  # awards up to £20,000 each, for four applications of £10,000: money runs short
@@ -196,6 +211,16 @@ class BudgetLedger(RuleBasedStateMachine):
     def claw_back(self, which: int, amount: Decimal) -> None:
         self.attempt("clawback", lambda: self.grants.claw_back(OFFICER, self.grant_of(which), "Misspent.", amount))
 
+    @rule(which=granted, by=st.sampled_from([OFFICER.actor, APPROVER]), twice=st.booleans())
+    def money_comes_back(self, which: int, by: Actor, twice: bool) -> None:
+        """The latest money asked back received: by another officer, or (refused) by whoever raised it; at times
+        recorded a second time (refused)."""
+        awaited = awaited_recoveries(self.market, self.grant_of(which))
+        if not awaited:
+            return
+        for _ in range(2 if twice else 1):
+            self.attempt("recover", lambda: receive(self.market, awaited[-1], self.day, by))
+
     @rule(which=granted)
     def close(self, which: int) -> None:
         """The project ran from the grant agreement to today: refused the day it was made (it must end after it
@@ -222,7 +247,8 @@ class BudgetLedger(RuleBasedStateMachine):
                 expected = application.offer["amount"]
             if grant is not None:
                 assert application.status == ApplicationStatus.ACCEPTED
-                assert grant.reclaimed <= grant.paid, (grant.paid, grant.reclaimed)
+                assert grant.reclaimed + grant.asked_back <= grant.paid, (grant.paid, grant.reclaimed, grant.asked_back)
+                assert grant.asked_back == self.asked_back_by_recoveries(grant), grant.recoveries
                 assert grant.paid - grant.reclaimed <= grant.amount, (grant.paid, grant.reclaimed, grant.amount)
                 assert grant.amount >= 0 and grant.underspend_declared >= 0
                 grants[str(grant.id)] = grant
@@ -239,6 +265,11 @@ class BudgetLedger(RuleBasedStateMachine):
         assert set(shown) == set(grants)
         for grant_id, grant in grants.items():
             assert (shown[grant_id].amount_awarded, shown[grant_id].amount_disbursed) == (grant.amount, grant.disbursed)
+
+    def asked_back_by_recoveries(self, grant: Grant) -> Decimal:
+        """What the grant's recoveries still ask for, as their payment records say."""
+        requests = [self.market.commands.load(Invoice, UUID(recovery)) for recovery in grant.recoveries]
+        return sum((r.gross for r in requests if r.status == InvoiceStatus.REQUESTED), Decimal(0))
 
 
 @pytest.mark.slow  # 15 s of random sequences: .ci/run runs it with the slow suites

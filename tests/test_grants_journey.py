@@ -1,5 +1,7 @@
 """A grant programme from publication to a grant's closure, over HTTP: the budget figures are right at every
-step, the 360Giving data is valid at every step that has a grant, and the decisions are on the record.
+step, the 360Giving data is valid at every step that has a grant, and the decisions are on the record. The grant's
+money moves through the one payments model both ways: two instalments paid, and a clawback asked back and received,
+each a payment record (`/invoices/{id}`) whose steps the grant's account and its 360Giving transactions follow.
 
 Five organisations take part: the acceptance list's four (one ineligible and refused, one withdrawing, two
 offered) and a fifth whose application the council declines, since an offer accepted and an offer lapsed take
@@ -45,18 +47,22 @@ def test_a_programme_from_publication_to_a_grant_closed(
     journey = GrantsJourney(client, clock)
     to_two_offers_and_a_decline(journey)
     grant = to_a_grant_and_a_lapse(market, journey)
-    through_the_grants_money(journey, grant)
+    recovered_on = through_the_grants_money(journey, grant)
     package = valid_open_data(client, clock.now().date())
     (published,) = package["grants"]
     assert published["id"] == f"{market.settings.grants_prefix}-{grant.rsplit('/', 1)[1]}"
-    assert (published["amountAwarded"], published["amountDisbursed"]) == (17000, 17000)
+    assert (published["amountAwarded"], published["amountDisbursed"]) == (16500, 16500)
+    moved = [(t["value"], t["description"], t["transactionDate"]) for t in published["disbursementTransaction"]]
+    assert [(value, kind) for value, kind, _ in moved] == [(10000, "instalment"), (7000, "instalment"), (-500, CLAWED)]
+    assert moved[2][2] == recovered_on  # dated the day the money came back, not the day it was asked
     assert published["recipientOrganization"][0]["charityNumber"] == "1234567"
     assert {"geoCode": "E04011234", "geoCodeType": "PAR"}.items() <= published["beneficiaryLocation"][1].items()
     flat = list(csv.DictReader(io.StringIO(client.get("/open-data/360giving.csv").text)))
     assert [row["Identifier"] for row in flat] == [published["id"]]
-    assert flat[0]["Amount Disbursed"] == "17000" and flat[0]["Funding Org:Identifier"] == COUNCIL
+    assert flat[0]["Amount Disbursed"] == "16500" and flat[0]["Funding Org:Identifier"] == COUNCIL
     summaries = {item["summary"] for item in ok(client.get("/audit/decisions", headers=AUDITOR))["items"]}
     assert {"grant offered: £20,000.00, open until 2026-03-16", "application declined", "published"} <= summaries
+    assert "clawback of £500.00 asked back" in summaries
     assert any(s.startswith("grant closed") for s in summaries)
 
 
@@ -114,8 +120,9 @@ def paid(client: TestClient[Any], claim: dict[str, Any], clock: FixedClock) -> N
     assert ok(client.post(f"{path}/pay", json=payment, headers=OFFICER))["interest"] == "0.00"  # no commercial debt
 
 
-def through_the_grants_money(journey: GrantsJourney, grant: str) -> None:
-    """A condition discharged, two instalments, a return accepted, a variation, underspend returned, closure."""
+def through_the_grants_money(journey: GrantsJourney, grant: str) -> str:
+    """A condition discharged, two instalments, a return accepted, a variation, a clawback, underspend returned,
+    closure; the day the clawback's money came back."""
     client, clock = journey.client, journey.clock
     early = client.post(f"{grant}/claims", json={"instalment": "first"}, headers=OFFICER)
     assert early.status_code == 409, early.text  # its condition first
@@ -142,6 +149,7 @@ def through_the_grants_money(journey: GrantsJourney, grant: str) -> None:
     assert client.get(f"{grant}/claims", headers=applicant(OSWESTRY)).status_code == 404  # another applicant
     assert _money(journey.figures()) == (50000, 18000, 17000, 32000)
     valid_open_data(client, clock.now().date())
+    recovered_on = clawed_back(journey, grant)
     underspend = {"amount": "1000", "explanation": "Volunteer expenses lower than planned."}
     ok(client.post(f"{grant}/underspend", json=underspend, headers=applicant(LUDLOW)))
     ok(
@@ -149,11 +157,40 @@ def through_the_grants_money(journey: GrantsJourney, grant: str) -> None:
             f"{grant}/underspend/return", json={"reason": "Underspend confirmed.", "repaid": "0"}, headers=OFFICER
         )
     )
-    assert _money(journey.figures()) == (50000, 17000, 17000, 33000)
+    assert _money(journey.figures()) == (50000, 16500, 16500, 33500)
     closure = {"reason": "Project complete.", "actual_start": "2026-03-10", "actual_end": str(clock.now().date())}
     closed = ok(client.post(f"{grant}/close", json=closure, headers=OFFICER))
-    assert (closed["status"], float(closed["amount_disbursed"])) == ("closed", 17000)
-    assert _money(journey.figures()) == (50000, 17000, 17000, 33000)
+    assert (closed["status"], float(closed["amount_disbursed"])) == ("closed", 16500)
+    assert _money(journey.figures()) == (50000, 16500, 16500, 33500)
+    return recovered_on
+
+
+def clawed_back(journey: GrantsJourney, grant: str) -> str:
+    """£500 clawed back: the decision raises a recovery the recipient sees at once, which moves nothing until another
+    officer records the money received; then the award, what was disbursed and the budget all follow from it."""
+    client, clock = journey.client, journey.clock
+    decided = ok(client.post(f"{grant}/clawback", json=CLAWBACK, headers=OFFICER))
+    assert _money((decided["amount_asked_back"], decided["amount_disbursed"])) == (500, 17000)
+    (asked,) = ok(client.get(f"{grant}/recoveries", headers=applicant(LUDLOW)))["items"]
+    assert (asked["direction"], asked["status"], asked["gross"]) == ("recovery", "requested", "500.00")
+    assert (asked["number"], asked["reason"]) == ("clawback-1", CLAWBACK["reason"])
+    assert [c["number"] for c in ok(client.get(f"{grant}/claims", headers=OFFICER))["items"]] == ["first", "second"]
+    assert _money(journey.figures()) == (50000, 18000, 17000, 32000)  # asked back: not yet received
+    asked_on = asked["received_on"]
+    recovered_on = str(clock.advance(days=5).date())
+    back = {"amount": "500", "received_on": recovered_on, "reference": "BACS 2026-114"}
+    own = client.post(f"/invoices/{asked['id']}/recover", json=back, headers=OFFICER)
+    assert own.status_code == 403 and own.json()["type"].endswith("four-eyes"), own.text
+    received = ok(client.post(f"/invoices/{asked['id']}/recover", json=back, headers=APPROVER))
+    assert (received["status"], received["paid_on"], received["amount_paid"]) == ("recovered", recovered_on, "500.00")
+    assert _money(journey.figures()) == (50000, 17500, 16500, 32500)
+    valid_open_data(client, clock.now().date())
+    assert asked_on < recovered_on
+    return recovered_on
+
+
+CLAWED = "clawback"  # the 360Giving transaction's description
+CLAWBACK = {"reason": "Receipts missing for £500 of volunteer expenses.", "amount": "500"}
 
 
 def _money(figures: tuple[str, ...]) -> tuple[float, ...]:

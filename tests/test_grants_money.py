@@ -1,9 +1,12 @@
 """Grants' money: a grant's own money rules (variation, underspend, clawback, closure), each with what it does to
 the programme's budget; the programme's figures (budget, committed, disbursed, remaining) after every step of a
-longer history; and the grant views rebuilt from the log to the very same rows."""
+longer history; and the grant views rebuilt from the log to the very same rows. Money asked back (a clawback, an
+underspend's paid part) is a recovery: it moves nothing until it is received, then it comes off the award, comes
+back out of what was disbursed, and is freed in the budget."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -12,19 +15,35 @@ from uuid import UUID
 import pytest
 from sqlalchemy import Table, select
 
+from domain.base import Context
 from domain.grants import terms as gt
 from domain.grants.application import GrantApplication
 from domain.grants.grant import Grant, grant_uuid
 from domain.grants.programme import GrantProgramme
+from domain.payments.invoice import Invoice
+from domain.payments.terms import PaymentPolicy, RecoveryAsked
 from domain.rules import DomainError, Refusal
 from marketplace.clock import FixedClock
 from marketplace.grants.services import Grants, Programmes
+from marketplace.payments.sources import GRANTS
 from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from projections.grants.applications import application_criteria, find_application, grant_applications
 from projections.grants.programmes import find_programme, grant_programmes
 from projections.grants.register import find_grant, grant_transactions, grants, transactions_of
-from tests.grants_fixtures import Funded, committed, funded, lead, offer_terms, pay_instalment, refused, request, today
+from tests.grants_fixtures import (
+    Funded,
+    awaited_recoveries,
+    committed,
+    funded,
+    lead,
+    offer_terms,
+    pay_instalment,
+    recover,
+    refused,
+    request,
+    today,
+)
 
 LUDLOW, OSWESTRY, SEVERN = "GB-CHC-1234567", "GB-CHC-7654321", "GB-COH-12345678"
 OFFICER = request()
@@ -76,7 +95,9 @@ def test_a_variation_commits_money_the_budget_has_releases_it_and_never_goes_bel
     assert (grant(fund, grant_id).amount, committed(fund)) == (Decimal("8000"), Decimal("8000"))
     pay(fund, grant_id)  # £5,000
     refused("PaidWithinAward", vary, OFFICER, grant_id, "Less.", amount("4999.99"), kind=Refusal.CONFLICT)
-    grants.claw_back(OFFICER, grant_id, "Ineligible spend.", Decimal("1000"))  # £4,000 net, of £7,000
+    grants.claw_back(OFFICER, grant_id, "Ineligible spend.", Decimal("1000"))
+    refused("PaidWithinAward", vary, OFFICER, grant_id, "Less.", amount("4000"), kind=Refusal.CONFLICT)  # not back yet
+    recover(market, grant_id, today(fund))  # £4,000 net, of £7,000
     vary(OFFICER, grant_id, "Less.", amount("4000"))
     assert committed(fund) == Decimal("4000")
 
@@ -97,9 +118,13 @@ def test_underspend_declared_then_returned_reduces_the_award_frees_its_money_and
     pay(fund, grant_id)  # £5,000
     grants.declare_underspend(lead(), grant_id, Decimal("6000"), "Fewer visits needed.")  # £5,000 of it paid
     refused("ReclaimWithinPaid", back, OFFICER, grant_id, "Repaid.", Decimal("5000.01"), field="repaid")
-    back(OFFICER, grant_id, "Repaid.", Decimal("5000"))
+    back(OFFICER, grant_id, "Repaid.", Decimal("5000"))  # the £1,000 never paid comes off now; the £5,000 is asked
+    asked = grant(fund, grant_id)
+    assert (asked.amount, asked.reclaimed, asked.asked_back, committed(fund)) == gbp(7000, 0, 5000, 7000)
+    recover(fund.market, grant_id, today(fund))
     after = grant(fund, grant_id)
     assert (after.amount, after.paid, after.reclaimed, committed(fund)) == gbp(2000, 5000, 5000, 2000)
+    assert after.asked_back == 0
 
 
 def test_a_clawback_takes_back_no_more_than_was_paid_and_not_yet_reclaimed(fund: Funded) -> None:
@@ -109,11 +134,16 @@ def test_a_clawback_takes_back_no_more_than_was_paid_and_not_yet_reclaimed(fund:
     for too_much in ("5000.01", "0"):
         refused("ReclaimWithinPaid", claw_back, OFFICER, grant_id, "Misspent.", Decimal(too_much), field="amount")
     claw_back(OFFICER, grant_id, "Misspent.", Decimal("3000"))
-    assert (grant(fund, grant_id).amount, committed(fund)) == (Decimal("7000"), Decimal("7000"))
+    assert (grant(fund, grant_id).amount, committed(fund)) == gbp(10000, 10000)  # asked back: nothing moves yet
+    refused("ReclaimWithinPaid", claw_back, OFFICER, grant_id, "Misspent.", Decimal("2000.01"))  # £3,000 asked
+    recover(fund.market, grant_id, today(fund))
+    assert (grant(fund, grant_id).amount, committed(fund)) == gbp(7000, 7000)
     refused("ReclaimWithinPaid", claw_back, OFFICER, grant_id, "Misspent.", Decimal("2000.01"))
     claw_back(OFFICER, grant_id, "Misspent.", Decimal("2000"))
+    recover(fund.market, grant_id, today(fund))
     after = grant(fund, grant_id)
     assert (after.paid, after.reclaimed, after.amount, committed(fund)) == gbp(5000, 5000, 5000, 5000)
+    assert awaited_recoveries(fund.market, grant_id) == []
 
 
 def test_closing_waits_for_pending_returns_then_releases_the_unpaid_balance(fund: Funded) -> None:
@@ -194,6 +224,8 @@ def a_longer_history(fund: Funded) -> UUID:
     pay(fund, grant_id, "second")
     assert figures(fund) == gbp(45000, 11000, 10000, 34000)
     grants.claw_back(OFFICER, grant_id, "Receipts missing for £500.", Decimal("500"))
+    assert figures(fund) == gbp(45000, 11000, 10000, 34000)  # asked back: nothing moves until it is received
+    recover(market, grant_id, today(fund))
     assert figures(fund) == gbp(45000, 10500, 9500, 34500)
     day = today(fund)
     grants.close(OFFICER, grant_id, "Project complete.", gt.Closure(day - timedelta(days=90), day))
@@ -231,3 +263,63 @@ def test_the_grant_views_rebuild_to_the_same_rows(fund: Funded) -> None:
     assert {table.name: rows(market, table) for table in GRANT_TABLES} == before
     for table in (grant_programmes, grant_applications, grants):
         assert all(row["version"] == row["events_folded"] for row in before[table.name]), table.name
+
+
+# --- money asked back: a payment record the other way, and the records kept before it was one ------------------
+
+
+def test_money_is_asked_back_by_the_grants_funder_alone(fund: Funded) -> None:
+    grant_id, _ = granted(fund)
+    pay(fund, grant_id)
+    recipient = Context(lead().actor, fund.clock.now())
+    payee = GRANTS.payee(grant(fund, grant_id))
+    asked = RecoveryAsked("clawback-1", "Grant: clawback", Decimal("100"), "We owe it back.")
+    refused("Payer", Invoice.ask_back, recipient, payee, asked, PaymentPolicy(), kind=Refusal.FORBIDDEN)
+
+
+def legacy(fund: Funded, grant_id: UUID, kind: type[Grant.Decision], released: Decimal, **fields: Any) -> None:
+    """A decision as the grant recorded it before money asked back was a payment record, with the release beside it."""
+
+    def record(old: Grant, ctx: Context) -> tuple[GrantProgramme, ...]:
+        old.decide(kind, ctx, "Recorded at once, as it then was.", **fields)
+        programme = fund.market.commands.load(GrantProgramme, fund.programme_id)
+        programme.release(ctx, old.application_id, released, "clawback")
+        return (programme,)
+
+    fund.market.commands.change(request(), Grant, grant_id, record)
+
+
+def test_clawbacks_and_repayments_recorded_before_recoveries_still_mean_what_they_meant(fund: Funded) -> None:
+    grant_id, grants = granted(fund)
+    pay(fund, grant_id)  # £5,000
+    legacy(fund, grant_id, Grant.ClawedBack, Decimal("500"), amount=Decimal("500"))
+    grants.declare_underspend(lead(), grant_id, Decimal("1500"), "A venue lent free.")
+    legacy(fund, grant_id, Grant.UnderspendReturned, Decimal("1500"), amount=Decimal("1500"), repaid=Decimal("300"))
+    after = grant(fund, grant_id)
+    assert (after.amount, after.paid, after.reclaimed, after.asked_back, committed(fund)) == gbp(
+        8000, 5000, 800, 0, 8000
+    )
+    with fund.market.views() as session:
+        moved = transactions_of(session, [str(grant_id)])[str(grant_id)]
+    assert [(t["kind"], t["amount"]) for t in moved] == [
+        ("instalment", 5000),
+        ("clawback", -500),
+        ("underspend repaid", -300),
+    ]
+    assert fund.market.projector.rebuild(GRANT_VIEWS) == fund.market.projector.checksums(GRANT_VIEWS)
+
+
+def test_an_underspend_returned_as_stored_before_recoveries_loads_with_nothing_asked_back(fund: Funded) -> None:
+    grant_id, grants = granted(fund)
+    grants.declare_underspend(lead(), grant_id, Decimal("1000"), "A venue lent free.")
+    grants.return_underspend(OFFICER, grant_id, "Agreed.", Decimal(0))
+    app = fund.market.app
+    returned = next(e for e in app.events.get(grant_id) if isinstance(e, Grant.UnderspendReturned))
+    stored = app.mapper.to_stored_event(returned)
+    state = app.mapper.transcoder.decode(stored.state)
+    for field in ("asked_back", "recovery"):  # the fields it had not yet
+        del state[field]
+    earlier = app.mapper.to_domain_event(replace(stored, state=app.mapper.transcoder.encode(state)))
+    assert isinstance(earlier, Grant.UnderspendReturned)
+    assert (earlier.amount, earlier.repaid, earlier.asked_back, earlier.recovery) == (Decimal("1000"), 0, 0, "")
+    assert earlier.summary() == "underspend of £1,000.00 returned"

@@ -27,8 +27,8 @@ from api.grants.bodies import (
 from api.grants.presenters import GrantView, RegisterPage, grant_view, register_entry
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
-from domain.grants.grant import Grant, GrantStatus
-from domain.grants.terms import Closure, GrantVariation, MonitoringReturn
+from domain.grants.grant import Grant
+from domain.grants.terms import Closure, GrantStatus, GrantVariation, MonitoringReturn
 from marketplace.grants.access import MANAGE_GRANT, REPORT, sees_grant
 from marketplace.grants.services import Grants
 from marketplace.outcome import Outcome

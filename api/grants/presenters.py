@@ -227,6 +227,7 @@ class GrantView(msgspec.Struct):
     amount_paid: Decimal
     amount_reclaimed: Decimal
     amount_disbursed: Decimal
+    amount_asked_back: Decimal  # recoveries raised, their money not yet received
     award_date: date
     planned_start: date
     planned_end: date
@@ -235,6 +236,7 @@ class GrantView(msgspec.Struct):
     schedule: list[dict[str, Any]]
     returns: dict[str, str]
     underspend_declared: Decimal
+    recoveries: list[dict[str, Any]]  # money asked back: its payment record (/invoices/{id}), cause, amount, received
     status: str
     version: int
 
@@ -256,6 +258,7 @@ def grant_view(grant: Grant) -> GrantView:
         amount_paid=grant.paid,
         amount_reclaimed=grant.reclaimed,
         amount_disbursed=grant.disbursed,
+        amount_asked_back=grant.asked_back,
         award_date=grant.award_date,
         planned_start=grant.planned_start,
         planned_end=grant.planned_end,
@@ -264,6 +267,7 @@ def grant_view(grant: Grant) -> GrantView:
         schedule=[{**plain(i), "paid": plain(grant.payments.get(i.key))} for i in grant.schedule],
         returns={period: str(status) for period, status in grant.returns.items()},
         underspend_declared=grant.underspend_declared,
+        recoveries=[{"id": recovery, **plain(asked)} for recovery, asked in grant.recoveries.items()],
         status=grant.status.value,
         version=grant.version,
     )

@@ -38,6 +38,12 @@ class ClaimBody(msgspec.Struct, forbid_unknown_fields=True):
     amount: Annotated[Money | None, msgspec.Meta(description="Less than the instalment, if less is due.")] = None
 
 
+class RecoveryBody(msgspec.Struct, forbid_unknown_fields=True):
+    amount: Annotated[Money, msgspec.Meta(description="What was asked back, received in full.")]
+    received_on: date
+    reference: Annotated[str, msgspec.Meta(max_length=200)] = ""
+
+
 class DisputeBody(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
 
@@ -65,7 +71,8 @@ class OutcomeView(msgspec.Struct):
 
 class InvoiceView(msgspec.Struct):
     id: str
-    record_kind: str  # what it is against: "contract" (an invoice) or "grant" (an instalment)
+    record_kind: str  # what it is against: "contract" (an invoice) or "grant" (an instalment, or a recovery)
+    direction: str  # "payment" (the council pays) or "recovery" (money asked back from the payee)
     record_id: str
     buyer: str
     supplier: str
@@ -86,6 +93,7 @@ class InvoiceView(msgspec.Struct):
     late: bool
     verified_lines: list[int]
     dispute: str | None
+    reason: str | None  # a recovery's: why the money is asked back
     validated_by: str | None
     approved_by: str | None
     paid_on: date | None

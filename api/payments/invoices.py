@@ -1,7 +1,8 @@
 """Invoices: a supplier sends one against its contract (payment in arrears) and corrects a disputed one; the
 council verifies the outcomes claimed, validates or disputes, approves (never the validator) and pays; the payables
-queue late first, a supplier's own invoices, a contract's, each invoice now or as it stood; payment performance for
-a reporting period; the outcomes a contract pays by results."""
+queue late first, a supplier's own invoices, a contract's, each invoice now or as it stood; a grant's claims and its
+recoveries (money asked back), a recovery recorded received (never by whoever raised it); payment performance for a
+reporting period; the outcomes a contract pays by results."""
 
 from __future__ import annotations
 
@@ -29,14 +30,15 @@ from api.payments.bodies import (
     OutcomeView,
     PaymentBody,
     PerformanceView,
+    RecoveryBody,
 )
 from api.payments.presenters import invoice_from_aggregate, invoice_from_row, performance_view
 from api.problems import problem_responses
 from api.tendering.bodies import ContractView
 from api.tendering.presenters import contract_from_aggregate
 from domain.base import Actor
-from domain.payments.invoice import Invoice
-from domain.payments.terms import InstalmentClaim, InvoiceLine, InvoiceTerms, OutcomePrice, PaymentMade
+from domain.payments.invoice import Direction, Invoice
+from domain.payments.terms import InstalmentClaim, InvoiceLine, InvoiceTerms, MoneyReceived, OutcomePrice, PaymentMade
 from domain.rules import NotFound
 from domain.tendering.contract import Contract
 from domain.working_days import uk_date
@@ -79,12 +81,19 @@ def _reader(request: Request[Any, Any, Any]) -> Actor:
 
 
 class Parties(NamedTuple):
-    """A kind of record paid against: how its view row is found and which columns name payee and payer."""
+    """A kind of record paid against: how its view row is found, which columns name payee and payer, and which of
+    its payment requests are listed (either direction, when none is named)."""
 
     what: str
     find: Callable[[Session, str], dict[str, Any] | None]
     payee: str
     payer: str
+    direction: Direction | None = None
+
+
+CONTRACT_INVOICES = Parties("contract", find_contract, "supplier_identifier", "buyer")
+GRANT_CLAIMS = Parties("grant", find_grant, "recipient", "funder", Direction.PAYMENT)
+GRANT_RECOVERIES = Parties("grant", find_grant, "recipient", "funder", Direction.RECOVERY)
 
 
 def _requests_of(
@@ -96,7 +105,8 @@ def _requests_of(
         found = parties.find(session, key)
         if found is None or not may_read_invoice(reader, found[parties.payee], found[parties.payer]):
             raise NotFound(parties.what, record)
-        rows, next_cursor = invoices_of(session, "record_id", key, *page)
+        where = {"record_id": key, **({"direction": parties.direction.value} if parties.direction else {})}
+        rows, next_cursor = invoices_of(session, where, *page)
     return InvoicePage([invoice_from_row(row) for row in rows], next_cursor)
 
 
@@ -124,8 +134,7 @@ class ContractInvoicesController(Controller):
         cursor: Cursor = None,
         limit: Limit = 100,
     ) -> InvoicePage:
-        parties = Parties("contract", find_contract, "supplier_identifier", "buyer")
-        return _requests_of(market, _reader(request), parties, contract, (cursor, limit))
+        return _requests_of(market, _reader(request), CONTRACT_INVOICES, contract, (cursor, limit))
 
     @get(
         "/outcomes",
@@ -176,9 +185,28 @@ class GrantClaimsController(Controller):
         cursor: Cursor = None,
         limit: Limit = 100,
     ) -> InvoicePage:
-        return _requests_of(
-            market, _reader(request), Parties("grant", find_grant, "recipient", "funder"), grant, (cursor, limit)
-        )
+        return _requests_of(market, _reader(request), GRANT_CLAIMS, grant, (cursor, limit))
+
+
+class GrantRecoveriesController(Controller):
+    path = "/grants/{grant:str}/recoveries"
+    tags = ["payments"]
+
+    @get(
+        "/",
+        summary="Money asked back under a grant (clawbacks, underspend repaid): its recoveries (recipient, council)",
+        **READ,
+        **BLOCKING,
+    )
+    def of_grant(
+        self,
+        market: Marketplace,
+        request: Request[Any, Any, Any],
+        grant: str,
+        cursor: Cursor = None,
+        limit: Limit = 100,
+    ) -> InvoicePage:
+        return _requests_of(market, _reader(request), GRANT_RECOVERIES, grant, (cursor, limit))
 
 
 class InvoiceController(Controller):
@@ -199,7 +227,7 @@ class InvoiceController(Controller):
             if reader.role in COUNCIL_READERS:
                 rows, next_cursor = payables(session, reader.organisation, cursor, limit)
             else:
-                rows, next_cursor = invoices_of(session, "supplier", reader.organisation, cursor, limit)
+                rows, next_cursor = invoices_of(session, {"supplier": reader.organisation}, cursor, limit)
         return InvoicePage([invoice_from_row(row) for row in rows], next_cursor)
 
     @get("/{invoice:str}", summary="One invoice, now or as it stood", **READ, **reads_as_it_stood(400, 401, 404))
@@ -291,6 +319,18 @@ class InvoiceController(Controller):
     ) -> Response[InvoiceView]:
         payment = PaymentMade(data.amount, data.paid_on, data.reference)
         outcome = market.service(Invoices).pay(command_request(request, data), invoice_id(invoice), payment)
+        return _respond(market, outcome)
+
+    @post(
+        "/{invoice:str}/recover",
+        summary="Record a recovery's money received from the payee (not whoever raised it: four eyes)",
+        **writes(HANDLE_INVOICE),
+    )
+    def recover(
+        self, market: Marketplace, request: Request[Any, Any, Any], invoice: str, data: RecoveryBody
+    ) -> Response[InvoiceView]:
+        received = MoneyReceived(data.amount, data.received_on, data.reference)
+        outcome = market.service(Invoices).recover(command_request(request, data), invoice_id(invoice), received)
         return _respond(market, outcome)
 
 

@@ -12,7 +12,7 @@ from projections.payments.invoices import receipt_columns
 
 COPIED = (
     *("id", "record_kind", "record_id", "buyer", "supplier", "supplier_name", "number", "status", "dispute"),
-    *("validated_by", "approved_by", "days_to_pay", "days_late", "version"),
+    *("direction", "reason", "validated_by", "approved_by", "days_to_pay", "days_late", "version"),
 )
 PARTIES = ("record_kind", "record_id", "buyer", "supplier", "supplier_name")
 PAID = ("days_to_pay", "days_late", "interest", "compensation")
@@ -47,11 +47,10 @@ def invoice_from_aggregate(invoice: Invoice) -> InvoiceView:
     return invoice_from_row(
         {
             "id": str(invoice.id),
-            **{
-                name: getattr(invoice, name)
-                for name in ("record_kind", "record_id", "buyer", "supplier", "supplier_name")
-            },
+            **{name: getattr(invoice, name) for name in PARTIES},
             **receipt_columns(invoice.receipt),
+            "direction": str(invoice.direction),
+            "reason": invoice.reason or None,
             "sooner": invoice.sooner,
             "status": invoice.status.value,
             "late_order": 0 if invoice.late else 1,
@@ -59,12 +58,20 @@ def invoice_from_aggregate(invoice: Invoice) -> InvoiceView:
             "dispute": invoice.disputed_because,
             "validated_by": invoice.validated_by[1] or None,
             "approved_by": invoice.approved_by or None,
-            "paid_on": paid.paid_on if paid else None,
-            "amount_paid": paid.amount if paid else None,
+            **_money_moved(invoice),
             **{name: getattr(paid, name) if paid else None for name in PAID},
             "version": invoice.version,
         }
     )
+
+
+def _money_moved(invoice: Invoice) -> dict[str, Any]:
+    """The day and the amount the money moved: paid to the payee, or (a recovery) paid back by it."""
+    if invoice.payment is not None:
+        return {"paid_on": invoice.payment.paid_on, "amount_paid": invoice.payment.amount}
+    if invoice.recovery is not None:
+        return {"paid_on": invoice.recovery.received_on, "amount_paid": invoice.recovery.amount}
+    return {"paid_on": None, "amount_paid": None}
 
 
 def performance_view(buyer: str, figures: Performance, sooner_days: int) -> PerformanceView:

@@ -292,6 +292,13 @@ class Variation(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason
     value: Money | None = None
     end: Day | None = None
+    change_notice: Annotated[
+        str,
+        msgspec.Meta(
+            max_length=36,
+            description="The contract change notice that announced it: needed beyond de minimis (PA2023 s.74-75).",
+        ),
+    ] = ""
 
 
 class Ending(msgspec.Struct, forbid_unknown_fields=True):

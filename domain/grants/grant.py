@@ -5,10 +5,10 @@ paid as the schedule says (never before the conditions each waits for) -> monito
 accepted or returned with reasons -> variations of amount or end date, with reasons -> underspend declared,
 then returned -> clawback, with reasons -> closed with the actual dates and the amount disbursed.
 
-Its money keeps one invariant: paid minus reclaimed never exceeds the current award. A clawback takes back
-money paid, never more, and reduces the award by as much; returned underspend reduces the award; a closure
-releases whatever of the award was never paid. Each of these frees money in the programme's budget, which
-its service records beside the grant's own event.
+Money moves through payment records (domain/payments/invoice.py) both ways; the grant's account follows from them in
+the same transaction: an instalment paid (`InstalmentPaid`), money asked back received (`Recovered`). Paid minus
+reclaimed never exceeds the award, nor reclaimed and asked back what was paid. A clawback, or the paid part of a
+returned underspend, is asked back, and comes off the award (freed in the programme's budget) when received.
 """
 
 from __future__ import annotations
@@ -16,37 +16,42 @@ from __future__ import annotations
 from dataclasses import field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
 from domain.grants.application import GrantApplication
 from domain.grants.eligibility import EndsAfterStart
+from domain.grants.offer import agreement
 from domain.grants.programme import GrantProgramme
 from domain.grants.rules import (
     ConditionsDischarged,
     PaidWithinAward,
     ReclaimWithinPaid,
+    RecoveryAwaited,
+    RepaidWithinUnderspend,
+    ReturnsReviewed,
+    UnderspendDeclared,
+    UnderspendWithinAward,
     pounds,
 )
-from domain.grants.terms import Closure, Condition, GrantVariation, Instalment, Location, MonitoringReturn, Payment
+from domain.grants.terms import (
+    Closure,
+    Condition,
+    GrantStatus,
+    GrantVariation,
+    Instalment,
+    Location,
+    MonitoringReturn,
+    Payment,
+    ReturnStatus,
+)
+from domain.payments.terms import MoneyReceived
 from domain.rules import DomainError, NotAfterToday, Positive, Refusal, StateAllows, TextWithin, check
 from domain.values import money
 
-
-class GrantStatus(StrEnum):
-    ACTIVE = "active"
-    CLOSED = "closed"
-
-
-class ReturnStatus(StrEnum):
-    SUBMITTED = "submitted"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"  # sent back for changes
-
-
 ACTIVE = frozenset({GrantStatus.ACTIVE})
+CLAWBACK, UNDERSPEND_REPAID = "clawback", "underspend repaid"  # why money is asked back
 
 
 def grant_uuid(application_id: UUID | str) -> UUID:
@@ -75,7 +80,9 @@ class Grant(MarketplaceAggregate):
     discharged: dict[str, str] = field(default_factory=dict)  # condition key -> evidence
     payments: dict[str, dict[str, Any]] = field(default_factory=dict)  # instalment key -> amount, paid_on
     paid: Decimal = Decimal(0)
-    reclaimed: Decimal = Decimal(0)
+    reclaimed: Decimal = Decimal(0)  # recovered: money paid that came back
+    asked_back: Decimal = Decimal(0)  # recoveries raised, their money not yet received
+    recoveries: dict[str, dict[str, Any]] = field(default_factory=dict)  # recovery id -> cause, amount, recovered_on
     underspend_declared: Decimal = Decimal(0)
     returns: dict[str, str] = field(default_factory=dict)  # period -> ReturnStatus
 
@@ -104,32 +111,18 @@ class Grant(MarketplaceAggregate):
     ) -> Grant:
         """The grant agreement, on the terms of the offer its applicant accepted."""
         return cls._create(
-            cls.Made,
-            id=grant_uuid(application.id),
-            **ctx.stamp(),
-            application_id=str(application.id),
-            programme_id=str(programme.id),
-            programme_code=programme.code,
-            programme_title=programme.title,
-            funder=programme.owner,
-            recipient=application.applicant,
-            recipient_name=application.applicant_name,
-            title=application.project_title,
-            description=application.summary,
-            currency=programme.currency,
-            amount=offer["amount"],
-            award_date=offer["decided_on"],
-            planned_start=application.planned_start,
-            planned_end=application.planned_end,
-            locations=list(application.locations),
-            conditions=list(offer["conditions"]),
-            schedule=list(offer["schedule"]),
+            cls.Made, id=grant_uuid(application.id), **ctx.stamp(), **agreement(application, programme, offer)
         )
 
     @property
     def disbursed(self) -> Decimal:
         """What the recipient holds of the council's money: paid minus reclaimed."""
         return self.paid - self.reclaimed
+
+    @property
+    def reclaimable(self) -> Decimal:
+        """What may still be asked back: what the recipient holds, less what is asked back already."""
+        return self.disbursed - self.asked_back
 
     def _active(self, action: str) -> StateAllows:
         return StateAllows(self.status, ACTIVE, action)
@@ -186,14 +179,8 @@ class Grant(MarketplaceAggregate):
             NotAfterToday(payment.paid_on, ctx.today, field="paid_on"),
             TextWithin(payment.reference, "reference", 200, min_length=0),
         )
-        self.record(
-            self.InstalmentPaid,
-            ctx,
-            instalment=payment.instalment,
-            amount=amount,
-            paid_on=payment.paid_on,
-            reference=payment.reference.strip(),
-        )
+        paid = {"amount": amount, "paid_on": payment.paid_on, "reference": payment.reference.strip()}
+        self.record(self.InstalmentPaid, ctx, instalment=payment.instalment, **paid)
 
     def _instalment(self, key: str) -> Instalment:
         for instalment in self.schedule:
@@ -274,47 +261,54 @@ class Grant(MarketplaceAggregate):
     def declare_underspend(self, ctx: Context, amount: Decimal, explanation: str) -> None:
         """The recipient says how much of the award it will not need."""
         amount = money(amount, "amount")
-        check(self._active("declare underspend"), Positive(amount, "amount"), TextWithin(explanation, "explanation"))
-        if self.underspend_declared + amount > self.amount:
-            raise DomainError(
-                f"Underspend cannot exceed the award of {pounds(self.amount)}.",
-                field="amount",
-                rule="UnderspendWithinAward",
-            )
+        check(
+            self._active("declare underspend"),
+            Positive(amount, "amount"),
+            TextWithin(explanation, "explanation"),
+            UnderspendWithinAward(self.underspend_declared + amount, self.amount),
+        )
         self.record(self.UnderspendDeclared, ctx, amount=amount, explanation=explanation.strip())
 
     class UnderspendReturned(MarketplaceAggregate.Decision):
-        amount: Decimal  # taken off the award, freed in the budget
-        repaid: Decimal  # of which the recipient paid back money it had been paid
+        amount: Decimal  # taken off the award now, freed in the budget
+        repaid: Decimal  # reclaimed at once: how repayments were recorded before they were recoveries (stored events)
+        asked_back: Decimal = Decimal(0)  # the part that was paid, asked back by the recovery named
+        recovery: str = ""
 
         def apply(self, grant: Grant) -> None:
             grant.amount -= self.amount
             grant.reclaimed += self.repaid
             grant.underspend_declared = Decimal(0)  # the declaration is settled
+            if self.recovery:
+                _asked_back(grant, self.recovery, UNDERSPEND_REPAID, self.asked_back)
 
         def summary(self) -> str:
-            return f"underspend of {pounds(self.amount)} returned"
+            back = f", {pounds(self.asked_back)} of it asked back" if self.asked_back else ""
+            return f"underspend of {pounds(self.amount + self.asked_back)} returned{back}"
 
-    def return_underspend(self, ctx: Context, reason: str, repaid: Decimal) -> Decimal:
-        """The declared underspend comes off the award (no more than the award left, should a variation or a
-        clawback have reduced it since) and settles the declaration; what was already paid of it is repaid.
-        Returns the amount the programme releases."""
-        repaid = money(repaid, "repaid")
-        check(self._active("return underspend"))
-        amount = min(self.underspend_declared, self.amount)
-        if self.underspend_declared <= 0:
-            raise DomainError("No underspend has been declared.", kind=Refusal.CONFLICT, rule="UnderspendDeclared")
-        if repaid > amount:
-            raise DomainError(
-                "The repayment cannot be more than the underspend.", field="repaid", rule="RepaidWithinUnderspend"
-            )
-        if repaid:  # money the recipient was paid and still holds, never more
-            check(ReclaimWithinPaid(repaid, self.disbursed, field="repaid"))
-        check(PaidWithinAward(self.paid, self.reclaimed + repaid, self.amount - amount))
-        self.decide(self.UnderspendReturned, ctx, reason, amount=amount, repaid=repaid)
-        return amount
+    def return_underspend(self, ctx: Context, reason: str, repaid: Decimal, recovery: str) -> Decimal:
+        """The declared underspend (no more than the award left, should a variation have reduced it since) settles
+        the declaration: as far as it was never paid it comes off the award now; `repaid`, the part the recipient
+        was paid and holds, is asked back by the recovery named ("" when nothing is), and comes off when recovered.
+        Returns the amount the programme releases now."""
+        repaid, underspend = money(repaid, "repaid"), min(self.underspend_declared, self.amount)
+        check(
+            self._active("return underspend"),
+            UnderspendDeclared(self.underspend_declared),
+            RepaidWithinUnderspend(repaid, underspend),
+        )
+        if repaid:  # money the recipient was paid and still holds, not already asked back, never more
+            check(ReclaimWithinPaid(repaid, self.reclaimable, field="repaid"))
+        unpaid = underspend - repaid
+        check(PaidWithinAward(self.paid, self.reclaimed, self.amount - unpaid))
+        self.decide(
+            self.UnderspendReturned, ctx, reason, amount=unpaid, repaid=Decimal(0), asked_back=repaid, recovery=recovery
+        )
+        return unpaid
 
     class ClawedBack(MarketplaceAggregate.Decision):
+        """A clawback reclaimed at once, as recorded before clawbacks were recoveries (stored events only)."""
+
         amount: Decimal
 
         def apply(self, grant: Grant) -> None:
@@ -324,12 +318,45 @@ class Grant(MarketplaceAggregate):
         def summary(self) -> str:
             return f"clawback of {pounds(self.amount)}"
 
-    def claw_back(self, ctx: Context, reason: str, amount: Decimal) -> Decimal:
-        """Reclaim money paid, never more than was paid; the award is reduced by as much."""
+    class ClawbackDecided(MarketplaceAggregate.Decision):
+        amount: Decimal
+        recovery: str  # the payment record asking it back
+
+        def apply(self, grant: Grant) -> None:
+            _asked_back(grant, self.recovery, CLAWBACK, self.amount)
+
+        def summary(self) -> str:
+            return f"clawback of {pounds(self.amount)} asked back"
+
+    def claw_back(self, ctx: Context, reason: str, amount: Decimal, recovery: str) -> None:
+        """Ask back money paid, never more than the recipient holds and is not already asked for, by the recovery
+        named; the award is reduced by as much when the money comes back (`recover`)."""
         amount = money(amount, "amount")
-        check(ReclaimWithinPaid(amount, self.disbursed))  # a closed grant's money may be reclaimed too
-        self.decide(self.ClawedBack, ctx, reason, amount=amount)
-        return amount
+        check(ReclaimWithinPaid(amount, self.reclaimable))  # a closed grant's money may be reclaimed too
+        self.decide(self.ClawbackDecided, ctx, reason, amount=amount, recovery=recovery)
+
+    class Recovered(MarketplaceAggregate.Event):
+        recovery: str
+        cause: str  # clawback | underspend repaid
+        amount: Decimal
+        received_on: date
+        reference: str
+
+        def apply(self, grant: Grant) -> None:
+            asked = grant.recoveries[self.recovery]
+            grant.recoveries = {**grant.recoveries, self.recovery: {**asked, "recovered_on": self.received_on}}
+            grant.asked_back -= self.amount
+            grant.reclaimed += self.amount
+            grant.amount -= self.amount
+
+    def recover(self, ctx: Context, recovery: str, received: MoneyReceived) -> Decimal:
+        """A recovery's money received (its payment record says so, in the same transaction): reclaimed, and off the
+        award. Returns the amount the programme releases."""
+        asked = self.recoveries.get(recovery, {"recovered_on": date.min})
+        check(RecoveryAwaited(asked["recovered_on"] is None), ReclaimWithinPaid(received.amount, self.disbursed))
+        money_back = {"amount": received.amount, "received_on": received.received_on, "reference": received.reference}
+        self.record(self.Recovered, ctx, recovery=recovery, cause=asked["cause"], **money_back)
+        return received.amount
 
     class Closed(MarketplaceAggregate.Decision):
         actual_start: date
@@ -351,11 +378,7 @@ class Grant(MarketplaceAggregate):
             EndsAfterStart(closure.actual_start, closure.actual_end, field="actual_end"),
             NotAfterToday(closure.actual_end, ctx.today, field="actual_end"),
         )
-        waiting = [period for period, status in self.returns.items() if status == ReturnStatus.SUBMITTED]
-        if waiting:
-            raise DomainError(
-                f"Review the returns for {', '.join(waiting)} first.", kind=Refusal.CONFLICT, rule="ReturnsReviewed"
-            )
+        check(ReturnsReviewed([period for period, status in self.returns.items() if status == ReturnStatus.SUBMITTED]))
         released = self.amount - self.disbursed
         self.decide(
             self.Closed,
@@ -367,3 +390,9 @@ class Grant(MarketplaceAggregate):
             released=released,
         )
         return released
+
+
+def _asked_back(grant: Grant, recovery: str, cause: str, amount: Decimal) -> None:
+    """A recovery raised against the grant: its money asked back, not yet received."""
+    grant.recoveries = {**grant.recoveries, recovery: {"cause": cause, "amount": amount, "recovered_on": None}}
+    grant.asked_back += amount

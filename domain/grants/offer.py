@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from domain.grants.programme import GrantProgramme
 from domain.grants.rules import (
@@ -24,6 +25,9 @@ from domain.grants.terms import TRIGGERS, Condition, Instalment, OfferTerms, Pay
 from domain.rules import TextWithin, check
 from domain.values import money
 from domain.working_days import uk_date
+
+if TYPE_CHECKING:
+    from domain.grants.application import GrantApplication
 
 
 def checked_offer(terms: OfferTerms, programme: GrantProgramme, requested: Decimal, today: date) -> OfferTerms:
@@ -68,3 +72,26 @@ def _instalment(instalment: Instalment) -> Instalment:
         instalment.milestone.strip(),
         [c.strip() for c in instalment.conditions],
     )
+
+
+def agreement(application: GrantApplication, programme: GrantProgramme, offer: dict[str, Any]) -> dict[str, Any]:
+    """The grant agreement's terms: the offer accepted, the project applied for, and the programme funding it."""
+    return {
+        "application_id": str(application.id),
+        "programme_id": str(programme.id),
+        "programme_code": programme.code,
+        "programme_title": programme.title,
+        "funder": programme.owner,
+        "recipient": application.applicant,
+        "recipient_name": application.applicant_name,
+        "title": application.project_title,
+        "description": application.summary,
+        "currency": programme.currency,
+        "amount": offer["amount"],
+        "award_date": offer["decided_on"],
+        "planned_start": application.planned_start,
+        "planned_end": application.planned_end,
+        "locations": list(application.locations),
+        "conditions": list(offer["conditions"]),
+        "schedule": list(offer["schedule"]),
+    }

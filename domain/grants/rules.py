@@ -270,7 +270,8 @@ class PaidWithinAward(StateRule):
 
 @dataclass(frozen=True)
 class ReclaimWithinPaid(Rule):
-    """A clawback or repayment never takes back more than was paid."""
+    """A clawback or repayment never takes back more than was paid: what the recipient holds, less what is asked
+    back already."""
 
     amount: Decimal
     paid: Decimal
@@ -281,7 +282,10 @@ class ReclaimWithinPaid(Rule):
 
     @property
     def message(self) -> str:
-        return f"A reclaim must be more than zero and no more than the {pounds(self.paid)} paid and not yet reclaimed."
+        return (
+            f"A reclaim must be more than zero and no more than the {pounds(self.paid)} paid "
+            "and not yet reclaimed or asked back."
+        )
 
 
 @dataclass(frozen=True)
@@ -296,3 +300,68 @@ class ConditionsDischarged(StateRule):
     @property
     def message(self) -> str:
         return f"The instalment waits for these conditions to be discharged: {', '.join(self.waiting)}."
+
+
+@dataclass(frozen=True)
+class UnderspendWithinAward(Rule):
+    """Underspend declared never adds up to more than the award."""
+
+    declared: Decimal
+    award: Decimal
+    field: str | None = "amount"
+
+    def is_broken(self) -> bool:
+        return self.declared > self.award
+
+    @property
+    def message(self) -> str:
+        return f"Underspend cannot exceed the award of {pounds(self.award)}."
+
+
+@dataclass(frozen=True)
+class UnderspendDeclared(StateRule):
+    """Underspend is returned once it has been declared."""
+
+    declared: Decimal
+    message = "No underspend has been declared."
+
+    def is_broken(self) -> bool:
+        return self.declared <= 0
+
+
+@dataclass(frozen=True)
+class RepaidWithinUnderspend(Rule):
+    """What is repaid of an underspend is part of it."""
+
+    repaid: Decimal
+    underspend: Decimal
+    field: str | None = "repaid"
+    message = "The repayment cannot be more than the underspend."
+
+    def is_broken(self) -> bool:
+        return self.repaid > self.underspend
+
+
+@dataclass(frozen=True)
+class RecoveryAwaited(StateRule):
+    """A recovery's money is received once, and only by the grant that asked it back."""
+
+    awaited: bool
+    message = "The grant awaits no such recovery: it was received already, or asked back by another record."
+
+    def is_broken(self) -> bool:
+        return not self.awaited
+
+
+@dataclass(frozen=True)
+class ReturnsReviewed(StateRule):
+    """A grant closes once every monitoring return submitted has been reviewed."""
+
+    waiting: Sequence[str]
+
+    def is_broken(self) -> bool:
+        return bool(self.waiting)
+
+    @property
+    def message(self) -> str:
+        return f"Review the returns for {', '.join(self.waiting)} first."

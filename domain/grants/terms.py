@@ -54,6 +54,17 @@ TRIGGERS = {
 }
 
 
+class GrantStatus(StrEnum):
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class ReturnStatus(StrEnum):
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"  # sent back for changes
+
+
 class LocationKind(StrEnum):
     """How a beneficiary location is named: a postcode district (SY1) or a parish by its ONS code (E04...)."""
 

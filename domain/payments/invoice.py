@@ -1,7 +1,14 @@
-"""A payment request, the one way money leaves the council: a supplier's invoice against its contract, or a grant's
-instalment (claimed by its recipient or raised by its funder). Received, validated or disputed, corrected and
-received again, approved by someone other than whoever raised or validated it, paid; flagged late by the clock
-when unpaid at its due date.
+"""A payment request, the one record of money moving between the council and a payee, in either direction.
+
+Paid out (`payment`): a supplier's invoice against its contract, or a grant's instalment (claimed by its recipient
+or raised by its funder). Received, validated or disputed, corrected and received again, approved by someone other
+than whoever raised or validated it, paid; flagged late by the clock when unpaid at its due date.
+
+Asked back (`recovery`): money the payer asks back from the payee against payments already made (a grant's
+clawback, or the part of its underspend that was paid). Raised by the payer with its reason, which the payee reads
+at once; settled when the money is received, recorded by someone other than whoever raised it (four eyes where money
+moves). The two directions share the record, its parties, its views and its reads as it stood: the statuses of one
+are never those of the other, so no step of a payment applies to a recovery, nor the other way round.
 
 The 30-day clock (domain/payments/clock.py) starts when the council receives a valid invoice: a corrected one is
 received anew. Its due date is the council's sooner target for SMEs and VCSE suppliers, 30 days for others; late
@@ -16,13 +23,39 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
+from domain.money import money
 from domain.payments.clock import NO_CHARGES, LateCharges, days_to_pay, due, late_charges
 from domain.payments.rules import checked_invoice
-from domain.payments.terms import InvoiceLine, InvoiceTerms, Payee, PaymentMade, PaymentPolicy, Receipt
-from domain.rules import DomainError, FourEyes, NotAfterToday, Refusal, StateAllows, check
+from domain.payments.terms import (
+    InvoiceLine,
+    InvoiceTerms,
+    MoneyReceived,
+    Payee,
+    PaymentMade,
+    PaymentPolicy,
+    Receipt,
+    RecoveryAsked,
+)
+from domain.rules import (
+    DomainError,
+    FourEyes,
+    NotAfterToday,
+    Positive,
+    ReasonGiven,
+    Refusal,
+    StateAllows,
+    TextWithin,
+    check,
+)
+
+
+class Direction(StrEnum):
+    PAYMENT = "payment"  # the council pays the payee
+    RECOVERY = "recovery"  # the payee pays back money the council paid it
 
 
 class InvoiceStatus(StrEnum):
@@ -31,6 +64,8 @@ class InvoiceStatus(StrEnum):
     DISPUTED = "disputed"
     APPROVED = "approved"
     PAID = "paid"
+    REQUESTED = "requested"  # a recovery: asked of the payee
+    RECOVERED = "recovered"  # a recovery: its money received
 
 
 S = InvoiceStatus
@@ -59,6 +94,9 @@ class Invoice(MarketplaceAggregate):
     disputed_because: str | None = None  # why, while disputed
     approved_by: str = ""
     payment: Invoice.Paid | None = None
+    direction: Direction = Direction.PAYMENT
+    reason: str = ""  # a recovery's: why the money is asked back
+    recovery: Invoice.Recovered | None = None  # a recovery's money, once received
 
     class Received(MarketplaceAggregate.Created):
         record_kind: str
@@ -77,19 +115,59 @@ class Invoice(MarketplaceAggregate):
     def submit(cls, ctx: Context, payee: Payee, terms: InvoiceTerms, policy: PaymentPolicy) -> Invoice:
         """The supplier's invoice, received today: refused unless in arrears, within the term and adding up."""
         if ctx.actor.organisation not in {payee.supplier, *payee.raisers}:
-            raise DomainError(f"Only the {payee.record_kind}'s payee asks to be paid under it.", kind=Refusal.FORBIDDEN)
+            raise DomainError(
+                f"Only the {payee.record_kind}'s payee asks to be paid under it.", kind=Refusal.FORBIDDEN, rule="Payee"
+            )
         return cls._create(
             cls.Received,
             id=invoice_uuid(payee.record_id, payee.supplier, terms.number),
             **ctx.stamp(),
-            record_kind=payee.record_kind,
-            record_id=payee.record_id,
-            commercial=payee.commercial,
-            buyer=payee.buyer,
-            supplier=payee.supplier,
-            supplier_name=payee.supplier_name,
-            sooner=payee.sooner,
+            **_parties(payee),
             receipt=_received(payee, checked_invoice(terms, payee, ctx.today), ctx.today, policy),
+        )
+
+    class RecoveryRaised(MarketplaceAggregate.Created):
+        """Money asked back from the payee, and why: the payee reads it at once."""
+
+        record_kind: str
+        record_id: str
+        buyer: str
+        supplier: str
+        supplier_name: str
+        sooner: bool
+        commercial: bool
+        receipt: Receipt  # the day asked (received_on) and the day it is to be repaid by (due_on)
+        reason: str
+
+        def apply(self, invoice: Invoice) -> None:
+            invoice.raised_by, invoice.status, invoice.direction = self.actor.person, S.REQUESTED, Direction.RECOVERY
+
+    @classmethod
+    def ask_back(cls, ctx: Context, payee: Payee, asked: RecoveryAsked, policy: PaymentPolicy) -> Invoice:
+        """Money asked back from the payee against payments made, by the payer alone, to be repaid within the
+        statutory days. How much may be asked back is the record's rule (a grant's: never more than its recipient
+        holds of what was paid), checked by its caller first."""
+        if ctx.actor.organisation != payee.buyer:
+            raise DomainError(
+                f"Only the {payee.record_kind}'s payer asks money back under it.", kind=Refusal.FORBIDDEN, rule="Payer"
+            )
+        amount = money(asked.amount, "amount")
+        check(
+            ReasonGiven(asked.reason),
+            TextWithin(asked.number, "number", 60),
+            TextWithin(asked.description, "description"),
+            Positive(amount, "amount"),
+        )
+        day, line = ctx.today, InvoiceLine(asked.description.strip(), amount, Decimal(0))
+        terms = InvoiceTerms(asked.number.strip(), day, day, day, [line], amount, Decimal(0), amount)
+        repay_by = due(day, policy.statutory_days)
+        return cls._create(
+            cls.RecoveryRaised,
+            id=invoice_uuid(payee.record_id, payee.supplier, asked.number),
+            **ctx.stamp(),
+            **_parties(payee),
+            receipt=Receipt(terms, day, repay_by, repay_by),
+            reason=asked.reason.strip(),
         )
 
     class Corrected(MarketplaceAggregate.Event):
@@ -223,6 +301,34 @@ class Invoice(MarketplaceAggregate):
         )
         return charges
 
+    class Recovered(MarketplaceAggregate.Event):
+        """The money asked back, received from the payee."""
+
+        amount: Decimal
+        received_on: date
+        reference: str
+
+        def apply(self, invoice: Invoice) -> None:
+            invoice.status, invoice.recovery = S.RECOVERED, self
+
+    def recover(self, ctx: Context, received: MoneyReceived) -> None:
+        """The money asked back, received in full: recorded by someone other than whoever raised the recovery (four
+        eyes where money moves). Its caller records it against the record (a grant's award reduced, its money
+        freed), in the same transaction."""
+        check(
+            StateAllows(self.status, frozenset({S.REQUESTED}), "record a recovery received"),
+            FourEyes(self.raised_by, ctx.actor.person, "raised", "record it received"),
+        )
+        if received.amount != self.gross:
+            raise DomainError(
+                f"Record the £{self.gross:,.2f} asked back, received in full.", field="amount", rule="RecoveredInFull"
+            )
+        check(NotAfterToday(received.received_on, ctx.today, field="received_on"))
+        if received.received_on < self.receipt.received_on:
+            raise DomainError("Money asked back is received after it is asked for.", field="received_on")
+        reference = received.reference.strip()[:200]
+        self.record(self.Recovered, ctx, amount=received.amount, received_on=received.received_on, reference=reference)
+
     class FlaggedLate(MarketplaceAggregate.Event):
         def apply(self, invoice: Invoice) -> None:
             invoice.late = True
@@ -233,6 +339,12 @@ class Invoice(MarketplaceAggregate):
             return False
         self.record(self.FlaggedLate, ctx)
         return True
+
+
+def _parties(payee: Payee) -> dict[str, Any]:
+    """Who pays whom under which record: what every payment request records when it is raised."""
+    names = ("record_kind", "record_id", "buyer", "supplier", "supplier_name", "sooner", "commercial")
+    return {name: getattr(payee, name) for name in names}
 
 
 def _received(payee: Payee, terms: InvoiceTerms, today: date, policy: PaymentPolicy) -> Receipt:

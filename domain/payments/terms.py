@@ -1,5 +1,5 @@
-"""What payments' commands carry: an invoice as a supplier sends it, what it is against, a payment made, and the
-council's payment policy."""
+"""What payments' commands carry: an invoice as a supplier sends it, what it is against, a payment made, money asked
+back (a recovery) and money received, and the council's payment policy."""
 
 from __future__ import annotations
 
@@ -95,6 +95,27 @@ class PaymentMade:
 
     amount: Decimal
     paid_on: date
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class RecoveryAsked:
+    """Money the payer asks back from the payee against payments already made: its number on the record (one
+    recovery per number), what it is for, how much, and why (the payee reads the reason at once)."""
+
+    number: str
+    description: str
+    amount: Decimal
+    reason: str
+
+
+@dataclass(frozen=True)
+class MoneyReceived:
+    """A recovery's money received back from the payee: its amount (what was asked), the day it arrived and the
+    remittance."""
+
+    amount: Decimal
+    received_on: date
     reference: str = ""
 
 

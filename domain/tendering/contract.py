@@ -17,6 +17,7 @@ from domain.base import Context, MarketplaceAggregate
 from domain.payments.rules import WithinContractValue
 from domain.payments.terms import OutcomePrice
 from domain.rules import DomainError, InOrder, Refusal, Rule, StateAllows, StateRule, TextWithin, check
+from domain.tendering.modification import ChangeRegime, Modification, modification_rules
 from domain.tendering.performance import EnoughKpis, Kpi, Measurement, checked_kpi, checked_measurement
 from domain.tendering.tender import Award, Supplier, Tender
 from domain.tendering.terms import ContractTerms, Ending, Variation
@@ -80,10 +81,13 @@ class Contract(MarketplaceAggregate):
     kpis: list[str]
     status: ContractStatus = ACTIVE
     ended_on: date | None = None
+    ended_because: str = ""  # the reasons it was ended for (the termination notice gives them)
     paid: Decimal = Decimal(0)  # what invoices paid against it come to (domain/payments)
     indicators: dict[str, Kpi] | None = None  # its key performance indicators, by key (domain/tendering/performance)
     ratings: dict[str, str] | None = None  # each KPI's latest rating
     outcomes: dict[str, OutcomePrice] | None = None  # what it pays by results, by code
+    concluded: tuple[Decimal, date] | None = None  # value and end as concluded, once it has been varied
+    changes_noticed: tuple[str, ...] = ()  # the contract change notices its variations carried out
 
     class Concluded(MarketplaceAggregate.Created):
         tender_id: str
@@ -115,10 +119,14 @@ class Contract(MarketplaceAggregate):
 
     class Varied(MarketplaceAggregate.Decision):
         changes: dict[str, Any]
+        change_notice: str = ""  # the contract change notice that announced it, when one was needed
 
         def apply(self, contract: Contract) -> None:
+            contract.concluded = contract.concluded or (contract.value, contract.end)
             for name, value in self.changes.items():
                 setattr(contract, name, value)
+            if self.change_notice:
+                contract.changes_noticed = (*contract.changes_noticed, self.change_notice)
 
         def summary(self) -> str:
             return "varied: " + ", ".join(f"{name} to {value}" for name, value in sorted(self.changes.items()))
@@ -127,18 +135,32 @@ class Contract(MarketplaceAggregate):
         """A contract is varied or ended only while it is active and has not yet expired."""
         return StateAllows(self.status, frozenset({ACTIVE}), action), NotExpired(ctx.today, self.end)
 
-    def vary(self, ctx: Context, reason: str, variation: Variation) -> None:
+    def vary(self, ctx: Context, reason: str, variation: Variation, regime: ChangeRegime | None = None) -> None:
+        """A new value or end, with reasons; beyond de minimis on a public contract, only as a published contract
+        change notice announced it (PA2023 s.74-75: domain/tendering/modification.py)."""
         check(*self._in_force(ctx, "vary a contract"))
-        changes: dict[str, Any] = {}
-        value, end = variation.value, variation.end
-        if value is not None and (value := money(value, "value")) != self.value:  # money before it is compared
-            changes["value"] = value
-        if end is not None and end != self.end:
-            check(EndsAfterStart(self.start, end))
-            changes["end"] = end
+        regime = regime or ChangeRegime(public=False, works=False)
+        modification = self.modification(variation, regime.works)
+        changes = {name: after for name, after in (("value", modification.value), ("end", modification.end))}
+        changes = {name: after for name, after in changes.items() if after != getattr(self, name)}
         if not changes:
             raise DomainError("The variation changes nothing.", rule="ChangesSomething")
-        self.decide(self.Varied, ctx, reason, changes=changes)
+        if regime.noticed is not None and regime.noticed.notice_id in self.changes_noticed:
+            raise DomainError(
+                "That change notice's modification has been made.", field="change_notice", kind=Refusal.CONFLICT
+            )
+        check(*modification_rules(modification, regime, ctx.today))
+        notice = regime.noticed.notice_id if regime.noticed and not modification.de_minimis and regime.public else ""
+        self.decide(self.Varied, ctx, reason, changes=changes, change_notice=notice)
+
+    def modification(self, variation: Variation, works: bool = False) -> Modification:
+        """The contract's value and end after the variation, beside them as concluded (checked: money, the end
+        after the start)."""
+        value = self.value if variation.value is None else money(variation.value, "value")
+        end = self.end if variation.end is None else variation.end
+        check(EndsAfterStart(self.start, end))
+        concluded_value, concluded_end = self.concluded or (self.value, self.end)
+        return Modification(concluded_value, self.start, concluded_end, value, end, works)
 
     class Ended(MarketplaceAggregate.Decision):
         how: str  # terminated | decommissioned
@@ -147,6 +169,7 @@ class Contract(MarketplaceAggregate):
 
         def apply(self, contract: Contract) -> None:
             contract.status, contract.ended_on = ContractStatus(self.how), self.effective
+            contract.ended_because = self.reason
 
         def summary(self) -> str:
             return f"contract {self.how}, effective {self.effective}"

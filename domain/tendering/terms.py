@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from domain.authority.delegation import DelegatedDecision
 from domain.tendering.procurement import Criterion, Lot
@@ -124,10 +124,14 @@ class ContractTerms:
 
 @dataclass(frozen=True)
 class Variation:
-    """A contract's new value, or new end date, or both: None keeps it as it is."""
+    """A contract's new value, or new end date, or both: None keeps it as it is; and the contract change notice
+    that announced it, when it is beyond de minimis (domain/tendering/modification.py)."""
 
     value: Decimal | None = None
     end: date | None = None
+    change_notice: str = ""
+
+    OMITTED_WHEN_DEFAULT: ClassVar[tuple[str, ...]] = ("change_notice",)  # held variations stored before it
 
 
 @dataclass(frozen=True)

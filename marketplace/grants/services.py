@@ -19,7 +19,7 @@ from domain.authority.delegation import DecisionKind
 from domain.base import Context
 from domain.grants.application import GrantApplication
 from domain.grants.eligibility import Applicant
-from domain.grants.grant import Grant
+from domain.grants.grant import CLAWBACK, UNDERSPEND_REPAID, Grant
 from domain.grants.programme import GrantProgramme, programme_uuid
 from domain.grants.terms import (
     AgreedScore,
@@ -34,6 +34,8 @@ from domain.grants.terms import (
     ProposalChange,
 )
 from domain.organisations.organisation import Organisation, OrganisationStatus, organisation_uuid
+from domain.payments.invoice import Invoice
+from domain.payments.terms import RecoveryAsked
 from domain.rules import DomainError
 from marketplace.access import Permit
 from marketplace.authority.check import Under
@@ -53,6 +55,7 @@ from marketplace.grants.access import (
     reports_as,
 )
 from marketplace.outcome import Outcome
+from marketplace.payments.recoveries import next_recovery, raise_recovery
 from marketplace.records import RecordCommands, guarded
 
 
@@ -269,25 +272,44 @@ class Grants(RecordCommands[Grant]):
         return self._change(request, grant_id, vary)
 
     def return_underspend(self, request: CommandRequest, grant_id: UUID, reason: str, repaid: Decimal) -> Outcome:
-        return self._change(
-            request, grant_id, self._releasing(lambda g, ctx: g.return_underspend(ctx, reason, repaid), "underspend")
-        )
+        """The underspend settled: what was never paid of it comes off the award and is freed now; what was paid
+        (`repaid`) is asked back by a recovery raised beside it, and freed when that is received."""
+
+        def settle(grant: Grant, ctx: Context) -> Changed:
+            asked, recovery = next_recovery(grant, UNDERSPEND_REPAID, repaid, reason)
+            unpaid = grant.return_underspend(ctx, reason, repaid, recovery if repaid else "")
+            return (*self._released(grant, ctx, unpaid, "underspend"), *self._asked_back(grant, ctx, asked, repaid))
+
+        return self._change(request, grant_id, settle)
 
     def claw_back(self, request: CommandRequest, grant_id: UUID, reason: str, amount: Decimal) -> Outcome:
-        return self._change(
-            request, grant_id, self._releasing(lambda g, ctx: g.claw_back(ctx, reason, amount), "clawback")
-        )
+        """The clawback decided, and the recovery asking the money back raised beside it (its recipient sees it at
+        once). The award is reduced, and its money freed, when the recovery is received (`Invoices.recover`)."""
+
+        def claw_back(grant: Grant, ctx: Context) -> Changed:
+            asked, recovery = next_recovery(grant, CLAWBACK, amount, reason)
+            grant.claw_back(ctx, reason, amount, recovery)
+            return self._asked_back(grant, ctx, asked, amount)
+
+        return self._change(request, grant_id, claw_back)
+
+    def _asked_back(self, grant: Grant, ctx: Context, asked: RecoveryAsked, amount: Decimal) -> tuple[Invoice, ...]:
+        """The recovery's payment record, when there is money to ask back."""
+        return (raise_recovery(ctx, grant, asked, self.wiring.settings.payments),) if amount else ()
 
     def close(self, request: CommandRequest, grant_id: UUID, reason: str, closure: Closure) -> Outcome:
         return self._change(request, grant_id, self._releasing(lambda g, ctx: g.close(ctx, reason, closure), "closed"))
 
     def _releasing(self, act: Callable[[Grant, Context], Decimal], cause: str) -> Callable[[Grant, Context], Changed]:
         def released(grant: Grant, ctx: Context) -> Changed:
-            amount = act(grant, ctx)
-            if not amount:
-                return ()
-            programme = self._programme(grant)
-            programme.release(ctx, grant.application_id, amount, cause)
-            return (programme,)
+            return self._released(grant, ctx, act(grant, ctx), cause)
 
         return released
+
+    def _released(self, grant: Grant, ctx: Context, amount: Decimal, cause: str) -> tuple[GrantProgramme, ...]:
+        """The programme's budget freed of `amount` no longer committed to the grant (none: nothing changes)."""
+        if not amount:
+            return ()
+        programme = self._programme(grant)
+        programme.release(ctx, grant.application_id, amount, cause)
+        return (programme,)

@@ -13,6 +13,10 @@ HANDLE_INVOICE = Permit("validate, dispute, approve or pay an invoice", OFFICERS
 FLAG_LATE = Permit("flag an invoice late", THE_CLOCK)
 SUPPLIER_ONLY = OwnRecord("supplier", "Only the invoice's supplier corrects it.", rule="Supplier")
 PAYER_ONLY = OwnRecord("buyer", "Only {owner} handles this invoice.", rule="Payer")
+PAYEE_ONLY = {  # a provider asks to be paid under its own record only: checked before anything about the record is said
+    "contract": OwnRecord("supplier", "Only the contract's supplier invoices under it.", rule="Supplier"),
+    "grant": OwnRecord("supplier", "Only the grant's recipient claims its instalments.", rule="Recipient"),
+}
 
 
 def may_read_invoice(reader: Actor | None, supplier: str, buyer: str) -> bool:

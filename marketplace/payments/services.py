@@ -1,7 +1,9 @@
 """Commands on payment requests: a supplier sends an invoice against its contract and corrects a disputed one; a
 grant's recipient claims an instalment, or its funder raises it; the council verifies the outcomes claimed,
 validates or disputes, approves (someone other than whoever raised or validated it) and pays, the payment recorded
-on the contract or the grant in the same transaction, by its rules (marketplace/payments/sources.py)."""
+on the contract or the grant in the same transaction, by its rules (marketplace/payments/sources.py). Money asked
+back (a recovery, raised beside a grant's clawback or underspend: marketplace/payments/recoveries.py) is recorded
+received by someone other than whoever raised it, the grant's account following in the same transaction."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from uuid import UUID
 from domain.base import Context, MarketplaceAggregate, Role
 from domain.grants.grant import Grant
 from domain.payments.invoice import Invoice, invoice_uuid
-from domain.payments.terms import InstalmentClaim, InvoiceLine, InvoiceTerms, PaymentMade
+from domain.payments.terms import InstalmentClaim, InvoiceLine, InvoiceTerms, MoneyReceived, PaymentMade
 from marketplace.capability import Wiring
 from marketplace.commands import Changed, CommandRequest, refuse_duplicate
 from marketplace.grants.access import GRANT_FUNDER_ONLY
@@ -21,11 +23,12 @@ from marketplace.payments.access import (
     CLAIM_INSTALMENT,
     FLAG_LATE,
     HANDLE_INVOICE,
+    PAYEE_ONLY,
     PAYER_ONLY,
     SEND_INVOICE,
     SUPPLIER_ONLY,
 )
-from marketplace.payments.sources import SOURCES, record_of
+from marketplace.payments.sources import RECOVERIES, SOURCES, record_of
 from marketplace.records import RecordCommands
 
 TermsFor = Callable[[MarketplaceAggregate, Context], InvoiceTerms]  # a request's terms, from its record as it stands
@@ -67,6 +70,8 @@ class Invoices(RecordCommands[Invoice]):
         def raise_it(ctx: Context) -> Invoice:
             record = record_of(self.commands, kind, record_id)
             payee = SOURCES[kind].payee(record)
+            if ctx.actor.role is Role.PROVIDER:
+                PAYEE_ONLY[kind].check(ctx.actor, payee)
             terms = terms_for(record, ctx)
             if self.commands.exists(invoice_uuid(payee.record_id, payee.supplier, terms.number)):
                 raise refuse_duplicate("A payment request numbered", f"{terms.number.strip()} (correct it if disputed)")
@@ -104,6 +109,17 @@ class Invoices(RecordCommands[Invoice]):
             return (record,)
 
         return self._change(request, invoice_id, pay)
+
+    def recover(self, request: CommandRequest, invoice_id: UUID, received: MoneyReceived) -> Outcome:
+        """Money asked back, received, and its record's account of it (a grant's award reduced, its money freed in
+        the programme's budget), saved together (409 if another change moved them)."""
+
+        def recover(invoice: Invoice, ctx: Context) -> Changed:
+            record = record_of(self.commands, invoice.record_kind, invoice.record_id)
+            invoice.recover(ctx, received)
+            return RECOVERIES[invoice.record_kind].recovered(self.commands, record, ctx, invoice)
+
+        return self._change(request, invoice_id, recover)
 
     def flag_late(self, request: CommandRequest, invoice_id: UUID) -> Outcome:
         return self._act(request, invoice_id, lambda i, ctx: i.flag_late(ctx), FLAG_LATE)

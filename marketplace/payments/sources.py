@@ -1,7 +1,8 @@
-"""What payment requests are against: a contract (a supplier's invoice) or a grant (an instalment). Each source
-says who is paid under its record, as the record stands, and records on it what is paid, in the payment's own
-transaction, by the record's own rules (a contract never paid past its value; a grant's instalment once, after its
-conditions, within its award)."""
+"""What payment requests are against: a contract (a supplier's invoice) or a grant (an instalment, or a recovery of
+money paid under it). Each source says who is paid under its record, as the record stands, and records on it what is
+paid, in the payment's own transaction, by the record's own rules (a contract never paid past its value; a grant's
+instalment once, after its conditions, within its award). A grant also records what is recovered: the money back
+comes off its award and is freed in its programme's budget, in the recovery's own transaction."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from uuid import UUID
 
 from domain.base import Context, MarketplaceAggregate
 from domain.grants.grant import Grant
+from domain.grants.programme import GrantProgramme
 from domain.grants.terms import Payment
 from domain.payments.invoice import Invoice
-from domain.payments.terms import Payee, PaymentMade
+from domain.payments.terms import MoneyReceived, Payee, PaymentMade
 from domain.tendering.contract import Contract
 from marketplace.commands import CommandRunner
 
@@ -75,8 +77,29 @@ class GrantSource:
         assert isinstance(record, Grant)
         record.pay(ctx, Payment(invoice.number, payment.amount, payment.paid_on, payment.reference))
 
+    def recovered(
+        self, commands: CommandRunner, record: MarketplaceAggregate, ctx: Context, invoice: Invoice
+    ) -> tuple[MarketplaceAggregate, ...]:
+        """A recovery received: reclaimed on the grant, off its award, and freed in its programme's budget."""
+        assert isinstance(record, Grant) and invoice.recovery is not None
+        back, recovery = invoice.recovery, str(invoice.id)
+        released = record.recover(ctx, recovery, MoneyReceived(back.amount, back.received_on, back.reference))
+        programme = commands.load(GrantProgramme, UUID(record.programme_id))
+        programme.release(ctx, record.application_id, released, record.recoveries[recovery]["cause"])
+        return (record, programme)
 
-SOURCES: dict[str, Source] = {"contract": ContractSource(), "grant": GrantSource()}
+
+class Recovers(Protocol):
+    """A source whose record money may be recovered under: it records what comes back."""
+
+    def recovered(
+        self, commands: CommandRunner, record: MarketplaceAggregate, ctx: Context, invoice: Invoice
+    ) -> tuple[MarketplaceAggregate, ...]: ...
+
+
+GRANTS = GrantSource()
+SOURCES: dict[str, Source] = {"contract": ContractSource(), "grant": GRANTS}
+RECOVERIES: dict[str, Recovers] = {"grant": GRANTS}  # recoveries are raised against grants (marketplace/grants)
 
 
 def record_of(commands: CommandRunner, kind: str, record_id: str | UUID) -> MarketplaceAggregate:

@@ -26,7 +26,7 @@ MANAGE_CONTRACT = Permit("manage a contract", OFFICERS)  # conclude, vary, termi
 
 BUYER_ONLY = OwnRecord("buyer", "Only {owner} manages this tender.", rule="Buyer")
 BIDDER_ONLY = OwnRecord("bidder", "Only the bidder may change its bid.", rule="Bidder")
-CONTRACT_BUYER_ONLY = OwnRecord("buyer", "Only {owner} manages this contract.")
+CONTRACT_BUYER_ONLY = OwnRecord("buyer", "Only {owner} manages this contract.", rule="Buyer")
 
 # --- what each reader may see -----------------------------------------------------------------------------------
 

@@ -55,6 +55,7 @@ from marketplace.tendering.access import (
     MANAGE_CONTRACT,
     MANAGE_TENDER,
 )
+from marketplace.tendering.changes import change_regime
 from projections.tendering.queries import bid_ids_for_tender
 
 
@@ -225,16 +226,27 @@ class Evaluations(RecordCommands[Evaluation]):
             self.assignable(ctx, evaluator, "evaluator")
             evaluation.assign(ctx, evaluator)
 
-        return self._change(request, tender_id, assign)
+        return self._by_the_buyer(request, tender_id, assign)
 
     def declare(self, request: CommandRequest, tender_id: UUID, conflict: bool, statement: str) -> Outcome:
-        return self._change(request, tender_id, lambda e, ctx: e.declare(ctx, conflict, statement))
+        return self._by_the_buyer(request, tender_id, lambda e, ctx: e.declare(ctx, conflict, statement))
 
     def score(self, request: CommandRequest, tender_id: UUID, scored: Score) -> Outcome:
-        return self._change(request, tender_id, lambda e, ctx: e.score(ctx, scored))
+        return self._by_the_buyer(request, tender_id, lambda e, ctx: e.score(ctx, scored))
 
     def moderate(self, request: CommandRequest, tender_id: UUID, agreed: Moderation) -> Outcome:
-        return self._change(request, tender_id, lambda e, ctx: e.moderate(ctx, agreed))
+        return self._by_the_buyer(request, tender_id, lambda e, ctx: e.moderate(ctx, agreed))
+
+    def _by_the_buyer(
+        self, request: CommandRequest, tender_id: UUID, act: Callable[[Evaluation, Context], None]
+    ) -> Outcome:
+        """The evaluation is its tender's buyer's: no other council's officer assigns, declares, scores or moderates."""
+
+        def checked(evaluation: Evaluation, ctx: Context) -> None:
+            BUYER_ONLY.check(ctx.actor, self.commands.load(Tender, tender_id))
+            act(evaluation, ctx)
+
+        return self._change(request, tender_id, checked)
 
 
 class Contracts(RecordCommands[Contract]):
@@ -251,7 +263,8 @@ class Contracts(RecordCommands[Contract]):
         def vary(contract: Contract, ctx: Context) -> None:
             variation = command.variation
             value = variation.value if variation.value is not None else contract.value
-            contract.vary(under(ctx, DecisionKind.VARY_CONTRACT, value), command.reason, variation)
+            regime = change_regime(self.commands, contract, variation)
+            contract.vary(under(ctx, DecisionKind.VARY_CONTRACT, value), command.reason, variation, regime)
 
         return guarded(vary, self.permit, self.own)
 

@@ -1,8 +1,11 @@
 """The grants register: one row per grant made (public: recipient, amount, dates, programme), and every movement
-of its money (instalments paid, repayments, clawbacks) as the transactions 360Giving publishes.
+of its money (instalments paid, money recovered) as the transactions 360Giving publishes.
 
 `amount_disbursed` is what the recipient holds of the council's money, paid minus reclaimed: always the sum of
-the grant's transactions, since each reclaim is kept as a negative one.
+the grant's transactions, since each reclaim is kept as a negative one, dated the day the money came back. A
+clawback or repayment asked back moves nothing until its recovery is received (`Grant.Recovered`); a clawback or
+repayment recorded before recoveries were payment records (`ClawedBack`, `UnderspendReturned.repaid`) moved it at
+once, dated the day decided.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, Numeric, String, Table, Text, select
 from sqlalchemy.orm import Session
 
-from domain.grants.grant import Grant, GrantStatus
+from domain.grants.grant import Grant
+from domain.grants.terms import GrantStatus
 from domain.working_days import uk_date
-from projections.aggregate_rows import first_row, own_row, taken
+from projections.aggregate_rows import first_row, own_row, taken, unchanged
 from projections.batch import BatchProjection, Folds, Row, Touched, plain, utc
 from projections.columns import ids, org_ids, version_columns
 from projections.engine import metadata
@@ -58,7 +62,7 @@ grant_transactions = Table(
     metadata,
     Column("grant_id", String(36), primary_key=True),
     Column("seq", Integer, primary_key=True),  # the grant event's version: unique and in order
-    Column("kind", String(24), nullable=False),  # instalment | clawback | underspend repaid
+    Column("kind", String(24), nullable=False),  # instalment | clawback | underspend repaid (Grant.Recovered.cause)
     Column("amount", Numeric(14, 2), nullable=False),  # money out positive, money back negative
     Column("transaction_date", Date, nullable=False),
     Column("reference", String(200), nullable=False),
@@ -116,7 +120,8 @@ def _underspend_returned(row: Row, event: Grant.UnderspendReturned) -> Row:
     }
 
 
-def _clawed_back(row: Row, event: Grant.ClawedBack) -> Row:
+def _reclaimed(row: Row, event: Grant.Recovered | Grant.ClawedBack) -> Row:
+    """Money back (a recovery received; a clawback as recorded before): off the award and what the recipient holds."""
     return {
         "amount_awarded": Decimal(row["amount_awarded"]) - event.amount,
         "amount_disbursed": Decimal(row["amount_disbursed"]) - event.amount,
@@ -133,7 +138,8 @@ def _closed(row: Row, event: Grant.Closed) -> Row:
 
 
 def transaction(kind: str, sign: int, amount_of: str, date_of: str) -> Any:
-    """The fold that keeps one movement of a grant's money, dated, as a row of its own."""
+    """The fold that keeps one movement of a grant's money, dated, as a row of its own: of the `kind` named, or
+    (`kind` empty) of the kind the event's `cause` gives."""
 
     def fold(touched: Touched, event: Any) -> None:
         amount = getattr(event, amount_of)
@@ -144,7 +150,7 @@ def transaction(kind: str, sign: int, amount_of: str, date_of: str) -> Any:
             {
                 "grant_id": str(event.originator_id),
                 "seq": event.originator_version,
-                "kind": kind,
+                "kind": kind or event.cause,
                 "amount": sign * amount,
                 "transaction_date": moved,
                 "reference": getattr(event, "reference", ""),
@@ -176,7 +182,9 @@ class GrantsRegister(BatchProjection):
             own_row(grants, _underspend_returned),
             transaction("underspend repaid", -1, "repaid", ""),
         ),
-        Grant.ClawedBack: (own_row(grants, _clawed_back), transaction("clawback", -1, "amount", "")),
+        Grant.ClawedBack: (own_row(grants, _reclaimed), transaction("clawback", -1, "amount", "")),
+        Grant.ClawbackDecided: own_row(grants, unchanged),  # asked back: nothing moves until it is received
+        Grant.Recovered: (own_row(grants, _reclaimed), transaction("", -1, "amount", "received_on")),
         Grant.Closed: own_row(grants, _closed),
     }
 

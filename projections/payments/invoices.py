@@ -1,16 +1,21 @@
-"""Invoices as the council and its suppliers read them: one row each with its clock, status and payment; the
-payables queue (late first, then by due date), a supplier's own invoices, a contract's, and the payment
-performance figures the payments compliance notice reports, recomputed from the rows of the period asked for."""
+"""Payment requests as the council and its payees read them, one row each with its clock, status and payment: the
+payables queue (late first, then by due date: payments only), a payee's own requests (recoveries too: the payee sees
+what is asked back of it at once), a record's, and the payment performance figures the payments compliance notice
+reports, recomputed from the rows of the period asked for (contracts' invoices only).
+
+A recovery's row reads as a payment's does, the money going the other way: `received_on` the day it was asked,
+`due_on` the day it is to be repaid by, `paid_on` and `amount_paid` the day and amount the payee paid it back."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Column, Date, Index, Integer, Numeric, String, Table, Text, select
 from sqlalchemy.orm import Session
 
-from domain.payments.invoice import Invoice, InvoiceStatus
+from domain.payments.invoice import Direction, Invoice, InvoiceStatus
 from domain.payments.terms import Receipt
 from projections.aggregate_rows import first_row, own_row, taken
 from projections.batch import BatchProjection, Folds, Row, plain
@@ -23,6 +28,7 @@ invoices = Table(
     metadata,
     *ids("id", key=True),
     Column("record_kind", String(16), nullable=False),  # what it is against: contract | grant
+    Column("direction", String(16), nullable=False),  # payment (the council pays) | recovery (it asks money back)
     *ids("record_id"),
     *org_ids("buyer", "supplier"),
     Column("supplier_name", Text, nullable=False),
@@ -43,6 +49,7 @@ invoices = Table(
     Column("late_order", Integer, nullable=False),  # 0: flagged late (first in the payables queue), 1: not
     Column("verified_lines", JSON, nullable=False),  # outcome lines verified
     Column("dispute", Text),  # the latest dispute's reason, while disputed
+    Column("reason", Text),  # a recovery's: why the money is asked back
     Column("validated_by", String(200)),
     Column("approved_by", String(200)),
     Column("paid_on", Date),
@@ -52,7 +59,7 @@ invoices = Table(
     Column("interest", Numeric(14, 2)),
     Column("compensation", Numeric(14, 2)),
     *version_columns(),
-    Index("invoices_payables", "buyer", "outstanding", "late_order", "due_on", "id"),
+    Index("invoices_payables", "buyer", "direction", "outstanding", "late_order", "due_on", "id"),
     Index("invoices_supplier", "supplier", "received_on", "id"),
     Index("invoices_record", "record_id", "received_on", "id"),
     Index("invoices_paid", "buyer", "paid_on"),
@@ -70,18 +77,37 @@ def receipt_columns(receipt: Receipt) -> Row:
     }
 
 
-def _received(event: Invoice.Received) -> Row:
+def _raised(event: Invoice.Received | Invoice.RecoveryRaised, direction: Direction, status: InvoiceStatus) -> Row:
     return {
         "id": str(event.originator_id),
         **taken(event, "record_kind", "record_id", "buyer", "supplier", "supplier_name", "sooner"),
+        "direction": direction.value,
         **receipt_columns(event.receipt),
-        "status": InvoiceStatus.RECEIVED.value,
+        "status": status.value,
         "outstanding": True,
         "late_order": 1,
         "verified_lines": [],
+        "reason": getattr(event, "reason", None),
         **dict.fromkeys(("dispute", "validated_by", "approved_by", "paid_on", "amount_paid", "days_to_pay")),
         **dict.fromkeys(("days_late", "interest", "compensation")),
         "events_folded": 0,
+    }
+
+
+def _received(event: Invoice.Received) -> Row:
+    return _raised(event, Direction.PAYMENT, InvoiceStatus.RECEIVED)
+
+
+def _recovery_raised(event: Invoice.RecoveryRaised) -> Row:
+    return _raised(event, Direction.RECOVERY, InvoiceStatus.REQUESTED)
+
+
+def _recovered(row: Row, event: Invoice.Recovered) -> Row:
+    return {
+        "status": InvoiceStatus.RECOVERED.value,
+        "outstanding": False,
+        "paid_on": event.received_on,
+        "amount_paid": event.amount,
     }
 
 
@@ -123,6 +149,8 @@ class InvoiceViews(BatchProjection):
         Invoice.Approved: own_row(invoices, _status(InvoiceStatus.APPROVED, approved_by=lambda e: e.actor.subject)),
         Invoice.Paid: own_row(invoices, _paid),
         Invoice.FlaggedLate: own_row(invoices, lambda row, event: {"late_order": 0}),
+        Invoice.RecoveryRaised: first_row(invoices, _recovery_raised),
+        Invoice.Recovered: own_row(invoices, _recovered),
     }
 
 
@@ -131,18 +159,20 @@ def find_invoice(session: Session, invoice_id: str) -> Row | None:
 
 
 def payables(session: Session, buyer: str, cursor: str | None, limit: int) -> tuple[list[Row], str | None]:
-    """The council's unpaid invoices: those flagged late first, then by due date."""
+    """The council's unpaid invoices: those flagged late first, then by due date (money it owes, not money owed to
+    it)."""
     t = invoices
-    query = select(t).where(t.c.buyer == buyer, t.c.outstanding.is_(True))
+    query = select(t).where(t.c.buyer == buyer, t.c.outstanding.is_(True), t.c.direction == Direction.PAYMENT.value)
     return fetch_page(session, query, [t.c.late_order, t.c.due_on, t.c.id], cursor, limit)
 
 
 def invoices_of(
-    session: Session, column: str, value: str, cursor: str | None, limit: int
+    session: Session, where: Mapping[str, str], cursor: str | None, limit: int
 ) -> tuple[list[Row], str | None]:
-    """A payee's (`supplier`) or a record's (`record_id`: a contract's, a grant's) payment requests, as received."""
+    """Payment requests as received, by the columns given: a payee's (`supplier`) or a record's (`record_id`: a
+    contract's, a grant's), in either direction or the one asked (`direction`)."""
     t = invoices
-    query = select(t).where(t.c[column] == value)
+    query = select(t).where(*(t.c[column] == value for column, value in where.items()))
     return fetch_page(session, query, [t.c.received_on, t.c.id], cursor, limit)
 
 
