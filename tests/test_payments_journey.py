@@ -11,10 +11,13 @@ from typing import Any
 
 from litestar.testing import TestClient
 
+from domain.base import Role
 from marketplace.clock import FixedClock
 from marketplace.scheduler import tick
 from marketplace.service import Marketplace
+from tests.conftest import COUNCIL, bearer
 from tests.journeys import EVALUATORS, NATIONAL, OFFICER, RURAL, ok, provider, tendering_journey
+from tests.people_fixtures import officer_body
 from tests.test_ocds import assert_valid, compiled, open_data
 
 ED = EVALUATORS["ed"]  # a second officer: the approver
@@ -170,8 +173,12 @@ def test_invoices_from_receipt_to_payment_on_time_and_late_with_the_figures_a_ha
         client.post(f"/invoices/{b['id']}/pay", json={"amount": "30000", "paid_on": "2026-08-13"}, headers=OFFICER)
     )
     interest = (Decimal(30000) * Decimal("11.75") / 100 * 11 / 365).quantize(Decimal("0.01"))
-    assert (late["days_to_pay"], late["interest"], late["compensation"]) == (41, str(interest), "100.00")
-    assert interest == Decimal("106.23")
+    assert (late["days_to_pay"], late["interest"], late["compensation"], interest) == (
+        41,
+        str(interest),
+        "100.00",
+        Decimal("106.23"),
+    )
 
     # The period 1 April to 30 September, counted by hand: paid on days 12 and 41; three received, one unpaid.
     figures = ok(client.get("/payment-performance", params={"day": "2026-08-15"}))
@@ -193,9 +200,31 @@ def test_invoices_from_receipt_to_payment_on_time_and_late_with_the_figures_a_ha
     # Published: each payment is a transaction of its contract's implementation, and the open data is valid OCDS.
     assert published_payments(client) == {north: [(a["id"], 11000, RURAL)], south: [(b["id"], 30000, NATIONAL)]}
 
-    mine = ok(client.get("/invoices", headers=provider(NATIONAL)))["items"]
-    assert [(item["number"], item["status"]) for item in mine] == [("S-1", "paid"), ("S-2", "received")]
+    mine = [(i["number"], i["status"]) for i in ok(client.get("/invoices", headers=provider(NATIONAL)))["items"]]
+    assert mine == [("S-1", "paid"), ("S-2", "received")]
     assert e["due_on"] == "2026-09-02"
+
+    assert_compliance_notice(client, clock, figures)  # the period ended: its notice gives the same figures
+
+
+def assert_compliance_notice(client: TestClient[Any], clock: FixedClock, figures: dict[str, Any]) -> None:
+    """The period's payments compliance notice, on 1 October: its figures as counted, approved by a named officer,
+    due in 30 days."""
+    on(clock, "2026-10-01")
+    ok(client.post("/people", json=officer_body("cathy"), headers=bearer(Role.ADMIN, COUNCIL, "ada")), 201)
+    period = {"reason": "Half-year figures checked", "day": "2026-08-15"}
+    notice = ok(client.post("/notices/payments-compliance", json=period, headers=OFFICER), 201)
+    names = {"paid_1_30": "paid_within_30_days", "paid_31_60": "paid_in_31_to_60_days", "received": "invoices_received"}
+    names |= {"average_days": "average_days_to_pay", "paid_61_plus": "paid_in_61_days_or_more", "start": "period_start"}
+    names |= {
+        "sooner_paid": "sme_and_vcse_paid",
+        "sooner_within_target": "sme_and_vcse_within_target",
+        "end": "period_end",
+    }
+    content = {names.get(name, name): value for name, value in notice["content"].items()}
+    assert content == {k: v for k, v in figures.items() if k not in ("buyer", "sooner_target_days")}
+    assert notice["covers"] == "2026-04-01/2026-09-30"
+    assert (notice["approved_by"]["subject"], notice["due_by"], notice["late"]) == ("cathy", "2026-10-30", False)
 
 
 def test_payment_performance_refuses_a_day_no_reporting_period_holds(client: TestClient[Any]) -> None:
