@@ -14,6 +14,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from domain.base import Actor, Role
 from domain.organisations.organisation import canonical
+from marketplace.access import SIGNED_IN
 from marketplace.people.access import LEFT_MESSAGE, Memberships, Source, may_act, memberships, standing
 from marketplace.service import Marketplace
 from marketplace.tokens import InvalidToken, NotPermitted, SignedIn, TokenReader
@@ -153,6 +154,13 @@ def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor | Non
     return user if isinstance(user, Actor) else None
 
 
+def signed_in_reader(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    """The caller of a route guarded by `requires` (or `SIGNED_IN_READS`): never anonymous there."""
+    reader = current_actor(connection)
+    assert reader is not None, "the route is guarded"
+    return reader
+
+
 def requires(*roles: Role) -> Guard:
     """A guard: the caller must be signed in with one of these roles."""
 
@@ -165,6 +173,13 @@ def requires(*roles: Role) -> Guard:
             raise PermissionDeniedException(f"This action is for the {allowed} role, not {actor.role.value}.")
 
     return guard
+
+
+# A read for anyone signed in (the route then narrows what each reader sees), documented as needing a token.
+SIGNED_IN_READS: dict[str, Any] = {
+    "guards": [requires(*sorted(SIGNED_IN))],
+    "security": [{"bearerAuth": []}],
+}
 
 
 def acts_for(actor: Actor, organisation: str) -> bool:

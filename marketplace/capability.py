@@ -10,7 +10,8 @@ context's folders and one `Declaration` beside them. Every mechanism reads the d
   chain, follow every aggregate and are always kept);
 - `market.service(...)` returns the service named in `service`;
 - the clock (`marketplace tick`, the API's chronograph) runs the `deadlines`;
-- `redactor` hides what a reader may not see of the record's events in audit reads.
+- `redactor` hides what a reader may not see of the record's events in audit reads;
+- the postman writes the `letters` to the organisations a decision concerns (marketplace/notifications/).
 
 `tests/test_declarations.py` walks every aggregate class the domain defines and fails when any is missing
 from any mechanism.
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 from uuid import UUID
 
+from sqlalchemy import Column
 from sqlalchemy.orm import Session
 
 from domain.base import Actor, MarketplaceAggregate
@@ -68,6 +70,22 @@ class Deadline(NamedTuple):
     run: Callable[[Marketplace], int]
 
 
+class Letter(NamedTuple):
+    """A decision its record's organisation must be told of: the postman addresses one letter for each such
+    decision to every organisation `to` names in the view rows whose `by` is the record's id."""
+
+    decision: str  # as the decision log names it: "invoice.disputed"
+    to: Column[Any]  # the view column naming the organisation told: invoices.c.supplier
+    by: Column[Any]  # the same view's column holding the record's id: invoices.c.id
+    path: str  # where the record is read: "/invoices/{id}"
+    because: str  # why the letter is sent, in its last line: the law or the council's practice
+
+
+def told_of(*decisions: str, to: Column[Any], by: Column[Any], path: str, because: str) -> tuple[Letter, ...]:
+    """The letters of several decisions on one kind of record, told to the same organisation for the same reason."""
+    return tuple(Letter(decision, to, by, path, because) for decision in decisions)
+
+
 def uuid_or_none(identifier: str) -> UUID | None:
     """The aggregate id a path names, for records known by their UUID."""
     try:
@@ -88,6 +106,7 @@ class Declaration:
     deadlines: tuple[Deadline, ...] = ()
     identify: Callable[[str], UUID | None] = uuid_or_none
     redactor: Callable[[Marketplace, Actor | None], Redactor] | None = None
+    letters: tuple[Letter, ...] = ()
 
     @property
     def event_prefix(self) -> str:

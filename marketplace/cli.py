@@ -164,6 +164,17 @@ def tick(_: argparse.Namespace) -> int:
     return 0
 
 
+def post(_: argparse.Namespace) -> int:
+    """Address the letters decisions ask for and send those due (serve does so every MARKETPLACE_POST_SECONDS)."""
+    from marketplace.notifications.post import post as run_post
+
+    market = Marketplace(Settings.from_env())
+    posted = run_post(market)
+    print(f"letters addressed: {posted.addressed}\nletters sent: {posted.sent}\nletters not sent: {posted.failed}")
+    market.close()
+    return 0
+
+
 def demo(_: argparse.Namespace) -> int:
     from marketplace.demo import load_demo
 
@@ -238,6 +249,9 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser("tick", help="record deadlines that have passed (closes tendering)")
     p.set_defaults(run=tick)
+
+    p = commands.add_parser("post", help="address the letters decisions ask for, send those due (MARKETPLACE_SMTP_URL)")
+    p.set_defaults(run=post)
 
     p = commands.add_parser(
         "demo",

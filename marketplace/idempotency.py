@@ -14,14 +14,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, delete, insert, select
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from domain.base import Actor
 from marketplace.errors import IdempotencyKeyReused
 from marketplace.outcome import Outcome
-
-write_side = MetaData()
+from marketplace.write_side import write_side
 
 # Keyed by the whole caller. (Earlier versions kept `idempotency_keys`, keyed by subject alone; that
 # table is no longer read, and a database that has it keeps it untouched.)

@@ -15,10 +15,11 @@ from marketplace.application import MarketplaceApp
 from marketplace.capability import Declaration, all_projections, declared
 from marketplace.clock import Clock, SystemClock
 from marketplace.commands import CommandRunner
-from marketplace.idempotency import write_side
+from marketplace.notifications.letters import letters  # noqa: F401 - its tables belong to the write side
 from marketplace.projector import Projector
 from marketplace.settings import Settings
 from marketplace.stalls import Backoff
+from marketplace.write_side import write_side
 
 S = TypeVar("S")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from domain.payments.terms import PaymentPolicy
 from domain.tendering.procurement import ProcurementPolicy
+from marketplace.notifications.mail import MailSettings, mail_settings_from_env
 from marketplace.oidc_config import OidcIssuer, issuers_from_env
 from marketplace.payments.policy import payment_policy_from_env
 
@@ -57,6 +58,7 @@ class Settings:
     oidc_issuers: tuple[OidcIssuer, ...] = ()  # the OpenID Connect providers whose tokens sign people in
     oidc_leeway_seconds: float = 60.0  # clock skew allowed on an OIDC token's exp, nbf and iat (at most 300)
     oidc_refetch_seconds: float = 60.0  # at most one fetch of an issuer's keys per this many seconds
+    mail: MailSettings = field(default_factory=MailSettings)  # letters' mail server (marketplace/notifications/)
     oidc_timeout_seconds: float = 5.0  # how long a fetch of an issuer's discovery document or keys may take
 
     @property
@@ -100,6 +102,7 @@ class Settings:
             oidc_leeway_seconds=_seconds(env, "MARKETPLACE_OIDC_LEEWAY_SECONDS", "60", 0, 300),
             oidc_refetch_seconds=_seconds(env, "MARKETPLACE_OIDC_REFETCH_SECONDS", "60", 0, 86_400),
             oidc_timeout_seconds=_seconds(env, "MARKETPLACE_OIDC_TIMEOUT_SECONDS", "5", 0.1, 30),
+            mail=mail_settings_from_env(env),
         )
 
 

@@ -18,6 +18,7 @@ from api.app import create_app, serve_another
 from domain.base import Actor, Role
 from marketplace.clock import FixedClock
 from marketplace.demo import load_organisations
+from marketplace.notifications.mail import MailSettings
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.tokens import issue_token
@@ -125,7 +126,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     # write_rate=0: the suites write hundreds of times with one token; tests/test_api_throttle.py sets a limit
-    return Settings(database_url=database_url, jwt_secret=SECRET, var_dir=tmp_path, tick_seconds=0, write_rate=0)
+    return Settings(
+        database_url=database_url,
+        jwt_secret=SECRET,
+        var_dir=tmp_path,
+        tick_seconds=0,
+        write_rate=0,
+        mail=MailSettings(post_seconds=0),  # a test posts letters when it means to
+    )
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
-from api.auth import current_actor, requires
+from api.auth import current_actor, requires, signed_in_reader
 from api.challenge.bodies import InterestBody, ModificationBody, RejectionBody, expression_id
 from api.challenge.presenters import (
     ExpressionPage,
@@ -130,8 +130,7 @@ class ExpressionController(Controller):
     def queue(
         self, market: Marketplace, request: Request[Any, Any, Any], cursor: Cursor = None, limit: Limit = 100
     ) -> ExpressionPage:
-        reader = current_actor(request)
-        assert reader is not None, "the route is guarded"
+        reader = signed_in_reader(request)
         with market.views() as session:
             rows, next_cursor = work_queue(session, reader.organisation, cursor, limit)
         today = _today(market)

@@ -23,6 +23,7 @@ from api.notices.bodies import (
     TerminationNoticeBody,
 )
 from api.paging import Cursor, Limit
+from api.payments.presenters import performance_names
 from api.problems import problem_responses
 from api.rendering import utc
 from domain.notices.drafts import Announced, Termination
@@ -41,6 +42,12 @@ Publisher = Annotated[str | None, Parameter(max_length=80, description="The coun
 ContractFilter = Annotated[str | None, Parameter(max_length=36, description="Notices about this contract.")]
 
 
+def _said(kind: str, content: dict[str, Any]) -> dict[str, Any]:
+    """A notice's content under the API's names: the payments compliance figures as GET /payment-performance
+    names them."""
+    return performance_names(content) if kind == NoticeKind.PAYMENTS_COMPLIANCE else content
+
+
 def _from_row(row: dict[str, Any]) -> NoticeView:
     return NoticeView(
         id=row["id"],
@@ -49,7 +56,7 @@ def _from_row(row: dict[str, Any]) -> NoticeView:
         publisher=row["publisher"],
         covers=row["covers"],
         contract_id=row["contract_id"],
-        content=dict(row["content"]),
+        content=_said(row["kind"], dict(row["content"])),
         approved_by=NamedOfficerView(**row["approved_by"]),
         reason=row["reason"],
         published_on=row["published_on"],
@@ -69,7 +76,7 @@ def _from_aggregate(notice: Notice) -> NoticeView:
         publisher=notice.publisher,
         covers=notice.covers,
         contract_id=notice.contract_id or None,
-        content=plain(notice.content),
+        content=_said(notice.kind, plain(notice.content)),
         approved_by=NamedOfficerView(officer.subject, officer.name, officer.job_title),
         reason=notice.reason,
         published_on=notice.published_on,

@@ -15,7 +15,7 @@ from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
-from api.auth import current_actor, requires
+from api.auth import SIGNED_IN_READS, signed_in_reader
 from api.commanding import BLOCKING, answer, command_from, command_request, record_id, writes
 from api.fields import DecisionBody
 from api.moments import day_within_calendar
@@ -42,7 +42,7 @@ from domain.payments.terms import InstalmentClaim, InvoiceLine, InvoiceTerms, Mo
 from domain.rules import NotFound
 from domain.tendering.contract import Contract
 from domain.working_days import uk_date
-from marketplace.access import COUNCIL_READERS, SIGNED_IN
+from marketplace.access import COUNCIL_READERS
 from marketplace.outcome import Outcome
 from marketplace.payments.access import CLAIM_INSTALMENT, HANDLE_INVOICE, SEND_INVOICE, may_read_invoice
 from marketplace.payments.performance import payment_performance
@@ -58,7 +58,7 @@ from projections.tendering.queries import find_contract
 invoice_id = record_id("invoice")
 contract_id = record_id("contract")
 grant_id = record_id("grant")
-READ: dict[str, Any] = {"guards": [requires(*sorted(SIGNED_IN))], "security": [{"bearerAuth": []}]}
+READ = SIGNED_IN_READS
 Buyer = Annotated[
     str | None, Parameter(max_length=80, description="The council, by its org-id (default: the publisher).")
 ]
@@ -72,12 +72,6 @@ def _terms(data: InvoiceBody) -> InvoiceTerms:
 def _respond(market: Marketplace, outcome: Outcome, created: bool = False) -> Response[InvoiceView]:
     location = (lambda invoice: f"/invoices/{invoice.id}") if created else None
     return answer(market, outcome, Invoice, invoice_from_aggregate, location)
-
-
-def _reader(request: Request[Any, Any, Any]) -> Actor:
-    reader = current_actor(request)
-    assert reader is not None, "guarded: signed in"
-    return reader
 
 
 class Parties(NamedTuple):
@@ -134,7 +128,7 @@ class ContractInvoicesController(Controller):
         cursor: Cursor = None,
         limit: Limit = 100,
     ) -> InvoicePage:
-        return _requests_of(market, _reader(request), CONTRACT_INVOICES, contract, (cursor, limit))
+        return _requests_of(market, signed_in_reader(request), CONTRACT_INVOICES, contract, (cursor, limit))
 
     @get(
         "/outcomes",
@@ -143,7 +137,7 @@ class ContractInvoicesController(Controller):
         **BLOCKING,
     )
     def outcomes(self, market: Marketplace, request: Request[Any, Any, Any], contract: str) -> list[OutcomeView]:
-        reader, key = _reader(request), str(contract_id(contract))
+        reader, key = signed_in_reader(request), str(contract_id(contract))
         with market.views() as session:
             found = find_contract(session, key)
             if found is None or not may_read_invoice(reader, found["supplier_identifier"], found["buyer"]):
@@ -185,7 +179,7 @@ class GrantClaimsController(Controller):
         cursor: Cursor = None,
         limit: Limit = 100,
     ) -> InvoicePage:
-        return _requests_of(market, _reader(request), GRANT_CLAIMS, grant, (cursor, limit))
+        return _requests_of(market, signed_in_reader(request), GRANT_CLAIMS, grant, (cursor, limit))
 
 
 class GrantRecoveriesController(Controller):
@@ -206,7 +200,7 @@ class GrantRecoveriesController(Controller):
         cursor: Cursor = None,
         limit: Limit = 100,
     ) -> InvoicePage:
-        return _requests_of(market, _reader(request), GRANT_RECOVERIES, grant, (cursor, limit))
+        return _requests_of(market, signed_in_reader(request), GRANT_RECOVERIES, grant, (cursor, limit))
 
 
 class InvoiceController(Controller):
@@ -222,7 +216,7 @@ class InvoiceController(Controller):
     def list(
         self, market: Marketplace, request: Request[Any, Any, Any], cursor: Cursor = None, limit: Limit = 100
     ) -> InvoicePage:
-        reader = _reader(request)
+        reader = signed_in_reader(request)
         with market.views() as session:
             if reader.role in COUNCIL_READERS:
                 rows, next_cursor = payables(session, reader.organisation, cursor, limit)
@@ -239,7 +233,7 @@ class InvoiceController(Controller):
         version: Version = None,
         as_of: AsOf = None,
     ) -> Response[InvoiceView]:
-        reader = _reader(request)
+        reader = signed_in_reader(request)
 
         def now(session: Session) -> tuple[InvoiceView, int] | None:
             row = find_invoice(session, str(invoice_id(invoice)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from api.payments.bodies import InvoiceView, PerformanceView
@@ -74,19 +75,25 @@ def _money_moved(invoice: Invoice) -> dict[str, Any]:
     return {"paid_on": None, "amount_paid": None}
 
 
+# The figures' names as the API says them (GET /payment-performance, the payments compliance notice's content), by
+# the domain's names for them.
+PERFORMANCE_NAMES = {
+    "start": "period_start",
+    "end": "period_end",
+    "average_days": "average_days_to_pay",
+    "paid_1_30": "paid_within_30_days",
+    "paid_31_60": "paid_in_31_to_60_days",
+    "paid_61_plus": "paid_in_61_days_or_more",
+    "received": "invoices_received",
+    "sooner_paid": "sme_and_vcse_paid",
+    "sooner_within_target": "sme_and_vcse_within_target",
+}
+
+
+def performance_names(figures: dict[str, Any]) -> dict[str, Any]:
+    """The figures under the names the API gives them."""
+    return {PERFORMANCE_NAMES.get(name, name): value for name, value in figures.items()}
+
+
 def performance_view(buyer: str, figures: Performance, sooner_days: int) -> PerformanceView:
-    return PerformanceView(
-        buyer=buyer,
-        period_start=figures.start,
-        period_end=figures.end,
-        invoices_paid=figures.invoices_paid,
-        average_days_to_pay=figures.average_days,
-        paid_within_30_days=figures.paid_1_30,
-        paid_in_31_to_60_days=figures.paid_31_60,
-        paid_in_61_days_or_more=figures.paid_61_plus,
-        invoices_received=figures.received,
-        not_paid_in_period=figures.not_paid_in_period,
-        sme_and_vcse_paid=figures.sooner_paid,
-        sme_and_vcse_within_target=figures.sooner_within_target,
-        sooner_target_days=sooner_days,
-    )
+    return PerformanceView(buyer=buyer, sooner_target_days=sooner_days, **performance_names(asdict(figures)))

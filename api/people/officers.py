@@ -10,14 +10,13 @@ from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
-from api.auth import current_actor, requires
+from api.auth import requires, signed_in_reader
 from api.commanding import BLOCKING, answer, command_from, command_request, writes
 from api.fields import DecisionBody
 from api.paging import Cursor, Limit
 from api.people.bodies import LeavingBody, OfficerBody, OfficerChangeBody, OfficerPage, OfficerView
 from api.people.presenters import officer_from_aggregate, officer_from_row
 from api.problems import problem_responses
-from domain.base import Actor
 from domain.people.officer import Officer, officer_uuid
 from domain.people.terms import Leaving, OfficerChange, OfficerDetails
 from marketplace.outcome import Outcome
@@ -32,12 +31,6 @@ READERS: dict[str, Any] = {"guards": [requires(*sorted(READ_OFFICERS))], "securi
 def _respond(market: Marketplace, outcome: Outcome, created: bool = False) -> Response[OfficerView]:
     location = (lambda officer: f"/people/{officer.subject}") if created else None
     return answer(market, outcome, Officer, officer_from_aggregate, location)
-
-
-def _reader(request: Request[Any, Any, Any]) -> Actor:
-    reader = current_actor(request)
-    assert reader is not None, "the route is guarded"
-    return reader
 
 
 class OfficerController(Controller):
@@ -71,7 +64,7 @@ class OfficerController(Controller):
     ) -> OfficerPage:
         with market.views() as session:
             rows, next_cursor = search_officers(
-                session, _reader(request).organisation, team=team, active=active, cursor=cursor, limit=limit
+                session, signed_in_reader(request).organisation, team=team, active=active, cursor=cursor, limit=limit
             )
         return OfficerPage([officer_from_row(row) for row in rows], next_cursor)
 
@@ -89,7 +82,7 @@ class OfficerController(Controller):
         version: Version = None,
         as_of: AsOf = None,
     ) -> Response[OfficerView]:
-        reader = _reader(request)
+        reader = signed_in_reader(request)
 
         def now(session: Session) -> tuple[OfficerView, int] | None:
             row = find_officer(session, subject)
