@@ -102,7 +102,7 @@ def recall_with_events(
     point = point_asked(version, as_of)
     if point is None:
         return None
-    found = as_it_stood(market.app, asked.kind, asked.aggregate_id, point)
+    found = as_it_stood(market.commands.latest, asked.kind, asked.aggregate_id, point)
     if found is None or not asked.visible(found.aggregate):
         raise NotFound(asked.what, f"{asked.key} {point}")
     return found

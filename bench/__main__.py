@@ -1,4 +1,4 @@
-"""python -m bench {inprocess,http,rebuild,bids,payables,all,profile}: the marketplace's benchmarks.
+"""python -m bench {inprocess,http,rebuild,bids,payables,histories,all,profile}: the marketplace's benchmarks.
 
 Each prints a markdown table. `all` runs the four benchmarks and a targets summary
 (a few minutes on 2 cores). `profile` runs cProfile over one path and prints where
@@ -90,6 +90,14 @@ def _payables(args: argparse.Namespace, results: dict[str, Any]) -> None:
     results["payables"] = result.as_dict()
 
 
+def _histories(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from bench import histories
+
+    result = histories.run(short=args.short, long=args.long, reps=args.reps, keep=args.keep)
+    result.table().show()
+    results["histories"] = result.as_dict()
+
+
 def _all(args: argparse.Namespace, results: dict[str, Any]) -> None:
     from bench import bids, http_load, inprocess, rebuild
 
@@ -164,10 +172,19 @@ def _payables_command(commands: Any) -> None:
     p.set_defaults(run=_payables)
 
 
+def _histories_command(commands: Any) -> None:
+    p = commands.add_parser("histories", help="6. a command and history reads on 5,000 events against 10")
+    p.add_argument("--short", type=int, default=10, help="events of the short record (default 10)")
+    p.add_argument("--long", type=int, default=5000, help="events of the long record (default 5000)")
+    p.add_argument("--reps", type=int, default=200, help="alternating runs of each operation (default 200)")
+    p.set_defaults(run=_histories)
+
+
 def _scale_commands(commands: Any) -> None:
-    """The benchmarks of cost against size: bids on one tender, invoices in the payables queue."""
+    """The benchmarks of cost against size: bids on one tender, invoices in the payables queue, long histories."""
     _bids_command(commands)
     _payables_command(commands)
+    _histories_command(commands)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -259,8 +276,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"_{args.command} finished in {clock.elapsed:.0f}s; load average at the end: {load}_", flush=True)
     if args.json:
+        results["run"] = {"command": " ".join(sys.argv[1:] if argv is None else argv), **_commit()}
         args.json.write_text(json.dumps(results, indent=2))
     return 0
+
+
+def _commit() -> dict[str, Any]:
+    """Which code the figures come from: the commit, and whether the working tree had changes beside it."""
+    import subprocess
+
+    def git(*words: str) -> str:
+        done = subprocess.run(["git", *words], capture_output=True, text=True, check=False)
+        return done.stdout.strip()
+
+    return {"commit": git("rev-parse", "HEAD"), "uncommitted_changes": bool(git("status", "--porcelain"))}
 
 
 if __name__ == "__main__":

@@ -153,3 +153,34 @@ def machine_table() -> Table:
 
 def verdict(met: bool) -> str:
     return "met" if met else "**missed**"
+
+
+@dataclass
+class SideBySide:
+    """Timings of the same operations on a small side and a large one, interleaved in one run: the large side's
+    median over the small side's is each operation's ratio, and every ratio must be within `target`."""
+
+    timings: dict[str, dict[str, list[float]]]  # operation: {"small": [...], "large": [...]} in seconds
+    target: float
+
+    def median(self, what: str, side: str) -> float:
+        return statistics.median(self.timings[what][side])
+
+    def ratio(self, what: str) -> float:
+        return self.median(what, "large") / self.median(what, "small")
+
+    @property
+    def met(self) -> bool:
+        return all(self.ratio(what) <= self.target for what in self.timings)
+
+    def rows(self, table: Table, digits: int = 2) -> None:
+        """One row per operation: both medians in ms, the ratio, the verdict."""
+        for what in self.timings:
+            small, large = self.median(what, "small") * 1000, self.median(what, "large") * 1000
+            ratio = self.ratio(what)
+            table.add(
+                what, f"{small:.{digits}f}", f"{large:.{digits}f}", f"{ratio:.2f}x", verdict(ratio <= self.target)
+            )
+
+    def ratios(self) -> dict[str, float]:
+        return {what: self.ratio(what) for what in self.timings}

@@ -7,19 +7,20 @@ prefix of the record's events: up to version N, or up to the last event recorded
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import takewhile
-from typing import Any, Generic, NamedTuple, TypeVar
+from functools import cached_property
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from eventsourcing.application import AggregateNotFoundError, Application
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from domain.base import MarketplaceAggregate
 from domain.tendering.evaluation import Evaluation
-from marketplace.application import MarketplaceApp
+from marketplace.latest import LatestRecords
 from projections.batch import utc
 from projections.engine import Envelope, Projection, metadata
 from projections.tendering.evaluation import EvaluationViews
@@ -46,31 +47,62 @@ class Point:
         return f"at version {self.version}" if self.as_of is None else f"as of {self.as_of.isoformat()}"
 
 
-def history_until(app: MarketplaceApp, aggregate_id: UUID, point: Point) -> list[Any]:
+PAGE = 64  # events read at a time while looking for a moment: an early moment reads no more than it needs
+
+
+def history_until(app: Application[Any], aggregate_id: UUID, point: Point) -> list[Any]:
     """The record's events up to the point, oldest first (none when it did not yet exist)."""
-    events: Iterator[Any] = app.events.get(aggregate_id, lte=point.version)
     if point.as_of is None:
-        return list(events)
-    moment = point.as_of
-    return list(takewhile(lambda event: utc(event.timestamp) <= moment, events))
+        return list(app.events.get(aggregate_id, lte=point.version))
+    moment, after = point.as_of, None
+    found: list[Any] = []
+    while True:
+        page: list[Any] = list(app.events.get(aggregate_id, gt=after, limit=PAGE))
+        for event in page:
+            if utc(event.timestamp) > moment:
+                return found
+            found.append(event)
+        if len(page) < PAGE:
+            return found
+        after = page[-1].originator_version
 
 
-class Stood(NamedTuple, Generic[A]):
-    """A record as it stood, and the events it was folded from (what some answers are read from too)."""
+class Stood(Generic[A]):
+    """A record as it stood; the events it was folded from are read when an answer needs them (a bid's receipt,
+    an evaluation's matrix), so a record answered from its latest state replays nothing."""
 
-    aggregate: A
-    events: list[Any]
+    def __init__(self, app: Application[Any], aggregate: A) -> None:
+        self.app, self.aggregate = app, aggregate
+
+    @cached_property
+    def events(self) -> list[Any]:
+        return history_until(self.app, self.aggregate.id, Point(version=self.aggregate.version))
 
 
-def as_it_stood(app: MarketplaceApp, kind: type[A], aggregate_id: UUID, point: Point) -> Stood[A] | None:
-    """The aggregate as it stood at the point; None when there was no such record of this kind then."""
-    events = history_until(app, aggregate_id, point)
-    aggregate: Any = None
-    for event in events:
-        aggregate = event.mutate(aggregate)
+def as_it_stood(latest: LatestRecords, kind: type[A], aggregate_id: UUID, point: Point) -> Stood[A] | None:
+    """The aggregate as it stood at the point; None when there was no such record of this kind then.
+
+    A point at or after the record's latest version is its latest state (`LatestRecords`: only the events new
+    since it was last loaded are read); an earlier one is the fold of the events up to it."""
+    try:
+        current: Any = latest.get(aggregate_id)
+    except AggregateNotFoundError:
+        return None
+    if _at_or_after(current, point):
+        aggregate = current
+    else:
+        aggregate = None
+        for event in history_until(latest.app, aggregate_id, point):
+            aggregate = event.mutate(aggregate)
     if not isinstance(aggregate, kind) or (point.version is not None and aggregate.version != point.version):
         return None
-    return Stood(aggregate, events)
+    return Stood(latest.app, aggregate)
+
+
+def _at_or_after(current: MarketplaceAggregate, point: Point) -> bool:
+    if point.as_of is None:
+        return point.version is not None and point.version >= current.version
+    return utc(current.modified_on) <= point.as_of
 
 
 def evaluation_matrix_as_it_stood(stood: Stood[Evaluation]) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from marketplace.application import MarketplaceApp
 from marketplace.clock import Clock
 from marketplace.errors import ConcurrentChange, VersionMismatch
 from marketplace.group_commit import GroupCommit
+from marketplace.latest import LatestRecords
 from marketplace.outcome import Outcome
 from marketplace.people.access import may_act, standing
 from marketplace.persistence import take_write_lock
@@ -75,6 +76,7 @@ class CommandRunner:
         settings: Settings,
     ) -> None:
         self.app = app
+        self.latest = LatestRecords(app)  # records at their latest version, folding only what is new
         self.dev_tokens = settings.dev_tokens  # whether someone not in the people registers acts on a token's word
         self.clock = clock
         self.remember_keys_for = timedelta(hours=settings.idempotency_hours)  # an Idempotency-Key's first outcome
@@ -107,7 +109,10 @@ class CommandRunner:
 
     def load(self, kind: type[A], aggregate_id: UUID, version: int | None = None, label: str = "") -> A:
         try:
-            aggregate: object = self.app.repository.get(aggregate_id, version=version)
+            if version is None:
+                aggregate: object = self.latest.get(aggregate_id)
+            else:
+                aggregate = self.app.repository.get(aggregate_id, version=version)
         except AggregateNotFoundError:
             aggregate = None
         if not isinstance(aggregate, kind):
@@ -139,7 +144,7 @@ class CommandRunner:
     def _run_alone(self, job: Job) -> Outcome:
         request, _ = job
         try:
-            with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+            with self.latest.holding(), self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
                 outcome, recordings = self._execute(session, job)
                 if self.projector is not None and recordings:
                     self.projector.fold_recorded(session, recordings)
@@ -156,7 +161,7 @@ class CommandRunner:
         answers: list[Outcome | BaseException] = []
         recorded: list[Recording[Any]] = []
         try:
-            with self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
+            with self.latest.holding(), self.app.recorder.transaction(commit=True) as session:  # type: ignore[attr-defined]
                 for job in jobs:
                     try:
                         outcome, recordings = self._execute(session, job)

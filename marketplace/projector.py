@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import select
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,6 +17,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from marketplace.application import MarketplaceApp
+from marketplace.listener import Listener
 from marketplace.persistence import (
     consistent_read,
     paused_garbage_collector,
@@ -78,6 +78,7 @@ class Projector:
         self._views = views
         self.backoff = backoff or Backoff()
         self._topics_wanted: dict[str, bool] = {}
+        self.listener: Listener | None = None  # the worker's, while it follows the log on PostgreSQL
 
     @property
     def engine(self) -> Engine:
@@ -326,25 +327,22 @@ class Projector:
             time.sleep(0.01)
 
     def follow(self, stop: threading.Event, poll_interval: float = 0.5) -> None:
-        """Worker mode: catch up, then wait for news (LISTEN on PostgreSQL, polling on SQLite)."""
-        wake = self._listener(stop) if self.engine.dialect.name == "postgresql" else None
-        while not stop.is_set():
-            self.catch_up()
-            if wake is not None:
-                wake(poll_interval)
-            else:
-                stop.wait(poll_interval)
+        """Worker mode: catch up, then wait for news (LISTEN on PostgreSQL, polling on SQLite).
 
-    def _listener(self, stop: threading.Event) -> Callable[[float], None]:
-        channel = self.app.recorder.channel_name  # type: ignore[attr-defined]
-        connection = self.engine.raw_connection()
-        connection.autocommit = True  # type: ignore[attr-defined]
-        connection.cursor().execute(f"LISTEN {channel}")
-        driver: Any = connection.driver_connection
-
-        def wait(timeout: float) -> None:
-            if select.select([driver], [], [], timeout)[0]:
-                for _ in driver.notifies(timeout=0, stop_after=1000):
-                    pass
-
-        return wait
+        On PostgreSQL a commit's NOTIFY wakes the worker at once; `poll_interval` is only the longest it sleeps
+        when no news comes (a missed notification costs that long, never an event)."""
+        recorder: Any = self.app.recorder  # the NOTIFY comes from the event store's database
+        store: Engine = recorder.datastore.engine
+        listener = Listener.open(store, recorder.channel_name) if store.dialect.name == "postgresql" else None
+        self.listener = listener
+        try:
+            while not stop.is_set():
+                self.catch_up()
+                if listener is not None:
+                    listener.wait(poll_interval)
+                else:
+                    stop.wait(poll_interval)
+        finally:
+            if listener is not None:
+                self.listener = None
+                listener.close()
