@@ -47,24 +47,25 @@ class Point:
         return f"at version {self.version}" if self.as_of is None else f"as of {self.as_of.isoformat()}"
 
 
-PAGE = 64  # events read at a time while looking for a moment: an early moment reads no more than it needs
+PAGE = 8  # the first page of events read while looking for a moment; each next page is four times longer, so an
+# early moment reads little more than it needs and a late one few pages
 
 
 def history_until(app: Application[Any], aggregate_id: UUID, point: Point) -> list[Any]:
     """The record's events up to the point, oldest first (none when it did not yet exist)."""
     if point.as_of is None:
         return list(app.events.get(aggregate_id, lte=point.version))
-    moment, after = point.as_of, None
+    moment, after, size = point.as_of, None, PAGE
     found: list[Any] = []
     while True:
-        page: list[Any] = list(app.events.get(aggregate_id, gt=after, limit=PAGE))
+        page: list[Any] = list(app.events.get(aggregate_id, gt=after, limit=size))
         for event in page:
             if utc(event.timestamp) > moment:
                 return found
             found.append(event)
-        if len(page) < PAGE:
+        if len(page) < size:
             return found
-        after = page[-1].originator_version
+        after, size = page[-1].originator_version, size * 4
 
 
 class Stood(Generic[A]):
