@@ -1,4 +1,4 @@
-"""python -m bench {inprocess,http,rebuild,bids,payables,histories,all,profile}: the marketplace's benchmarks.
+"""python -m bench {inprocess,http,rebuild,bids,payables,histories,lag,all,profile}: the marketplace's benchmarks.
 
 Each prints a markdown table. `all` runs the four benchmarks and a targets summary
 (a few minutes on 2 cores). `profile` runs cProfile over one path and prints where
@@ -98,6 +98,14 @@ def _histories(args: argparse.Namespace, results: dict[str, Any]) -> None:
     results["histories"] = result.as_dict()
 
 
+def _lag(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from bench import worker_lag
+
+    result = worker_lag.run(rate=args.rate, count=args.count)
+    result.table().show()
+    results["lag"] = result.as_dict()
+
+
 def _all(args: argparse.Namespace, results: dict[str, Any]) -> None:
     from bench import bids, http_load, inprocess, rebuild
 
@@ -180,11 +188,19 @@ def _histories_command(commands: Any) -> None:
     p.set_defaults(run=_histories)
 
 
+def _lag_command(commands: Any) -> None:
+    p = commands.add_parser("lag", help="7. worker lag on PostgreSQL (MARKETPLACE_BENCH_POSTGRES_URL)")
+    p.add_argument("--rate", type=float, default=50.0, help="commands per second (default 50)")
+    p.add_argument("--count", type=int, default=500, help="commands (default 500)")
+    p.set_defaults(run=_lag)
+
+
 def _scale_commands(commands: Any) -> None:
     """The benchmarks of cost against size: bids on one tender, invoices in the payables queue, long histories."""
     _bids_command(commands)
     _payables_command(commands)
     _histories_command(commands)
+    _lag_command(commands)
 
 
 def parser() -> argparse.ArgumentParser:
