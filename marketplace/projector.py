@@ -12,9 +12,10 @@ from typing import Any, NamedTuple
 
 from eventsourcing.persistence import Notification, Recording
 from eventsourcing.utils import resolve_topic
-from sqlalchemy import update
+from sqlalchemy import MetaData, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import CreateIndex
 
 from marketplace.application import MarketplaceApp
 from marketplace.listener import Listener
@@ -55,6 +56,17 @@ class Comparison(NamedTuple):
     @property
     def same(self) -> bool:
         return self.live == self.rebuilt
+
+
+def create_missing_indexes(engine: Engine, declared: MetaData) -> None:
+    """Every index the tables declare that the database lacks, made. `create_all` makes a new table with its
+    indexes but leaves a table that exists as it is, so an index declared since an existing database made its
+    tables is made here: one catalogue look-up per index, and IF NOT EXISTS should another process make it first."""
+    with engine.begin() as connection:
+        for table in declared.sorted_tables:
+            for index in table.indexes:
+                if not engine.dialect.has_index(connection, table.name, str(index.name)):
+                    connection.execute(CreateIndex(index, if_not_exists=True))
 
 
 class Projector:
@@ -101,6 +113,7 @@ class Projector:
 
     def setup(self) -> None:
         metadata.create_all(self.engine)
+        create_missing_indexes(self.engine, metadata)
         with self._transaction(commit=True) as session:
             ensure_positions(session, self.projections)
 

@@ -16,7 +16,7 @@ from marketplace.capability import Declaration, all_projections, declared
 from marketplace.clock import Clock, SystemClock
 from marketplace.commands import CommandRunner
 from marketplace.notifications.letters import letters  # noqa: F401 - its tables belong to the write side
-from marketplace.projector import Projector
+from marketplace.projector import Projector, create_missing_indexes
 from marketplace.settings import Settings
 from marketplace.stalls import Backoff
 from marketplace.write_side import write_side
@@ -39,6 +39,7 @@ class Marketplace:
         self.projector = Projector(self.app, views, backoff=Backoff(settings.stall_retry_max_seconds))
         self.projector.setup()
         write_side.create_all(self.engine)
+        create_missing_indexes(self.engine, write_side)
         inline = self.projector if settings.projection_mode == "inline" else None
         self.commands = CommandRunner(
             self.app,

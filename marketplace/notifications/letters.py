@@ -49,6 +49,8 @@ letters = Table(
     Column("failure", Text),  # what the mail server said when it last refused, or could not be reached
     Index("letters_to", "organisation", "position", "id"),
     Index("letters_from", "sender", "position", "id"),
+    Index("letters_in_order", "position", "id"),  # every letter, as an auditor reads them
+    Index("letters_about", "record_id", "position", "id"),
     Index("letters_unsent", "sent_at", "next_try_at", "position"),
 )
 

@@ -32,6 +32,10 @@ delegations = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     *version_columns(),
     Index("delegations_in_force", "owner", "decision", "status"),
+    # the scheme as listed (search_delegations): in the order recorded, or of one decision or one status
+    Index("delegations_by_recording", "recorded_at", "id"),
+    Index("delegations_by_decision", "decision", "recorded_at", "id"),
+    Index("delegations_by_status", "status", "recorded_at", "id"),
 )
 
 

@@ -34,7 +34,11 @@ held_decisions = Table(
     Column("settled_reason", Text),
     Column("settled_at", DateTime(timezone=True)),
     *version_columns(),
-    Index("held_decisions_queue", "owner", "status", "proposed_at"),
+    # the queue (search_held), oldest first: every council's, or one council's, each in one status or any
+    Index("held_decisions_by_proposal", "proposed_at", "id"),
+    Index("held_decisions_by_status", "status", "proposed_at", "id"),
+    Index("held_decisions_by_owner", "owner", "proposed_at", "id"),
+    Index("held_decisions_by_owner_status", "owner", "status", "proposed_at", "id"),
 )
 
 

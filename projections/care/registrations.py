@@ -70,6 +70,8 @@ registrations = Table(
     Column("events_folded", Integer, nullable=False),
     Index("registrations_by_status", "status", "name", "id"),
     Index("registrations_by_expiry", "status", "evidence_expires_on", "id"),
+    Index("registrations_by_decision", "status", "decided_at", "id"),  # the suspended, in the order decided
+    Index("registrations_unchecked", "status", "unchecked"),  # listings with renewed evidence awaiting its check
 )
 
 registration_evidence = Table(

@@ -51,8 +51,11 @@ grant_applications = Table(
     Column("drafted_at", DateTime(timezone=True), nullable=False),
     *version_columns(),
     Index("grant_applications_queue", "programme_id", "rank_order", "id"),
-    Index("grant_applications_by_applicant", "applicant", "drafted_at"),
     Index("grant_applications_offers", "status", "offer_expires"),
+    # every application, best first (work_queue): all, an applicant's, or those in one status
+    Index("grant_applications_ranked", "rank_order", "id"),
+    Index("grant_applications_ranked_by_applicant", "applicant", "rank_order", "id"),
+    Index("grant_applications_ranked_by_status", "status", "rank_order", "id"),
 )
 
 application_criteria = Table(

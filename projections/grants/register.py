@@ -53,8 +53,8 @@ grants = Table(
     Column("made_at", DateTime(timezone=True), nullable=False),
     *version_columns(),
     Index("grants_by_award_date", "award_date", "id"),
-    Index("grants_by_programme", "programme_id"),
-    Index("grants_by_recipient", "recipient"),
+    Index("grants_of_programme", "programme_id", "award_date", "id"),
+    Index("grants_of_recipient", "recipient", "award_date", "id"),
 )
 
 grant_transactions = Table(

@@ -39,7 +39,7 @@ organisations = Table(
     Column("registered_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("organisations_by_name", "name", "identifier"),
-    Index("organisations_by_district", "district"),
+    Index("organisations_in_district", "district", "name", "identifier"),
 )
 
 

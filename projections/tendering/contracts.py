@@ -33,7 +33,7 @@ contracts = Table(
     Column("concluded_at", DateTime(timezone=True), nullable=False),
     *version_columns(),
     Index("contracts_by_start", "start", "id"),
-    Index("contracts_by_supplier", "supplier_identifier"),
+    Index("contracts_of_supplier", "supplier_identifier", "start", "id"),
     Index("contracts_by_tender", "tender_id", "lot_id"),
 )
 

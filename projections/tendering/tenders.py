@@ -17,12 +17,12 @@ from sqlalchemy.orm import Session
 
 from domain.tendering.bid import Bid
 from domain.tendering.procurement import PUBLICATION_THRESHOLD_BELOW, is_above_threshold
-from domain.tendering.tender import CANCELLED, CLOSED, DRAFT, EVALUATION, TENDERING, TERMS, Tender
+from domain.tendering.tender import CANCELLED, CLOSED, DRAFT, EVALUATION, TENDERING, TERMS, Tender, TenderStatus
 from projections.aggregate_rows import Change, first_row, own_row, unchanged
 from projections.batch import BatchProjection, Folds, Row, Touched, each, events_of, originators, plain, utc
 from projections.columns import ids, org_ids, version_columns
 from projections.engine import Envelope, metadata
-from projections.pagination import fetch_page, one_row, where_given
+from projections.pagination import fetch_page, one_row, where_given, where_one_of
 from projections.tendering.bids import bid_ids_touched, bids, fold_bid, fold_opened, fold_outcomes
 from projections.tendering.lots import AWARDED, CONTRACTED, LOT_CANCELLED, settled, with_lot
 
@@ -54,7 +54,7 @@ tenders = Table(
     Column("bid_count", Integer, nullable=False),  # bids submitted and not withdrawn
     *version_columns(),
     Index("tenders_by_deadline", "tender_deadline", "id"),
-    Index("tenders_by_status", "status", "tender_deadline"),
+    Index("tenders_in_status", "status", "tender_deadline", "id"),
     Index("tenders_by_buyer", "buyer"),
 )
 
@@ -198,11 +198,13 @@ def search_tenders(  # noqa: PLR0913 - each keyword is one filter, as its route 
 
     `published_only`: leave out tenders never published (drafts, and drafts cancelled before publication).
     """
+    if statuses is not None and not statuses:
+        return [], None  # no status asked for: what `status IN ()` finds
     query = select(tenders)
     if published_only:
         query = query.where(tenders.c.published_at.is_not(None))
     if statuses is not None:
-        query = query.where(tenders.c.status.in_(statuses))
+        query = where_one_of(query, tenders.c.status, statuses, list(TenderStatus))
     c = tenders.c
     query = where_given(query, (c.category, category), (c.value_band, value_band), (c.buyer, buyer))
     if deadline_after is not None:
