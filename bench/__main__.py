@@ -1,4 +1,4 @@
-"""python -m bench {inprocess,http,rebuild,bids,payables,histories,lag,all,profile}: the marketplace's benchmarks.
+"""python -m bench {inprocess,http,rebuild,bids,payables,histories,lag,reads,all,profile}: the marketplace's benchmarks.
 
 Each prints a markdown table. `all` runs the four benchmarks and a targets summary
 (a few minutes on 2 cores). `profile` runs cProfile over one path and prints where
@@ -98,6 +98,14 @@ def _histories(args: argparse.Namespace, results: dict[str, Any]) -> None:
     results["histories"] = result.as_dict()
 
 
+def _reads(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from bench import reads
+
+    result = reads.run(preloaded=args.preload, seconds=args.seconds, rounds=args.rounds, keep=args.keep)
+    result.table().show()
+    results["reads"] = result.as_dict()
+
+
 def _lag(args: argparse.Namespace, results: dict[str, Any]) -> None:
     from bench import worker_lag
 
@@ -188,6 +196,14 @@ def _histories_command(commands: Any) -> None:
     p.set_defaults(run=_histories)
 
 
+def _reads_command(commands: Any) -> None:
+    p = commands.add_parser("reads", help="8. GET routes against a bare Litestar app, wrk at 1 and 16 connections")
+    p.add_argument("--preload", type=int, default=1000, help="organisations registered first (default 1000)")
+    p.add_argument("--seconds", type=float, default=5.0, help="length of each load run (default 5)")
+    p.add_argument("--rounds", type=int, default=2, help="alternating rounds (default 2)")
+    p.set_defaults(run=_reads)
+
+
 def _lag_command(commands: Any) -> None:
     p = commands.add_parser("lag", help="7. worker lag on PostgreSQL (MARKETPLACE_BENCH_POSTGRES_URL)")
     p.add_argument("--rate", type=float, default=50.0, help="commands per second (default 50)")
@@ -201,6 +217,7 @@ def _scale_commands(commands: Any) -> None:
     _payables_command(commands)
     _histories_command(commands)
     _lag_command(commands)
+    _reads_command(commands)
 
 
 def parser() -> argparse.ArgumentParser:

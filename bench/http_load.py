@@ -62,13 +62,18 @@ def server_env(var_dir: Path) -> dict[str, str]:
 
 
 @contextmanager
-def running_server(command: Sequence[str], var_dir: Path, port: int, startup_timeout: float = 60.0) -> Iterator[int]:
+def running_server(
+    command: Sequence[str],
+    var_dir: Path,
+    port: int,
+    startup_timeout: float = 60.0,
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[int]:
     """Start the server, wait until /health answers, and always stop it (by its own pid) afterwards."""
-    log_path = var_dir / "server.log"
+    log_path = var_dir / f"server-{port}.log"
     with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=server_env(var_dir), stdout=log, stderr=subprocess.STDOUT
-        )
+        env = server_env(var_dir) | (extra_env or {})
+        process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + startup_timeout
         while True:

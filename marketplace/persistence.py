@@ -39,7 +39,9 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
-        return {"connect_args": {"check_same_thread": False, "timeout": 10}}
+        # As many connections as handler threads (api/app.py's 32): a pool smaller than the threads closes and
+        # reopens connections under load, each reopening paying the PRAGMAs again.
+        return {"connect_args": {"check_same_thread": False, "timeout": 10}, "pool_size": 32, "max_overflow": 8}
     return {"pool_size": 10, "max_overflow": 20, "pool_pre_ping": True}
 
 
