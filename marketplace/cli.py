@@ -11,8 +11,12 @@ from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import create_engine, inspect, make_url
+from sqlalchemy.exc import OperationalError
+
 from domain.base import Actor, Role
 from marketplace.anchors import anchor_argument
+from marketplace.application import MarketplaceApp
 from marketplace.projector import Progress
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
@@ -58,8 +62,40 @@ def _progress_bar(done: int, total: int) -> None:
     sys.stderr.flush()
 
 
+EVENTS_TABLE = f"{MarketplaceApp.name.lower()}_events"  # eventsourcing-sqlalchemy names it after the application
+
+
+def existing_market(settings: Settings) -> Marketplace | None:
+    """The marketplace on the settings' database, for a verb that only reads it (or rebuilds views of it): None,
+    with the reason on stderr, when there is no event store there. Opening one would make an empty store, and a
+    check of an empty store passes: run from the wrong folder, `verify` would vouch for nothing."""
+    url = make_url(settings.database_url)
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        found = url.database not in (None, "", ":memory:") and Path(url.database or "").is_file()
+    else:
+        engine = create_engine(url)
+        try:
+            found = inspect(engine).has_table(EVENTS_TABLE)
+        except OperationalError as error:
+            print(f"marketplace: cannot reach the database at {shown}: {error.orig}", file=sys.stderr)
+            return None
+        finally:
+            engine.dispose()
+    if not found:
+        print(
+            f"marketplace: no event store at {shown}. Set MARKETPLACE_DATABASE_URL (or MARKETPLACE_VAR_DIR, whose "
+            "marketplace.db is the default) to the database `marketplace serve` uses; nothing was created.",
+            file=sys.stderr,
+        )
+        return None
+    return Marketplace(settings)
+
+
 def rebuild(args: argparse.Namespace) -> int:
-    market = Marketplace(Settings.from_env())
+    market = existing_market(Settings.from_env())
+    if market is None:
+        return 2
     names = None if args.all or not args.names else args.names
     unknown = set(names or ()) - {p.name for p in market.projector.projections}
     if unknown:
@@ -90,7 +126,9 @@ def _check(market: Marketplace, names: Sequence[str] | None, progress: Progress 
 
 
 def checksums(_: argparse.Namespace) -> int:
-    market = Marketplace(Settings.from_env())
+    market = existing_market(Settings.from_env())
+    if market is None:
+        return 2
     for name, checksum in sorted(market.projector.checksums().items()):
         print(f"{name} {checksum}")
     market.close()
@@ -111,7 +149,9 @@ def verify(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"cannot read the anchors: {error}", file=sys.stderr)
         return 2
-    market = Marketplace(Settings.from_env())
+    market = existing_market(Settings.from_env())
+    if market is None:
+        return 2
     ok, lines = verify_all(market, kept.anchors, kept.refused)
     market.close()
     print("\n".join(lines))

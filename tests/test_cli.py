@@ -122,6 +122,7 @@ def test_a_rebuild_check_compares_each_view_at_the_position_it_stands_at(
 
 
 def test_rebuild_refuses_an_unknown_view(environment: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    Marketplace(Settings.from_env()).close()  # the store exists
     assert main(["rebuild", "nonesuch"]) == 2
     assert "unknown projection" in capsys.readouterr().err
 
@@ -135,3 +136,19 @@ def test_token_without_a_configured_secret_uses_a_development_secret_kept_under_
     assert "MARKETPLACE_JWT_SECRET is not set" in caplog.text
     actor = read_token(jwt_secret(Settings.from_env()), token)
     assert (actor.subject, actor.organisation, actor.role) == ("pat", "GB-CHC-1234567", Role.PROVIDER)
+
+
+@pytest.mark.parametrize("verb", [["verify"], ["checksums"], ["rebuild", "--all"], ["rebuild", "--all", "--check"]])
+def test_a_verb_that_reads_the_store_refuses_where_there_is_none_and_creates_nothing(
+    verb: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    elsewhere = tmp_path / "another-folder"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("MARKETPLACE_DATABASE_URL", raising=False)
+    monkeypatch.delenv("MARKETPLACE_VAR_DIR", raising=False)
+    assert main(verb) == 2
+    said = capsys.readouterr()
+    assert f"no event store at sqlite:///{elsewhere / 'var' / 'marketplace.db'}" in said.err
+    assert "nothing was created" in said.err and said.out == ""
+    assert list(elsewhere.iterdir()) == []  # not even var/
