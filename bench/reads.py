@@ -28,6 +28,7 @@ def bare_command(port: int) -> list[str]:
 class Result:
     preloaded: int
     runs: dict[tuple[str, int, str], list[LoadResult]] = field(default_factory=dict)  # (mode, conns, side)
+    memory_mib: dict[str, float] = field(default_factory=dict)  # the marketplace server's, after the loads
 
     def rate(self, mode: str, connections: int, side: str) -> float:
         rates = sorted(run.rate for run in self.runs[(mode, connections, side)])
@@ -54,6 +55,11 @@ class Result:
                 f"{self.ratio(mode, connections):.2f}x",
                 verdict(self.ratio(mode, connections) >= TARGET_RATIO),
             )
+        if self.memory_mib:
+            table.notes.append(
+                f"the marketplace server's memory after the loads: {self.memory_mib['rss']:.0f} MiB resident, "
+                f"{self.memory_mib['peak']:.0f} MiB at its peak"
+            )
         for mode in ("list", "get"):
             scaling = self.rate(mode, 16, "marketplace") / self.rate(mode, 1, "marketplace")
             table.notes.append(f"{mode}: the marketplace at 16 connections is {scaling:.2f}x its rate at 1")
@@ -64,7 +70,14 @@ class Result:
             "preloaded": self.preloaded,
             "rates": {f"{m} {c} {s}": self.rate(m, c, s) for m, c, s in self.runs},
             "ratios": {f"{m} {c}": self.ratio(m, c) for m, c, s in self.runs if s == "bare"},
+            "memory_mib": self.memory_mib,
         }
+
+
+def memory_of(pid: int) -> dict[str, float]:
+    """A process's resident memory now and at its peak (Linux), in MiB."""
+    found = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
+    return {"rss": int(found["VmRSS"].split()[0]) / 1024, "peak": int(found["VmHWM"].split()[0]) / 1024}
 
 
 def run(preloaded: int = 1000, seconds: float = 5.0, rounds: int = 2, keep: bool = False) -> Result:
@@ -77,7 +90,7 @@ def run(preloaded: int = 1000, seconds: float = 5.0, rounds: int = 2, keep: bool
         ours, bare = free_port(), free_port()
         bare_env = {"BENCH_DATABASE": str(Path(var_dir) / "marketplace.db")}
         with (
-            running_server(serve_command(ours), var_dir, ours),
+            running_server(serve_command(ours), var_dir, ours) as pid,
             running_server(bare_command(bare), var_dir, bare, extra_env=bare_env),
         ):
             for port in (ours, bare):  # warm-up: imports, caches, thread pools
@@ -88,4 +101,5 @@ def run(preloaded: int = 1000, seconds: float = 5.0, rounds: int = 2, keep: bool
                         for side, port in (("marketplace", ours), ("bare", bare)):
                             load = Load(port, mode, seconds, connections, 1, 0, token, preloaded)
                             result.runs.setdefault((mode, connections, side), []).append(run_wrk(load))
+            result.memory_mib = memory_of(pid)
     return result

@@ -25,6 +25,7 @@ from marketplace.persistence import (
     read_log,
     scratch_database,
     take_write_lock,
+    widen_cache_for_folding,
 )
 from marketplace.stalls import Backoff, Stall, clear_stalls, due, fold_apart, log_stall, read_stalls, record_stall
 from projections.engine import (
@@ -188,6 +189,7 @@ class Projector:
         """
         try:
             with self._transaction(commit=True) as session:
+                widen_cache_for_folding(session)
                 positions = read_positions(session)
                 for position, group in by_position(chosen, positions).items():
                     if position < upto:
