@@ -1,4 +1,4 @@
-"""python -m bench {inprocess,http,rebuild,bids,payables,histories,lag,reads,all,profile}: the marketplace's benchmarks.
+"""python -m bench COMMAND: the marketplace's benchmarks (`python -m bench --help` lists them; docs/benchmarks.md).
 
 Each prints a markdown table. `all` runs the four benchmarks and a targets summary
 (a few minutes on 2 cores). `profile` runs cProfile over one path and prints where
@@ -106,6 +106,15 @@ def _reads(args: argparse.Namespace, results: dict[str, Any]) -> None:
     results["reads"] = result.as_dict()
 
 
+def _scale(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    from bench import scale
+
+    result = scale.run(small=args.small, large=args.large, bids=args.bids, reps=args.reps, keep=args.keep)
+    result.table().show()
+    result.plan_table().show()
+    results["scale"] = result.as_dict()
+
+
 def _lag(args: argparse.Namespace, results: dict[str, Any]) -> None:
     from bench import worker_lag
 
@@ -204,6 +213,15 @@ def _reads_command(commands: Any) -> None:
     p.set_defaults(run=_reads)
 
 
+def _scale_command(commands: Any) -> None:
+    p = commands.add_parser("scale", help="9. every list route at 300,000 organisations against 1,000 (6-8 minutes)")
+    p.add_argument("--small", type=int, default=1000, help="organisations on the small side (default 1000)")
+    p.add_argument("--large", type=int, default=300_000, help="organisations on the large side (default 300000)")
+    p.add_argument("--bids", type=int, default=10_000, help="bids on the large side's tender (default 10000)")
+    p.add_argument("--reps", type=int, default=200, help="alternating reads of each list (default 200)")
+    p.set_defaults(run=_scale)
+
+
 def _lag_command(commands: Any) -> None:
     p = commands.add_parser("lag", help="7. worker lag on PostgreSQL (MARKETPLACE_BENCH_POSTGRES_URL)")
     p.add_argument("--rate", type=float, default=50.0, help="commands per second (default 50)")
@@ -218,6 +236,7 @@ def _scale_commands(commands: Any) -> None:
     _histories_command(commands)
     _lag_command(commands)
     _reads_command(commands)
+    _scale_command(commands)
 
 
 def parser() -> argparse.ArgumentParser:

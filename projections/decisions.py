@@ -37,6 +37,11 @@ decision_log = Table(
     Column("correlation_id", String(200), nullable=False),
     Column("details", JSON, nullable=False),  # the decision's own fields, as plain JSON
     Index("decision_log_by_time", "decided_at", "position"),
+    # Each filter of the log seeks its own decisions in the log's order (GET /audit/decisions?kind=...).
+    Index("decision_log_by_kind", "record_kind", "position"),
+    Index("decision_log_by_decision", "decision", "position"),
+    Index("decision_log_by_actor", "actor_subject", "position"),
+    Index("decision_log_by_organisation", "actor_organisation", "position"),
 )
 
 

@@ -72,6 +72,7 @@ IDS = {  # the filters and path parameters naming a record, and the path paramet
     "record": "contract",
     "grant": "grant",
     "service_id": "service",
+    "tender": "tender",
 }
 TABLES = {table.name for table in (*metadata.sorted_tables, *write_side.sorted_tables)}
 EXCEPTED = {  # a fragment of the statement: why its plan may sort

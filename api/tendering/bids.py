@@ -23,21 +23,14 @@ from api.tendering.presenters import bid_as_it_stood, bid_from_row, receipt_from
 from domain.base import Actor
 from domain.rules import DomainError, NotFound, Refusal
 from domain.tendering import terms
-from domain.tendering.bid import SUBMITTED, Bid
+from domain.tendering.bid import Bid
 from domain.tendering.tender import CLOSED, DRAFT, TENDERING
 from marketplace.access import reads_for_the_council
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from marketplace.tendering.access import BID, sees_bid
 from marketplace.tendering.services import Bids
-from projections.tendering.queries import bids_for_tender, bids_of_bidder, find_bid, find_tender
-
-
-def _tender_opened(market: Marketplace, tender: str) -> bool:
-    """Whether the tender is past opening (receipts are listed from then on)."""
-    with market.views() as session:
-        row = find_tender(session, tender)
-    return row is not None and row["status"] not in (DRAFT, TENDERING, CLOSED)
+from projections.tendering.queries import bids_of_bidder, find_bid, find_tender, submitted_bids
 
 
 def signed_in(request: Request[Any, Any, Any], why: str) -> Actor:
@@ -69,21 +62,31 @@ class TenderBidsController(Controller):
         return _respond(market, request, outcome, created=True)
 
     @get(
-        summary="Bids on a tender: a count while sealed; receipts once opened",
+        summary="Bids on a tender: a count while sealed; receipts once opened, a page at a time",
         **BLOCKING,
-        responses=problem_responses(401, 403, 404),
+        responses=problem_responses(400, 401, 403, 404),
         security=[{"bearerAuth": []}],
     )
-    def list_bids(self, market: Marketplace, request: Request[Any, Any, Any], tender: str) -> BidList:
+    def list_bids(
+        self,
+        market: Marketplace,
+        request: Request[Any, Any, Any],
+        tender: str,
+        cursor: Cursor = None,
+        limit: Limit = 100,
+    ) -> BidList:
+        """`count` is every bid that stands (the tender's own tally); `items` one page of their receipts."""
         if not reads_for_the_council(signed_in(request, "Sign in to see the bids on a tender.")):
             raise DomainError("Bids on a tender are for council officers.", kind=Refusal.FORBIDDEN)
         with market.views() as session:
-            if find_tender(session, str(tender_id(tender))) is None:
+            found = find_tender(session, str(tender_id(tender)))
+            if found is None:
                 raise NotFound("tender", tender)
-            rows = [r for r in bids_for_tender(session, str(tender_id(tender))) if r["status"] == SUBMITTED]
-        if not _tender_opened(market, str(tender_id(tender))):
-            return BidList(sealed=True, count=len(rows))
-        return BidList(sealed=False, count=len(rows), items=[receipt_from_row(r) for r in rows])
+            if found["status"] in (DRAFT, TENDERING, CLOSED):  # not yet opened: sealed, a count alone
+                return BidList(sealed=True, count=found["bid_count"])
+            rows, next_cursor = submitted_bids(session, str(tender_id(tender)), cursor, limit)
+        items = [receipt_from_row(r) for r in rows]
+        return BidList(sealed=False, count=found["bid_count"], items=items, next_cursor=next_cursor)
 
 
 class BidController(Controller):

@@ -34,6 +34,7 @@ bids = Table(
     Column("outcome", JSON, nullable=False),  # lot id -> {rank, total, scores, successful}, from the award
     *version_columns(updated_at=False),
     Index("bids_by_tender", "tender_id", "id"),
+    Index("bids_standing", "tender_id", "status", "id"),  # a tender's submitted bids, a page at a time
     Index("bids_by_bidder", "bidder", "tender_id", "id"),
 )
 
@@ -117,6 +118,14 @@ def bid_ids_for_tender(session: Session, tender_id: str) -> list[str]:
     """The tender's bid index (what opening loads): every bid ever submitted, in any status."""
     query = select(bids.c.id).where(bids.c.tender_id == tender_id).order_by(bids.c.id)
     return list(session.execute(query).scalars())
+
+
+def submitted_bids(
+    session: Session, tender_id: str, cursor: str | None = None, limit: int = 100
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The tender's bids that stand (submitted, not withdrawn), one keyset page at a time."""
+    query = select(bids).where(bids.c.tender_id == tender_id, bids.c.status == SUBMITTED)
+    return fetch_page(session, query, [bids.c.id], cursor, limit)
 
 
 def bids_of_bidder(

@@ -6,7 +6,7 @@ Each view lives in its own small module; callers import its queries from here.
 from __future__ import annotations
 
 from projections.tendering.awards import award_notices, awards_for_tender, supplier_mix
-from projections.tendering.bids import bid_ids_for_tender, bids_for_tender, bids_of_bidder, find_bid
+from projections.tendering.bids import bid_ids_for_tender, bids_for_tender, bids_of_bidder, find_bid, submitted_bids
 from projections.tendering.contracts import contracts_register, find_contract
 from projections.tendering.evaluation_matrix import evaluation_matrix
 from projections.tendering.tenders import find_tender, questions_for, search_tenders
@@ -24,5 +24,6 @@ __all__ = [
     "find_tender",
     "questions_for",
     "search_tenders",
+    "submitted_bids",
     "supplier_mix",
 ]
