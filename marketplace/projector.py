@@ -15,7 +15,7 @@ from eventsourcing.utils import resolve_topic
 from sqlalchemy import MetaData, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
-from sqlalchemy.schema import CreateIndex
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from marketplace.application import MarketplaceApp
 from marketplace.listener import Listener
@@ -28,6 +28,7 @@ from marketplace.persistence import (
     widen_cache_for_folding,
 )
 from marketplace.stalls import Backoff, Stall, clear_stalls, due, fold_apart, log_stall, read_stalls, record_stall
+from projections.columns import serves_lists_only
 from projections.engine import (
     Envelope,
     Projection,
@@ -266,15 +267,20 @@ class Projector:
         recomputed from a tampered store would vouch for the tampering.
         """
         chosen = [p for p in self.projections if p.name in names] if names else self.views()
-        for projection in chosen:
-            for table in projection.tables:
-                table.drop(self.engine, checkfirst=True)
-                table.create(self.engine)
+        with self.engine.begin() as connection:
+            for projection in chosen:
+                for table in projection.tables:
+                    table.drop(connection, checkfirst=True)
+                    connection.execute(CreateTable(table))
+                    for index in table.indexes:
+                        if not serves_lists_only(index):  # the folds may read by it
+                            connection.execute(CreateIndex(index))
         with self._transaction(commit=True) as session:
             for projection in chosen:
                 session.execute(update(positions).where(positions.c.name == projection.name).values(position=0))
             clear_stalls(session, [p.name for p in chosen])
         self.catch_up([p.name for p in chosen], progress)
+        create_missing_indexes(self.engine, metadata)  # the lists' own, each made in one pass over its table
         return self.checksums([p.name for p in chosen])
 
     def check(self, names: Sequence[str] | None = None, progress: Progress | None = None) -> list[Comparison]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, String
+from sqlalchemy import Column, DateTime, Index, Integer, String
 
 
 def ids(*names: str, key: bool = False) -> list[Column[Any]]:
@@ -29,3 +29,13 @@ def version_columns(*, updated_at: bool = True) -> list[Column[Any]]:
         Column("events_folded", Integer, nullable=False),
     ]
     return [*columns, Column("updated_at", DateTime(timezone=True), nullable=False)] if updated_at else columns
+
+
+def list_index(name: str, *columns: str) -> Index:
+    """An index that serves a list's filter and order, and no fold: a rebuild makes it once the log is folded (one
+    sort of the finished table), rather than keeping it up row by row (marketplace/projector.py)."""
+    return Index(name, *columns, info={"serves": "lists"})
+
+
+def serves_lists_only(index: Index) -> bool:
+    return index.info.get("serves") == "lists"

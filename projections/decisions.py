@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, String, Table, Text, select
+from sqlalchemy import JSON, BigInteger, Column, DateTime, String, Table, Text, select
 from sqlalchemy.orm import Session
 
 from domain.base import ENVELOPE_FIELDS, MarketplaceAggregate
 from projections.batch import BatchProjection, Folds, Touched, domain_aggregates, followed_classes, plain, utc
+from projections.columns import list_index
 from projections.engine import Envelope, metadata
 from projections.organisations.directory import organisations
 from projections.pagination import Row, fetch_page, where_given
@@ -36,12 +37,12 @@ decision_log = Table(
     Column("reason", Text, nullable=False),
     Column("correlation_id", String(200), nullable=False),
     Column("details", JSON, nullable=False),  # the decision's own fields, as plain JSON
-    Index("decision_log_by_time", "decided_at", "position"),
+    list_index("decision_log_by_time", "decided_at", "position"),
     # Each filter of the log seeks its own decisions in the log's order (GET /audit/decisions?kind=...).
-    Index("decision_log_by_kind", "record_kind", "position"),
-    Index("decision_log_by_decision", "decision", "position"),
-    Index("decision_log_by_actor", "actor_subject", "position"),
-    Index("decision_log_by_organisation", "actor_organisation", "position"),
+    list_index("decision_log_by_kind", "record_kind", "position"),
+    list_index("decision_log_by_decision", "decision", "position"),
+    list_index("decision_log_by_actor", "actor_subject", "position"),
+    list_index("decision_log_by_organisation", "actor_organisation", "position"),
 )
 
 

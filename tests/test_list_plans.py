@@ -41,7 +41,10 @@ from marketplace.clock import FixedClock
 from marketplace.service import Marketplace
 from marketplace.write_side import write_side
 from projections import pagination
+from projections.columns import serves_lists_only
+from projections.decisions import decision_log
 from projections.engine import metadata
+from projections.organisations.directory import organisations
 from tests.authorisation_records import DATABASES, Records, marketplace_records
 from tests.conftest import COUNCIL, bearer
 from tests.journeys import OFFICER, RURAL, provider
@@ -262,3 +265,13 @@ def test_a_new_marketplace_makes_the_indexes_an_existing_database_lacks(records:
     made = inspect(records.market.engine)
     for table, index in dropped.items():
         assert index in {found["name"] for found in made.get_indexes(table)}
+
+
+def test_a_rebuild_leaves_every_declared_index_in_place_the_lists_own_made_after_the_fold(records: Records) -> None:
+    """A rebuild makes the lists' own indexes once the log is folded (`list_index`); none may be left out."""
+    records.market.projector.rebuild(["organisations", "decision_log"])
+    made = inspect(records.market.engine)
+    for table in (organisations, decision_log):
+        declared = {str(index.name) for index in table.indexes}
+        assert declared <= {found["name"] for found in made.get_indexes(table.name)}, table.name
+        assert any(serves_lists_only(index) for index in table.indexes), table.name

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String, Table, select
+from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, select
 from sqlalchemy.orm import Session
 
 from domain.organisations.organisation import ACTIVE, DEACTIVATED, IDENTITY_FIELDS, Organisation
 from domain.values import Address, Contact
 from projections.aggregate_rows import first_row, own_row, taken
 from projections.batch import BatchProjection, Folds, Row
-from projections.columns import ids
+from projections.columns import ids, list_index
 from projections.engine import metadata
 from projections.pagination import fetch_page, one_row, where_given
 
@@ -38,14 +38,14 @@ organisations = Table(
     Column("events_folded", Integer, nullable=False),  # equals version: each event folded exactly once
     Column("registered_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
-    Index("organisations_by_name", "name", "identifier"),
-    Index("organisations_in_district", "district", "name", "identifier"),
+    list_index("organisations_by_name", "name", "identifier"),
+    list_index("organisations_in_district", "district", "name", "identifier"),
     # Each filter of the directory seeks its own rows in name order: a rare value (the few deactivated among
     # 300,000) must not walk the whole name index to fill a page.
-    Index("organisations_of_size", "size", "name", "identifier"),
-    Index("organisations_vcse", "vcse", "name", "identifier"),
-    Index("organisations_verified", "verified", "name", "identifier"),
-    Index("organisations_in_status", "status", "name", "identifier"),
+    list_index("organisations_of_size", "size", "name", "identifier"),
+    list_index("organisations_vcse", "vcse", "name", "identifier"),
+    list_index("organisations_verified", "verified", "name", "identifier"),
+    list_index("organisations_in_status", "status", "name", "identifier"),
 )
 
 
