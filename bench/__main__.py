@@ -334,7 +334,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _commit() -> dict[str, Any]:
-    """Which code the figures come from: the commit, and whether the working tree had changes beside it."""
+    """Which code the figures come from: the commit, and whether the working tree had changes beside it (in code:
+    the docs, these figures among them, measure nothing)."""
     import subprocess
 
     def git(*words: str) -> str:
@@ -343,7 +344,7 @@ def _commit() -> dict[str, Any]:
 
     return {
         "commit": git("rev-parse", "HEAD"),
-        "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no")),
+        "uncommitted_changes": bool(git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!docs")),
     }
 
 
