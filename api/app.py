@@ -17,7 +17,6 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from litestar.params import Parameter
 
 from api.audit import AuditController
 from api.auth import BearerTokenMiddleware
@@ -48,17 +47,6 @@ def context_controllers(root: str = "api") -> list[type[Controller]]:
                 if isinstance(value, type) and issubclass(value, Controller) and value.__module__ == module.name:
                     found.append(value)
     return found
-
-
-# Documented on every route; read by the sign-in middleware (api/auth.py), not by the handlers.
-ORGANISATION_CHOICE = Parameter(
-    str,
-    header="X-Organisation",
-    required=False,
-    max_length=80,
-    description="Which organisation you act for, when your sign-in names none and the people registers list you in "
-    "several (GOV.UK One Login): its org-id, e.g. GB-CHC-1102345. One your token names is the only one it may name.",
-)
 
 
 def widen_thread_pool() -> None:
@@ -142,7 +130,6 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
         route_handlers=[*PLATFORM_CONTROLLERS, *context_controllers()],
         state=state,
         dependencies={"market": Provide(provide_market, sync_to_thread=False)},
-        parameters={"x_organisation": ORGANISATION_CHOICE},
         middleware=middleware(settings),
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,

@@ -247,11 +247,3 @@ def test_someone_who_left_their_only_organisation_is_refused_even_where_nobody_w
     ok(client.post(f"/organisations/{CHARITY}/people/suppliers:pat/leave", json=GONE, headers=staff(provider)))
     refused(client.get("/organisations", headers=one_login(provider, "pat")), 403, "person-standing")
     assert client.get("/organisations", headers=one_login(provider, "nobody")).status_code == 200
-
-
-def test_every_operation_documents_the_x_organisation_header(client: TestClient[Any]) -> None:
-    paths = ok(client.get("/schema/openapi.json"))["paths"]
-    for path, operations in paths.items():
-        for method, operation in operations.items():
-            headers = [p for p in operation.get("parameters", []) if p["in"] == "header"]
-            assert [h["name"] for h in headers if h["name"] == "X-Organisation"] == ["X-Organisation"], (method, path)
