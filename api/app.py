@@ -8,15 +8,18 @@ import pkgutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
-from litestar import Controller, Litestar, Request
+from litestar import Controller, Litestar, Request, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from swagger_ui_bundle import swagger_ui_path
 
 from api.audit import AuditController
 from api.auth import BearerTokenMiddleware
@@ -47,6 +50,26 @@ def context_controllers(root: str = "api") -> list[type[Controller]]:
                 if isinstance(value, type) and issubclass(value, Controller) and value.__module__ == module.name:
                     found.append(value)
     return found
+
+
+ASSETS = "/schema/assets"  # Swagger UI's own files, from the swagger-ui-bundle-v2 package
+
+
+def offline_swagger() -> SwaggerRenderPlugin:
+    """The API docs page with every file it loads served from here: a council network that blocks CDNs, or a
+    machine with no network, still shows the docs."""
+    return SwaggerRenderPlugin(
+        js_url=f"{ASSETS}/swagger-ui-bundle.js",
+        css_url=f"{ASSETS}/swagger-ui.css",
+        standalone_preset_js_url=f"{ASSETS}/swagger-ui-standalone-preset.js",
+        favicon=f"<link rel='icon' type='image/png' href='{ASSETS}/favicon-32x32.png'>",
+    )
+
+
+def swagger_assets() -> Router:
+    return create_static_files_router(
+        path=ASSETS, directories=[Path(str(swagger_ui_path))], include_in_schema=False, name="swagger-assets"
+    )
 
 
 def widen_thread_pool() -> None:
@@ -127,7 +150,7 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
     state = State({"market": market, "read_token": token_reader(settings), "chronograph": ticker})
 
     return Litestar(
-        route_handlers=[*PLATFORM_CONTROLLERS, *context_controllers()],
+        route_handlers=[*PLATFORM_CONTROLLERS, *context_controllers(), swagger_assets()],
         state=state,
         dependencies={"market": Provide(provide_market, sync_to_thread=False)},
         middleware=middleware(settings),
@@ -142,7 +165,7 @@ def create_app(market: Marketplace | None = None, settings: Settings | None = No
                 f"Bearer tokens live at most {settings.token_max_hours:g} hours from their issue."
             ),
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[offline_swagger()],
             components=Components(
                 security_schemes={"bearerAuth": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")}
             ),
