@@ -60,14 +60,22 @@ class Comparison(NamedTuple):
         return self.live == self.rebuilt
 
 
+EXISTING_INDEXES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'index'",
+    "postgresql": "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()",
+}
+
+
 def create_missing_indexes(engine: Engine, declared: MetaData) -> None:
     """Every index the tables declare that the database lacks, made. `create_all` makes a new table with its
     indexes but leaves a table that exists as it is, so an index declared since an existing database made its
-    tables is made here: one catalogue look-up per index, and IF NOT EXISTS should another process make it first."""
+    tables is made here: one catalogue query for them all (every marketplace start runs it), and IF NOT EXISTS
+    should another process make one first."""
     with engine.begin() as connection:
+        existing = set(connection.exec_driver_sql(EXISTING_INDEXES[engine.dialect.name]).scalars())
         for table in declared.sorted_tables:
             for index in table.indexes:
-                if not engine.dialect.has_index(connection, table.name, str(index.name)):
+                if str(index.name) not in existing:
                     connection.execute(CreateIndex(index, if_not_exists=True))
 
 
