@@ -69,6 +69,7 @@ def _rebuild(args: argparse.Namespace, results: dict[str, Any]) -> None:
     with experiments.applied(args.experiment):
         result = rebuild.run(events=args.events, rounds=args.rounds, keep=args.keep, grant_events=args.grant_events)
     _show(result, args, results, "rebuild")
+    result.verify_table().show()
     result.mix_table().show()
 
 

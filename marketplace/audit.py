@@ -20,8 +20,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, Text, cast, func, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from marketplace.service import Marketplace
 from projections.chain import GENESIS, AuditChain, audit_chain, link
@@ -59,7 +60,8 @@ def _paged(
 ) -> Iterator[tuple[Any, ...]]:
     """Every row of a table by position (its `id` or `position` key), read a page at a time."""
     key = table.primary_key.columns.values()[0]
-    query = select(key, *(table.c[name] for name in columns)).order_by(key).limit(PAGE)
+    chosen = (_as_text(connection, table.c[name]) if name == "originator_id" else table.c[name] for name in columns)
+    query = select(key, *chosen).order_by(key).limit(PAGE)
     if upto is not None:
         query = query.where(key <= upto)
     while True:
@@ -68,6 +70,16 @@ def _paged(
         if len(rows) < PAGE:
             return
         after = rows[-1][0]
+
+
+def _as_text(connection: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """An event's originator id as the text the chain hashes (`str(uuid)`), made by the database rather than a
+    UUID object per row: PostgreSQL casts its uuid; SQLite formats its 16 bytes' hex as 8-4-4-4-12."""
+    if connection.dialect.name == "postgresql":
+        return cast(column, Text)
+    hexed = func.lower(func.hex(column))
+    parts = [func.substr(hexed, start, length) for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
+    return parts[0] + "-" + parts[1] + "-" + parts[2] + "-" + parts[3] + "-" + parts[4]
 
 
 def verify_chain(connection: Connection, events: Table) -> Verdict:
