@@ -135,7 +135,9 @@ class StateAllows(StateRule):
 
     @property
     def message(self) -> str:
-        return f"Cannot {self.action} while the record is {self.state}."
+        allowed = " or ".join(sorted(str(state).replace("_", " ") for state in self.allowed))
+        state = str(self.state).replace("_", " ")
+        return f"Cannot {self.action} now: its status is {state}, and that is done only when it is {allowed}."
 
 
 class Positive(ValueRule[Decimal]):

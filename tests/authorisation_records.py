@@ -27,6 +27,7 @@ from litestar.testing import TestClient
 
 from api.app import create_app
 from marketplace.clock import FixedClock
+from marketplace.notifications.mail import MailSettings
 from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
@@ -68,7 +69,8 @@ def marketplace_records(database: str, var: Path) -> Iterator[Records]:
         reset_postgres(POSTGRES_URL)
         url = POSTGRES_URL
     clock = FixedClock(datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc))
-    settings = Settings(database_url=url, jwt_secret=SECRET, var_dir=var, tick_seconds=0, write_rate=0)
+    quiet = MailSettings(post_seconds=0)  # no postman in the background: its reads are no route's
+    settings = Settings(database_url=url, jwt_secret=SECRET, var_dir=var, tick_seconds=0, write_rate=0, mail=quiet)
     market = Marketplace(settings, clock)
     try:
         with TestClient(create_app(market)) as client:

@@ -118,6 +118,15 @@ def test_termination_is_a_decision_with_a_reason() -> None:
     assert refused.value.field == "reason" and contract.status == "active"
 
 
+def test_a_terminated_contract_is_not_varied_and_the_refusal_says_it_is_no_longer_in_force() -> None:
+    contract = concluded()
+    contract.terminate(officer(DURING), "Persistent failure to staff visits", START + timedelta(days=30))
+    with pytest.raises(DomainError) as refused:
+        contract.terminate(officer(DURING), "Again", START + timedelta(days=60))
+    assert refused.value.message == "Cannot end a contract: the contract is terminated and no longer in force."
+    assert (refused.value.rule, refused.value.kind) == ("InForce", Refusal.CONFLICT)
+
+
 @pytest.mark.parametrize("consultation", ["", "   ", "no"])
 def test_decommissioning_requires_a_note_of_how_people_were_consulted(consultation: str) -> None:
     contract = concluded()

@@ -68,6 +68,7 @@ TEXT = {  # a value of each free-text filter
     "publisher": COUNCIL,
     "team": "Adult social care",
     "department": "Libraries",
+    "q": "care",  # the free-text search of tenders, organisations and the care directory
 }
 IDS = {  # the filters and path parameters naming a record, and the path parameter of the write routes naming it
     "programme": "programme",
@@ -83,6 +84,10 @@ EXCEPTED = {  # a fragment of the statement: why its plan may sort
     "listings with renewed evidence unchecked (status listed or suspended, unchecked > 0). An OR of statuses and a "
     "range of `unchecked` cannot be sought in applied order; the seek reads only the queue, which is then sorted. "
     "An index read in applied order would walk every registration ever made to find the few waiting.",
+    "AS search_rank": "a free-text search (`q=`) of tenders, organisations or the care directory, best match first "
+    "(projections/search). Its matches are found on the full-text index (FTS5 on SQLite, GIN on PostgreSQL), and "
+    "their rank depends on the query's words: no index can hold that order, so ranking the matches is a sort of them "
+    "(of the matches alone: the list's own rows are sought by id from each match).",
 }
 
 
@@ -249,7 +254,7 @@ def test_every_list_route_reads_an_index_in_order_without_a_temporary_sort(recor
                 excused.add(excuse)
             faults = scans if excuse else sorts + scans
             if faults:
-                wrong.append(f"{query.asked}: {'; '.join(faults)}\n    " + "\n    ".join(plan))
+                wrong.append(f"{query.asked}: {'; '.join(faults)}\n    {query.statement}\n    " + "\n    ".join(plan))
     assert not wrong, "\n".join(["", *wrong])
     assert excused == set(EXCEPTED), "an exception no statement needs"
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from api.app import create_app
 from marketplace.clock import FixedClock
+from marketplace.scheduler import tick
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.tendering.ocds import merge
@@ -41,6 +42,7 @@ from tests.journeys import (
     tender_terms,
     tendering_journey,
 )
+from tests.test_tender_outcomes import three_bid_tender
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas" / "ocds"
 STAGES = ["published", "bids-submitted", "bids-opened", "awarded", "contracted"]
@@ -287,6 +289,26 @@ def test_an_award_names_the_supplier_the_lot_and_the_awarded_price_and_waits_out
     assert {award["status"] for award in awarded.values()} == {"pending"}  # standstill
     after = by_id(compiled(seen["contracted"])["awards"])
     assert {award["status"] for award in after.values()} == {"active"}
+
+
+def test_the_end_of_a_standstill_publishes_the_award_in_force_and_the_tender_stays_active_and_valid(
+    client: TestClient[Any], market: Marketplace, clock: FixedClock
+) -> None:
+    tender = three_bid_tender(client, clock)
+    for lot_id, bidder in (("north", RURAL), ("south", NATIONAL)):
+        award = {"lot_id": lot_id, "bid_id": tender.bids[bidder], "reason": "Most advantageous"}
+        ok(client.post(f"{tender.path}/award", json=award, headers=OFFICER))
+    in_standstill = open_data(client)
+    assert {a["status"] for a in compiled(in_standstill)["awards"]} == {"pending"}
+    clock.advance(days=20)
+    assert tick(market)["standstill ended"] == 2
+    data = open_data(client)
+    assert_valid(data)
+    updates = [release for release in releases(data) if release["tag"] == ["awardUpdate"]]
+    assert sorted(a["id"] for release in updates for a in release["awards"]) == ["award-north", "award-south"]
+    after = compiled(data)
+    assert {a["status"] for a in after["awards"]} == {"active"}
+    assert after["tender"]["status"] == "active"  # awarded: the contracts are still to come
 
 
 def test_a_contract_names_its_award_its_period_and_its_value(

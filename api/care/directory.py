@@ -10,6 +10,7 @@ from litestar.params import Parameter
 from api.care.bodies import DirectoryPage
 from api.care.presenters import directory_entry
 from api.commanding import BLOCKING
+from api.organisations.routes import Search, searched_words
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from domain.care.micro_enterprise import CareService
@@ -36,10 +37,13 @@ class DirectoryController(Controller):
         district: Annotated[str | None, Parameter(max_length=4, description="a postcode district, e.g. SY7")] = None,
         parish: Annotated[str | None, Parameter(max_length=100)] = None,
         min_hours: Annotated[int | None, Parameter(ge=0, le=10_000, description="available hours a week")] = None,
+        q: Search = None,
         cursor: Cursor = None,
         limit: Limit = 100,
     ) -> DirectoryPage:
-        """By service, postcode district or parish, and the hours a week it can take on now; pages by `next_cursor`."""
+        """By service, postcode district or parish, and the hours a week it can take on now, and by words (`q`: trading
+        name, services, districts, parishes); pages by `next_cursor`."""
+        words = searched_words(q)
         area = postcode_district(district, "district") if district else None
         now, policy = market.clock.now(), market.service(Registrations).policy
         with market.views() as session:
@@ -50,6 +54,7 @@ class DirectoryController(Controller):
                 district=area,
                 parish=" ".join(parish.split()) if parish else None,
                 min_hours=min_hours,
+                words=words,
                 cursor=cursor,
                 limit=limit,
             )

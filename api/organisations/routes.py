@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
+from litestar.exceptions import ClientException
 from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,27 @@ from marketplace.organisations.access import DEACTIVATE, REGISTER, UPDATE_DETAIL
 from marketplace.organisations.services import Organisations
 from marketplace.service import Marketplace
 from projections.organisations.directory import find_organisation, search_organisations
+from projections.search.words import MAX_QUERY_LENGTH, MAX_QUERY_WORDS, BadSearch, search_words
+
+# The free-text search every searched list takes (tenders, organisations, the care directory).
+Search = Annotated[
+    str | None,
+    Parameter(
+        max_length=MAX_QUERY_LENGTH,
+        description=f"Words to search for (at most {MAX_QUERY_WORDS}): each must begin a word of what is found, "
+        "letters and digits only, case and accents aside. Best matches first, a word of the title or name first.",
+    ),
+]
+
+
+def searched_words(q: str | None) -> tuple[str, ...]:
+    """The words of `q` (none when not given); a `q` that asks for nothing, or too much, is refused naming `q`."""
+    if q is None:
+        return ()
+    try:
+        return search_words(q)
+    except BadSearch as error:
+        raise ClientException(str(error), extra={"field": "q", "rule": "SearchWordsValid"}) from error
 
 
 class OrganisationController(Controller):
@@ -62,10 +84,13 @@ class OrganisationController(Controller):
         postcode_district: Annotated[str | None, Parameter(query="district", max_length=4)] = None,
         verified: bool | None = None,
         status: OrganisationStatus | None = None,
+        q: Search = None,
         cursor: Cursor = None,
         limit: Limit = 100,
     ) -> OrganisationPage:
-        """Filter by size class, VCSE status, postcode district and verification; pages by `next_cursor`."""
+        """Filter by size class, VCSE status, postcode district and verification, and search by words (`q`: name,
+        town, postcode district, legal form); pages by `next_cursor`."""
+        words = searched_words(q)
         area = district(postcode_district, "district") if postcode_district else None
         with market.views() as session:
             rows, next_cursor = search_organisations(
@@ -75,6 +100,7 @@ class OrganisationController(Controller):
                 district=area,
                 verified=verified,
                 status=status.value if status else None,
+                words=words,
                 cursor=cursor,
                 limit=limit,
             )

@@ -8,6 +8,7 @@ reader may see of an offer is decided by marketplace.tendering.access, on every 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.exceptions import NotAuthorizedException
@@ -18,19 +19,27 @@ from api.auth import current_actor
 from api.commanding import BLOCKING, command_from, command_request, writes
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
-from api.tendering.bodies import BidList, BidView, Offer, Receipt, bid_id, tender_id
-from api.tendering.presenters import bid_as_it_stood, bid_from_row, receipt_from_row, receipt_of, respond
+from api.tendering.bodies import BidList, BidView, MyBids, Offer, Receipt, bid_id, tender_id
+from api.tendering.presenters import (
+    BEFORE_OPENING,
+    bid_as_it_stood,
+    bid_from_row,
+    my_bid_from_row,
+    receipt_from_row,
+    receipt_of,
+    respond,
+)
 from domain.base import Actor
 from domain.rules import DomainError, NotFound, Refusal
 from domain.tendering import terms
 from domain.tendering.bid import Bid
-from domain.tendering.tender import CLOSED, DRAFT, TENDERING
+from domain.tendering.tender import Tender
 from marketplace.access import reads_for_the_council
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from marketplace.tendering.access import BID, sees_bid
 from marketplace.tendering.services import Bids
-from projections.tendering.queries import bids_of_bidder, find_bid, find_tender, submitted_bids
+from projections.tendering.queries import bids_of_bidder, find_bid, find_tender, outcomes_of_bids, submitted_bids
 
 
 def signed_in(request: Request[Any, Any, Any], why: str) -> Actor:
@@ -44,9 +53,14 @@ def signed_in(request: Request[Any, Any, Any], why: str) -> Actor:
 def _respond(
     market: Marketplace, request: Request[Any, Any, Any], outcome: Outcome, created: bool = False
 ) -> Response[Receipt]:
-    """A command's answer is the bid's receipt, as its bidder keeps it."""
+    """A command's answer is the bid's receipt, as its bidder keeps it: it says whether the bid needs reconfirming
+    under the tender's latest terms."""
     reader = current_actor(request)
-    return respond(market, outcome, Bid, lambda bid: receipt_of(bid, reader), "/bids" if created else "")
+
+    def receipt(bid: Bid) -> Receipt:
+        return receipt_of(bid, market.commands.load(Tender, UUID(bid.tender_id)), reader)
+
+    return respond(market, outcome, Bid, receipt, "/bids" if created else "")
 
 
 class TenderBidsController(Controller):
@@ -82,7 +96,7 @@ class TenderBidsController(Controller):
             found = find_tender(session, str(tender_id(tender)))
             if found is None:
                 raise NotFound("tender", tender)
-            if found["status"] in (DRAFT, TENDERING, CLOSED):  # not yet opened: sealed, a count alone
+            if found["status"] in BEFORE_OPENING:  # not yet opened: sealed, a count alone
                 return BidList(sealed=True, count=found["bid_count"])
             rows, next_cursor = submitted_bids(session, str(tender_id(tender)), cursor, limit)
         items = [receipt_from_row(r) for r in rows]
@@ -94,7 +108,10 @@ class BidController(Controller):
     tags = ["bids"]
 
     @get(
-        summary="My organisation's bids (receipts)",
+        summary="My organisation's bids: receipts, each with its tender, its seal and its outcome per lot",
+        description="Each bid names its tender's title and deadline, says whether it is still sealed (until the "
+        "tender's bids are opened) and whether it must be reconfirmed after an amendment, and once opened its outcome "
+        "on each lot it priced: pending, then awarded, unsuccessful or cancelled, with the standstill's last day.",
         **BLOCKING,
         responses=problem_responses(400, 401),
         security=[{"bearerAuth": []}],
@@ -105,13 +122,13 @@ class BidController(Controller):
         request: Request[Any, Any, Any],
         cursor: Cursor = None,
         limit: Limit = 100,
-    ) -> BidList:
+    ) -> MyBids:
         actor = signed_in(request, "Sign in to see your bids.")
         with market.views() as session:
             rows, next_cursor = bids_of_bidder(session, actor.organisation, cursor=cursor, limit=limit)
-        return BidList(
-            sealed=False, count=len(rows), items=[receipt_from_row(r) for r in rows], next_cursor=next_cursor
-        )
+            outcomes = outcomes_of_bids(session, [row["id"] for row in rows])
+        items = [my_bid_from_row(row, outcomes[row["id"]]) for row in rows]
+        return MyBids(sealed=any(item.sealed for item in items), count=len(items), items=items, next_cursor=next_cursor)
 
     @get(
         "/{bid:str}",
@@ -136,7 +153,8 @@ class BidController(Controller):
             row = find_bid(session, str(bid_id(bid)))
             if row is None or not sees_bid(actor, row["bidder"]):
                 return None
-            return bid_from_row(market, row, actor), row["version"]
+            outcomes = outcomes_of_bids(session, [row["id"]])[row["id"]]
+            return bid_from_row(market, row, actor, outcomes), row["version"]
 
         asked = Asked(Bid, bid_id(bid), "bid", bid, lambda b: sees_bid(actor, b.bidder))
         return read_record(market, asked, version, as_of, then=lambda s: bid_as_it_stood(market, s, actor), now=now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, TypeVar
+from typing import Annotated, Literal, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -225,14 +225,34 @@ class Receipt(msgspec.Struct, omit_defaults=True):
     submitted_at: datetime
     amendment: int
     version: int
+    reconfirm_needed: Annotated[
+        bool,
+        msgspec.Meta(
+            description="The tender was amended after this offer and the bidder has not reconfirmed it: reconfirm "
+            "(or replace) it before the deadline, or it is not opened."
+        ),
+    ]
     nonce: str | None = None
 
 
-class LotOutcome(msgspec.Struct):
+class MostAdvantageous(msgspec.Struct):
+    """The winning tender's assessment, as an unsuccessful bidder is told it (PA2023 s.50): its scores, never its
+    prices or responses."""
+
+    supplier_name: Annotated[str, msgspec.Meta(description="The supplier awarded the lot, as it stood at award.")]
+    scores: Annotated[dict[str, str], msgspec.Meta(description="Criterion key -> the winning tender's weighted score.")]
+    total: Annotated[str, msgspec.Meta(description="The winning tender's weighted total.")]
+
+
+class LotOutcome(msgspec.Struct, omit_defaults=True):
     rank: int
     total: str
     scores: dict[str, str]
     successful: bool
+    most_advantageous: Annotated[
+        MostAdvantageous | None,
+        msgspec.Meta(description="For an unsuccessful bid: the most advantageous tender's scores and total."),
+    ] = None
 
 
 class BidView(msgspec.Struct):
@@ -248,6 +268,38 @@ class BidList(msgspec.Struct):
     count: int
     items: list[Receipt] = []
     next_cursor: str | None = None
+
+
+class LotResult(msgspec.Struct, omit_defaults=True):
+    lot_id: Annotated[str, msgspec.Meta(description="A lot the opened bid priced.")]
+    outcome: Annotated[
+        Literal["pending", "awarded", "unsuccessful", "cancelled"],
+        msgspec.Meta(description="Pending until the lot is awarded (or cancelled); then whether this bid won it."),
+    ]
+    standstill_ends: Annotated[
+        str | None, msgspec.Meta(description="The award's last day of standstill (YYYY-MM-DD), if one applies.")
+    ] = None
+
+
+class MyBid(Receipt, kw_only=True):
+    """A provider's own bid: its receipt, the tender it bids for, and where it stands."""
+
+    tender_title: Annotated[str, msgspec.Meta(description="The title of the tender bid for.")]
+    tender_deadline: Annotated[datetime, msgspec.Meta(description="The tender deadline: bids are fixed from then.")]
+    sealed: Annotated[
+        bool, msgspec.Meta(description="True until the tender's bids are opened: nobody can read the offer.")
+    ]
+    outcomes: Annotated[
+        list[LotResult],
+        msgspec.Meta(description="Once opened, per lot the bid priced: pending, then its outcome once decided."),
+    ]
+
+
+class MyBids(msgspec.Struct):
+    sealed: Annotated[bool, msgspec.Meta(description="True while any bid on this page is still sealed.")]
+    count: Annotated[int, msgspec.Meta(description="How many bids this page holds.")]
+    items: Annotated[list[MyBid], msgspec.Meta(description="The organisation's bids, by tender.")] = []
+    next_cursor: Annotated[str | None, msgspec.Meta(description="The cursor of the next page, if there is one.")] = None
 
 
 # --- evaluation ---------------------------------------------------------------------------------------------------

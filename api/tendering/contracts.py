@@ -3,10 +3,13 @@ award notices and the supplier mix (SMEs, VCSE, micro-enterprises, local supplie
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import Parameter
+from litestar.response import Stream
 from sqlalchemy.orm import Session
 
 from api.as_it_stood import Asked, AsOf, Version, read_record, reads_as_it_stood
@@ -15,6 +18,7 @@ from api.commanding import BLOCKING, command_from, command_request, writes
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from api.tendering.bodies import (
+    AwardNotice,
     AwardPage,
     ContractBody,
     ContractPage,
@@ -32,9 +36,46 @@ from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from marketplace.tendering.access import MANAGE_CONTRACT
 from marketplace.tendering.services import Contracts, Tenders
+from projections.spreadsheet import csv_line
 from projections.tendering.queries import award_notices, contracts_register, find_contract, supplier_mix
 
 STATUSES = f"^({'|'.join(ContractStatus)})$"
+Status = Annotated[str | None, Parameter(pattern=STATUSES, description="Only contracts in this status.")]
+SupplierId = Annotated[str | None, Parameter(max_length=80, description="Only contracts with this supplier.")]
+EXPORT_PAGE = 500  # rows read per query while streaming an export: memory stays bounded whatever the register holds
+CSV = "text/csv; charset=utf-8"
+Page = Callable[[Session, str | None], tuple[list[dict[str, Any]], str | None]]
+
+
+def _every_row(market: Marketplace, page: Page) -> Iterator[dict[str, Any]]:
+    """Every row a keyset-paged query finds, a page (and a short read-only session) at a time."""
+    cursor: str | None = None
+    while True:
+        with market.views() as session:
+            rows, cursor = page(session, cursor)
+        yield from rows
+        if cursor is None:
+            return
+
+
+def _csv_cell(value: Any) -> Any:
+    """A response field as a spreadsheet cell: nothing for none, a list joined by semicolons."""
+    if value is None:
+        return ""
+    return "; ".join(str(item) for item in value) if isinstance(value, list) else value
+
+
+def _csv(views: Iterator[msgspec.Struct], columns: tuple[str, ...], filename: str) -> Stream:
+    """The rows as the JSON list presents them, one CSV line each after a header: the same fields, disclosed alike;
+    a cell a spreadsheet would run as a formula is neutralised (projections/spreadsheet.py)."""
+
+    def lines() -> Iterator[str]:
+        yield csv_line(list(columns))
+        for view in views:
+            fields = msgspec.structs.asdict(view)
+            yield csv_line([_csv_cell(fields[column]) for column in columns])
+
+    return Stream(lines(), media_type=CSV, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _respond(market: Marketplace, outcome: Outcome, created: bool = False) -> Response[ContractView]:
@@ -69,8 +110,8 @@ class ContractController(Controller):
     def register(
         self,
         market: Marketplace,
-        status: Annotated[str | None, Parameter(pattern=STATUSES)] = None,
-        supplier: Annotated[str | None, Parameter(max_length=80)] = None,
+        status: Status = None,
+        supplier: SupplierId = None,
         cursor: Cursor = None,
         limit: Limit = 100,
     ) -> ContractPage:
@@ -135,6 +176,38 @@ class ContractController(Controller):
 
 class AwardController(Controller):
     tags = ["awards"]
+
+    @get(
+        "/contracts.csv",
+        summary="The contracts register as CSV: a header, then one row per contract",
+        description="The fields of `GET /contracts`, filtered alike, by start date; KPIs joined by semicolons. "
+        "Streamed a page at a time.",
+        media_type="text/csv",
+        tags=["contracts"],
+        responses=problem_responses(400),
+        **BLOCKING,
+    )
+    def contracts_csv(self, market: Marketplace, status: Status = None, supplier: SupplierId = None) -> Stream:
+        def page(session: Session, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+            return contracts_register(session, status=status, supplier=supplier, cursor=cursor, limit=EXPORT_PAGE)
+
+        views = (contract_from_row(row) for row in _every_row(market, page))
+        return _csv(views, ContractView.__struct_fields__, "contracts.csv")
+
+    @get(
+        "/awards.csv",
+        summary="Award notices as CSV: a header, then one row per awarded lot, in the order decided",
+        description="The fields of `GET /awards`. Streamed a page at a time.",
+        media_type="text/csv",
+        responses=problem_responses(400),
+        **BLOCKING,
+    )
+    def awards_csv(self, market: Marketplace) -> Stream:
+        def page(session: Session, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+            return award_notices(session, cursor=cursor, limit=EXPORT_PAGE)
+
+        views = (award_notice_from_row(row) for row in _every_row(market, page))
+        return _csv(views, AwardNotice.__struct_fields__, "awards.csv")
 
     @get("/awards", summary="Award notices", **BLOCKING, responses=problem_responses(400))
     def notices(

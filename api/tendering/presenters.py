@@ -25,17 +25,20 @@ from api.tendering.bodies import (
     CriterionView,
     EvaluationState,
     LotOutcome,
+    LotResult,
     LotView,
+    MostAdvantageous,
+    MyBid,
     QuestionView,
     Receipt,
     TenderSummary,
     TenderView,
 )
 from domain.base import Actor, MarketplaceAggregate
-from domain.tendering.bid import Bid
+from domain.tendering.bid import Bid, needs_reconfirming
 from domain.tendering.contract import Contract
 from domain.tendering.evaluation import Evaluation
-from domain.tendering.tender import Award, Tender
+from domain.tendering.tender import CANCELLED, CLOSED, DRAFT, TENDERING, Award, Tender
 from marketplace.as_it_stood import Stood
 from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
@@ -162,8 +165,12 @@ def summary_from_row(r: Row) -> TenderSummary:
 # --- bids ---------------------------------------------------------------------------------------------------------
 
 
-def receipt_of(bid: Bid, reader: Actor | None = None) -> Receipt:
-    nonce = bid.nonce if bid.nonce and sees_nonce(reader, bid.bidder) else None
+def _nonce(bid: Bid, reader: Actor | None) -> str | None:
+    return bid.nonce if bid.nonce and sees_nonce(reader, bid.bidder) else None
+
+
+def receipt_of(bid: Bid, tender: Tender, reader: Actor | None = None) -> Receipt:
+    """The receipt from the bid itself; whether it needs reconfirming, from its tender's latest amendment."""
     return Receipt(
         str(bid.id),
         bid.tender_id,
@@ -173,11 +180,13 @@ def receipt_of(bid: Bid, reader: Actor | None = None) -> Receipt:
         bid.modified_on,
         bid.amendment,
         bid.version,
-        nonce,
+        bid.needs_reconfirmation(tender),
+        _nonce(bid, reader),
     )
 
 
 def receipt_from_row(row: Row) -> Receipt:
+    """The receipt from a bid's row as read beside its tender (projections/tendering/bid_reads.py)."""
     return Receipt(
         row["id"],
         row["tender_id"],
@@ -187,7 +196,40 @@ def receipt_from_row(row: Row) -> Receipt:
         utc(row["submitted_at"]),
         row["amendment"],
         row["version"],
+        needs_reconfirming(row["status"], row["amendment"], row["tender_amendment"]),
     )
+
+
+BEFORE_OPENING = frozenset({DRAFT, TENDERING, CLOSED})
+
+
+def still_sealed(row: Row) -> bool:
+    """No one can read the offer yet: its tender's bids are not opened (or never were, the tender cancelled first)."""
+    status = row["tender_status"]
+    return not row["opened"] and (status in BEFORE_OPENING or status == CANCELLED)
+
+
+def _lot_result(outcome: Row) -> LotResult:
+    return LotResult(outcome["lot_id"], outcome["outcome"], _day(outcome["standstill_ends"]))
+
+
+def my_bid_from_row(row: Row, outcomes: list[Row]) -> MyBid:
+    """A provider's own bid as its list shows it: the receipt, its tender, its seal and each lot's outcome."""
+    receipt = receipt_from_row(row)
+    return MyBid(
+        **msgspec.structs.asdict(receipt),
+        tender_title=row["tender_title"],
+        tender_deadline=utc(row["tender_tender_deadline"]),
+        sealed=still_sealed(row),
+        outcomes=[_lot_result(outcome) for outcome in outcomes],
+    )
+
+
+def _most_advantageous(outcome: Row) -> MostAdvantageous | None:
+    """The winner's scores beside an unsuccessful bid's (PA2023 s.50); none for the winner itself."""
+    if outcome["outcome"] != "unsuccessful" or outcome["winner_name"] is None:
+        return None
+    return MostAdvantageous(outcome["winner_name"], dict(outcome["winner_scores"]), outcome["winner_total"])
 
 
 def _seal(market: Marketplace, row: Row, reader: Actor | None) -> Seal:
@@ -201,11 +243,12 @@ def _seal(market: Marketplace, row: Row, reader: Actor | None) -> Seal:
     return Seal(tender is not None and tender.opened_bids is not None)
 
 
-def _receipt_as_it_stood(then: Bid, history: list[Any], reader: Actor | None) -> Receipt:
+def _receipt_as_it_stood(then: Bid, tender: Tender, history: list[Any], reader: Actor | None) -> Receipt:
     """The receipt dated when the offer standing then was sent, as the current read dates it (not the time of
-    a later withdrawal or reconfirmation, which is when the aggregate was last modified)."""
+    a later withdrawal or reconfirmation, which is when the aggregate was last modified); whether that offer
+    needs reconfirming, against the tender's latest terms."""
     sent = [event.timestamp for event in history if isinstance(event, (Bid.Submitted, Bid.Replaced))]
-    return msgspec.structs.replace(receipt_of(then, reader), submitted_at=sent[-1])
+    return msgspec.structs.replace(receipt_of(then, tender, reader), submitted_at=sent[-1])
 
 
 def bid_as_it_stood(market: Marketplace, stood: Stood[Bid], reader: Actor | None) -> BidView:
@@ -215,23 +258,27 @@ def bid_as_it_stood(market: Marketplace, stood: Stood[Bid], reader: Actor | None
     with market.views() as session:
         row = find_bid(session, str(then.id))
     seal = _seal(market, row, reader) if row is not None else Seal()
-    view = BidView(receipt=_receipt_as_it_stood(then, stood.events, reader), opened=seal.opened_digest is not None)
+    tender = market.commands.load(Tender, UUID(then.tender_id))
+    receipt = _receipt_as_it_stood(then, tender, stood.events, reader)
+    view = BidView(receipt=receipt, opened=seal.opened_digest is not None)
     if sees_offer(reader, then.bidder, then.digest, seal):
         view.prices, view.responses = dict(then.prices), dict(then.responses)
     return view
 
 
-def bid_from_row(market: Marketplace, row: Row, reader: Actor | None) -> BidView:
-    """The bid as it stands: its receipt, its offer as the rule allows, its outcome per lot once awarded."""
+def bid_from_row(market: Marketplace, row: Row, reader: Actor | None, outcomes: list[Row]) -> BidView:
+    """The bid as it stands: its receipt, its offer as the rule allows, and per lot once awarded its assessment
+    (beside the winner's, when it lost: `outcomes` are the bid's rows of the tender outcomes view)."""
     view = BidView(receipt=receipt_from_row(row), opened=bool(row["opened"]))
     shows_offer = sees_offer(reader, row["bidder"], row["digest"], _seal(market, row, reader))
     if shows_offer or sees_nonce(reader, row["bidder"]):
         content = market.commands.load(Bid, UUID(row["id"]))
-        view.receipt.nonce = receipt_of(content, reader).nonce
+        view.receipt.nonce = _nonce(content, reader)
         if shows_offer:
             view.prices, view.responses = dict(content.prices), dict(content.responses)
     if row["outcome"]:
-        view.outcome = {lot: LotOutcome(**o) for lot, o in row["outcome"].items()}
+        winners = {outcome["lot_id"]: _most_advantageous(outcome) for outcome in outcomes}
+        view.outcome = {lot: LotOutcome(**o, most_advantageous=winners.get(lot)) for lot, o in row["outcome"].items()}
     return view
 
 

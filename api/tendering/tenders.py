@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
@@ -16,6 +17,7 @@ from api.authority.held import HeldDecisionView, decided, delegated_writes
 from api.commanding import BLOCKING, command_from, command_request, writes
 from api.fields import DecisionBody
 from api.moments import within_calendar
+from api.organisations.routes import Search, searched_words
 from api.paging import Cursor, Limit
 from api.problems import problem_responses
 from api.tendering.bodies import (
@@ -40,8 +42,13 @@ from marketplace.outcome import Outcome
 from marketplace.service import Marketplace
 from marketplace.tendering.access import ASK_QUESTION, DRAFT_TENDER, MANAGE_TENDER, sees_drafts
 from marketplace.tendering.services import Tenders
+from projections.search.tenders import matching_tenders
 from projections.tendering.queries import awards_for_tender, find_tender, questions_for, search_tenders
 
+_STATUS_QUERY = (
+    "Any of draft (officers only), tendering, closed, evaluation, standstill, awarded, complete, cancelled; repeat "
+    "the parameter for several"
+)
 _DEADLINE_QUERY = "Tender deadline {} this time (RFC 3339, with its offset, e.g. 2026-04-01T12:00:00Z)."
 PUBLIC = [status for status in TenderStatus if status != DRAFT]  # what anyone may list: every tender once published
 
@@ -80,19 +87,22 @@ class TenderController(Controller):
         self,
         market: Marketplace,
         request: Request[Any, Any, Any],
-        status: Annotated[list[str] | None, Parameter(description="draft, tendering, closed, evaluation, ...")] = None,
+        status: Annotated[list[str] | None, Parameter(description=_STATUS_QUERY)] = None,
         category: Category | None = None,
         value_band: Annotated[str | None, Parameter(pattern="^(under-30k|30k-to-threshold|above-threshold)$")] = None,
         deadline_after: Annotated[datetime | None, Parameter(description=_DEADLINE_QUERY.format("at or after"))] = None,
         deadline_before: Annotated[datetime | None, Parameter(description=_DEADLINE_QUERY.format("before"))] = None,
+        q: Search = None,
         cursor: Cursor = None,
         limit: Limit = 100,
     ) -> TenderPage:
+        """By deadline, soonest first; searched by words (`q`: title, description, lots), best match first."""
+        words = searched_words(q)
         drafts = sees_drafts(current_actor(request))
         wanted = [s for s in status or PUBLIC if drafts or s != DRAFT]
         with market.views() as session:
-            rows, next_cursor = search_tenders(
-                session,
+            listed = partial(matching_tenders, session, words) if words else partial(search_tenders, session)
+            rows, next_cursor = listed(
                 statuses=wanted,
                 category=category.value if category else None,
                 value_band=value_band,

@@ -21,9 +21,10 @@ from uuid import UUID, uuid5
 
 from domain.base import Context, MarketplaceAggregate
 from domain.money import money
-from domain.rules import DomainError, Positive, Refusal, StateAllows, StateRule, TextWithin, check
+from domain.rules import DomainError, Positive, Refusal, StateRule, TextWithin, check
 from domain.tendering.procurement import CriterionKind
 from domain.tendering.tender import TENDERING, Tender
+from domain.tendering.tender_rules import WHERE_A_TENDER_STANDS
 from domain.tendering.terms import Offer
 
 PENNY = Decimal("0.01")
@@ -67,10 +68,19 @@ def digest(
     return hashlib.sha256((nonce + text).encode()).hexdigest()
 
 
+def needs_reconfirming(status: str, amendment: int, tender_amendment: int) -> bool:
+    """A standing bid made under earlier terms than the tender's latest amendment: it is opened only once its
+    bidder reconfirms it (or replaces it) before the deadline."""
+    return status == SUBMITTED and amendment != tender_amendment
+
+
 @dataclass(frozen=True)
 class TenderOpenForBids(StateRule):
+    """Bids are made, changed, withdrawn and reconfirmed only while the tender is open, by the clock."""
+
     tender: Tender
     ctx: Context
+    action: str = "submit a bid"
 
     def is_broken(self) -> bool:
         return not self.tender.accepts_bids(self.ctx.now)
@@ -78,8 +88,24 @@ class TenderOpenForBids(StateRule):
     @property
     def message(self) -> str:
         if self.tender.status == TENDERING:
-            return f"The tender deadline passed at {self.tender.tender_deadline.isoformat()}: no more bids."
-        return f"The tender is {self.tender.status}, not open for bids."
+            passed = self.tender.tender_deadline.isoformat()
+            return f"Cannot {self.action}: the tender deadline passed at {passed}, and bids are now fixed."
+        return f"Cannot {self.action}: {WHERE_A_TENDER_STANDS.get(self.tender.status, self.tender.status)}."
+
+
+@dataclass(frozen=True)
+class BidStands(StateRule):
+    """Only a bid that stands (not withdrawn) is withdrawn or reconfirmed."""
+
+    status: str
+    action: str
+
+    def is_broken(self) -> bool:
+        return self.status != SUBMITTED
+
+    @property
+    def message(self) -> str:
+        return f"Cannot {self.action}: it is withdrawn. To bid again, submit a new offer in its place."
 
 
 @dataclass(frozen=True)
@@ -180,7 +206,7 @@ class Bid(MarketplaceAggregate):
 
     def replace(self, ctx: Context, tender: Tender, offer: Offer) -> None:
         """A new offer in place of the old one, or a resubmission after a withdrawal."""
-        check(TenderOpenForBids(tender, ctx))
+        check(TenderOpenForBids(tender, ctx, "replace the bid"))
         self.record(self.Replaced, ctx, **_sealed(tender, offer, self.tender_id, self.bidder))
 
     class Withdrawn(MarketplaceAggregate.Event):
@@ -188,7 +214,7 @@ class Bid(MarketplaceAggregate):
             bid.status = WITHDRAWN
 
     def withdraw(self, ctx: Context, tender: Tender) -> None:
-        check(TenderOpenForBids(tender, ctx), StateAllows(self.status, frozenset({SUBMITTED}), "withdraw"))
+        check(TenderOpenForBids(tender, ctx, "withdraw the bid"), BidStands(self.status, "withdraw the bid"))
         self.record(self.Withdrawn, ctx)
 
     class Reconfirmed(MarketplaceAggregate.Event):
@@ -199,11 +225,20 @@ class Bid(MarketplaceAggregate):
 
     def reconfirm(self, ctx: Context, tender: Tender) -> None:
         """The bidder confirms its bid stands under the tender's latest amendment."""
-        check(TenderOpenForBids(tender, ctx), StateAllows(self.status, frozenset({SUBMITTED}), "reconfirm"))
-        if self.amendment == tender.amendment:
-            raise DomainError("The bid already stands under the latest terms.", kind=Refusal.CONFLICT)
+        check(TenderOpenForBids(tender, ctx, "reconfirm the bid"), BidStands(self.status, "reconfirm the bid"))
+        if not self.needs_reconfirmation(tender):
+            raise DomainError(
+                f"Nothing to reconfirm: the bid already stands under the tender's latest terms "
+                f"(amendment {tender.amendment}).",
+                kind=Refusal.CONFLICT,
+                rule="ReconfirmationNeeded",
+            )
         self.record(self.Reconfirmed, ctx, amendment=tender.amendment)
+
+    def needs_reconfirmation(self, tender: Tender) -> bool:
+        """The tender was amended since this offer and its bidder has not reconfirmed it (`needs_reconfirming`)."""
+        return needs_reconfirming(self.status, self.amendment, tender.amendment)
 
     def opens_with(self, tender: Tender) -> bool:
         """Opened only if still submitted and confirmed under the tender's latest amendment."""
-        return self.status == SUBMITTED and self.amendment == tender.amendment
+        return self.status == SUBMITTED and not self.needs_reconfirmation(tender)

@@ -16,7 +16,7 @@ from uuid import UUID, uuid5
 from domain.base import Context, MarketplaceAggregate
 from domain.payments.rules import WithinContractValue
 from domain.payments.terms import OutcomePrice
-from domain.rules import DomainError, InOrder, Refusal, Rule, StateAllows, StateRule, TextWithin, check
+from domain.rules import DomainError, InOrder, Refusal, Rule, StateRule, TextWithin, check
 from domain.tendering.modification import ChangeRegime, Modification, modification_rules
 from domain.tendering.performance import EnoughKpis, Kpi, Measurement, checked_kpi, checked_measurement
 from domain.tendering.tender import Award, Supplier, Tender
@@ -53,6 +53,21 @@ class NotExpired(InOrder, StateRule):
     @property
     def message(self) -> str:
         return f"The contract expired on {self.later}."
+
+
+@dataclass(frozen=True)
+class InForce(StateRule):
+    """Only a contract in force is varied, ended, priced or measured: one terminated or decommissioned is over."""
+
+    status: str
+    action: str
+
+    def is_broken(self) -> bool:
+        return self.status != ACTIVE
+
+    @property
+    def message(self) -> str:
+        return f"Cannot {self.action}: the contract is {self.status} and no longer in force."
 
 
 @dataclass(frozen=True)
@@ -133,7 +148,7 @@ class Contract(MarketplaceAggregate):
 
     def _in_force(self, ctx: Context, action: str) -> tuple[Rule, ...]:
         """A contract is varied or ended only while it is active and has not yet expired."""
-        return StateAllows(self.status, frozenset({ACTIVE}), action), NotExpired(ctx.today, self.end)
+        return InForce(self.status, action), NotExpired(ctx.today, self.end)
 
     def vary(self, ctx: Context, reason: str, variation: Variation, regime: ChangeRegime | None = None) -> None:
         """A new value or end, with reasons; beyond de minimis on a public contract, only as a published contract

@@ -2,23 +2,28 @@
 
 Lifecycle: drafted (revised freely) -> conflicts assessed (PA2023 s.83) -> published ->
 clarification questions answered, terms amended (bidders must reconfirm) -> tendering closes
-at the deadline -> bids opened -> per lot: award decided with reasons (standstill) ->
-contract concluded after standstill. Cancellation is possible from any non-final state.
+at the deadline -> bids opened -> per lot: award decided with reasons, a standstill (its end recorded by the
+clock) -> contract concluded after standstill. Once every lot is decided the tender is in standstill while any
+award's runs, then awarded, then complete (`tender_rules.lots_status`). Cancellation is possible from any
+non-final state.
 Bids are aggregates of their own, so a tender's history never grows with the number of bids.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import field
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
 from domain.base import Context, MarketplaceAggregate
-from domain.rules import DomainError, Refusal, Rule, StateAllows, TextWithin, check
+from domain.rules import DomainError, Refusal, Rule, TextWithin, check
+from domain.tendering.award import Assessment as Assessment  # noqa: PLC0414 - re-exported: the values read from here
+from domain.tendering.award import Award as Award  # noqa: PLC0414
+from domain.tendering.award import Supplier as Supplier  # noqa: PLC0414
+from domain.tendering.award import Winner as Winner  # noqa: PLC0414
 from domain.tendering.procurement import (
     Criterion,
     Lot,
@@ -33,8 +38,10 @@ from domain.tendering.tender_rules import (
     LotOpen,
     NoContractYet,
     StandstillOver,
+    StandstillRunning,
+    TenderAllows,
     checked_terms,
-    lots_settled_status,
+    tender_lots_status,
 )
 from domain.tendering.terms import TERMS as TERMS  # noqa: PLC0414 - re-exported: the views read it from here
 from domain.tendering.terms import ConflictsAssessment, TenderTerms, TermsChange, shallow_fields
@@ -46,62 +53,17 @@ class TenderStatus(StrEnum):
     TENDERING = "tendering"
     CLOSED = "closed"  # the deadline passed; bids not yet opened
     EVALUATION = "evaluation"
+    STANDSTILL = "standstill"  # every lot decided; an award's standstill period runs (PA2023 s.51)
+    AWARDED = "awarded"  # every lot decided, no standstill running; contracts yet to be concluded
     COMPLETE = "complete"
     CANCELLED = "cancelled"
 
 
 DRAFT, TENDERING, CLOSED = TenderStatus.DRAFT, TenderStatus.TENDERING, TenderStatus.CLOSED  # as the views name them
 EVALUATION, COMPLETE, CANCELLED = TenderStatus.EVALUATION, TenderStatus.COMPLETE, TenderStatus.CANCELLED
-NOT_FINAL = frozenset({DRAFT, TENDERING, CLOSED, EVALUATION})  # what may still be cancelled
-
-
-@dataclass(frozen=True)
-class Supplier:
-    """Who won, as they were at award time: what supplier-mix figures count."""
-
-    identifier: str
-    name: str
-    size: str
-    vcse: bool
-    district: str
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """What each bidder is told at award: its scores, its rank and the outcome (PA2023 s.50)."""
-
-    bid_id: str
-    bidder: str
-    scores: dict[str, str]  # criterion key -> weighted score, as a decimal string
-    total: str
-    rank: int
-    successful: bool
-
-
-@dataclass(frozen=True)
-class Award:
-    lot_id: str
-    bid_id: str
-    supplier: Supplier
-    value: Decimal
-    decided_at: datetime
-    standstill_ends: date | None  # the last day of standstill; None when none applies
-    contract_id: str = ""
-
-
-@dataclass(frozen=True)
-class Winner:
-    """A lot's most advantageous tender as the evaluation ranked it, and what its award records."""
-
-    lot_id: str
-    supplier: Supplier
-    value: Decimal  # the winning bid's price for the lot
-    assessments: Sequence[Assessment]  # every bidder's, best first: the winner's is the first
-    voluntary_standstill: bool = True  # below threshold no standstill is required; the council keeps one unless not
-
-    @property
-    def bid_id(self) -> str:
-        return self.assessments[0].bid_id
+STANDSTILL, AWARDED = TenderStatus.STANDSTILL, TenderStatus.AWARDED
+DECIDING = frozenset({EVALUATION, STANDSTILL, AWARDED})  # bids opened; lots being awarded and contracted
+NOT_FINAL = frozenset({DRAFT, TENDERING, CLOSED, *DECIDING})  # what may still be cancelled
 
 
 class Tender(MarketplaceAggregate):
@@ -122,6 +84,7 @@ class Tender(MarketplaceAggregate):
     awards: dict[str, Award] = field(default_factory=dict)
     cancelled_lots: list[str] = field(default_factory=list)
     opened_bids: tuple[str, ...] | None = None  # the bids opened at the deadline; None until they are
+    standstill_ended: list[str] = field(default_factory=list)  # lots whose standstill the clock has ended
     service: str = ""  # the service in the council's register it procures (its id), if it names one
 
     @property
@@ -172,7 +135,7 @@ class Tender(MarketplaceAggregate):
                 setattr(tender, name, value)
 
     def revise(self, ctx: Context, policy: ProcurementPolicy, change: TermsChange) -> None:
-        check(StateAllows(self.status, frozenset({DRAFT}), "revise a tender that is not a draft"))
+        check(TenderAllows(self.status, frozenset({DRAFT}), "revise the terms", "amend the published terms instead"))
         self.record(self.Revised, ctx, terms=self._changed_terms(change, policy))
 
     def _changed_terms(self, change: TermsChange, policy: ProcurementPolicy) -> dict[str, Any]:
@@ -198,7 +161,8 @@ class Tender(MarketplaceAggregate):
 
     def record_conflicts_assessment(self, ctx: Context, assessment: ConflictsAssessment, reason: str) -> None:
         """PA2023 s.83: conflicts assessed (and mitigated) before the tender notice."""
-        check(StateAllows(self.status, frozenset({DRAFT}), "record a conflicts assessment after publication"))
+        before = "it is recorded before publication"
+        check(TenderAllows(self.status, frozenset({DRAFT}), "record the conflicts assessment", before))
         if assessment.conflicts_found:
             check(TextWithin(assessment.mitigation, "mitigation", 5000))
         self.decide(self.ConflictsAssessmentRecorded, ctx, reason, **shallow_fields(assessment))
@@ -216,7 +180,7 @@ class Tender(MarketplaceAggregate):
     def publish(self, ctx: Context, policy: ProcurementPolicy, reason: str) -> None:
         minimum = policy.minimum_tender_days_above_threshold if self.above_threshold else 0
         check(
-            StateAllows(self.status, frozenset({DRAFT}), "publish"),
+            TenderAllows(self.status, frozenset({DRAFT}), "publish the tender"),
             ConflictsAssessed(self.conflicts_assessed),
             DeadlineAhead(self.tender_deadline, ctx.now, minimum),
             Before(ctx.now, self.clarification_deadline, "clarification deadline"),
@@ -232,7 +196,7 @@ class Tender(MarketplaceAggregate):
 
     def ask(self, ctx: Context, text: str) -> str:
         check(
-            StateAllows(self.status, frozenset({TENDERING}), "ask a question"),
+            TenderAllows(self.status, frozenset({TENDERING}), "ask a clarification question"),
             Before(ctx.now, self.clarification_deadline, "clarification deadline"),
             TextWithin(text, "text", 5000),
         )
@@ -250,7 +214,7 @@ class Tender(MarketplaceAggregate):
     def answer(self, ctx: Context, question_id: str, answer: str) -> None:
         """Answers are published to every prospective bidder, without naming who asked."""
         check(
-            StateAllows(self.status, frozenset({TENDERING}), "answer a question"),
+            TenderAllows(self.status, frozenset({TENDERING}), "answer a clarification question"),
             TextWithin(answer, "answer", 10_000),
         )
         if question_id not in self.questions:
@@ -274,7 +238,7 @@ class Tender(MarketplaceAggregate):
     def amend(self, ctx: Context, policy: ProcurementPolicy, reason: str, change: TermsChange) -> None:
         """Changing published terms: every bid already in must be reconfirmed before the deadline."""
         check(
-            StateAllows(self.status, frozenset({TENDERING}), "amend"),
+            TenderAllows(self.status, frozenset({TENDERING}), "amend the published terms"),
             Before(ctx.now, self.tender_deadline, "tender deadline"),
         )
         terms = self._changed_terms(change, policy)
@@ -298,7 +262,7 @@ class Tender(MarketplaceAggregate):
     def close_tendering(self, ctx: Context) -> None:
         """Recorded by the scheduler (the chronograph) at the deadline, for the audit trail."""
         check(
-            StateAllows(self.status, frozenset({TENDERING}), "close tendering"),
+            TenderAllows(self.status, frozenset({TENDERING}), "close tendering"),
             After(ctx.now, self.tender_deadline, "tender deadline"),
         )
         self.record(self.TenderingClosed, ctx)
@@ -313,7 +277,7 @@ class Tender(MarketplaceAggregate):
     def open_bids(self, ctx: Context, bid_ids: list[str]) -> None:
         """After the deadline only; closes tendering first if the scheduler has not yet."""
         check(
-            StateAllows(self.status, frozenset({TENDERING, CLOSED}), "open bids"),
+            TenderAllows(self.status, frozenset({TENDERING, CLOSED}), "open the bids"),
             After(ctx.now, self.tender_deadline, "tender deadline"),
         )
         if self.status == TENDERING:
@@ -328,6 +292,7 @@ class Tender(MarketplaceAggregate):
 
         def apply(self, tender: Tender) -> None:
             tender.awards[self.award.lot_id] = self.award
+            tender.settle_on_lots()
 
         def summary(self) -> str:
             award = self.award
@@ -337,7 +302,7 @@ class Tender(MarketplaceAggregate):
             )
 
     def award_lot(self, ctx: Context, policy: ProcurementPolicy, reason: str, winner: Winner) -> Award:
-        check(StateAllows(self.status, frozenset({EVALUATION}), "award"), LotOpen(self, winner.lot_id))
+        check(TenderAllows(self.status, frozenset({EVALUATION}), "award a lot"), LotOpen(self, winner.lot_id))
         self.lot(winner.lot_id)
         standstill = self.above_threshold or winner.voluntary_standstill
         ends = add_working_days(ctx.today, policy.standstill_working_days) if standstill else None
@@ -355,7 +320,7 @@ class Tender(MarketplaceAggregate):
             tender.settle_on_lots()
 
     def conclude_contract(self, ctx: Context, lot_id: str, contract_id: UUID) -> Award:
-        check(StateAllows(self.status, frozenset({EVALUATION}), "conclude a contract"))
+        check(TenderAllows(self.status, DECIDING, "conclude a contract"))
         award = self.awards.get(lot_id)
         if award is None:
             raise DomainError(f"Lot {lot_id} has not been awarded.", field="lot_id", kind=Refusal.CONFLICT)
@@ -365,11 +330,26 @@ class Tender(MarketplaceAggregate):
         self.record(self.ContractConcluded, ctx, lot_id=lot_id, contract_id=str(contract_id))
         return award
 
+    class StandstillEnded(MarketplaceAggregate.Event):
+        lot_id: str
+
+        def apply(self, tender: Tender) -> None:
+            tender.standstill_ended.append(self.lot_id)
+            tender.settle_on_lots()
+
+    def end_standstill(self, ctx: Context, lot_id: str) -> None:
+        """Recorded by the chronograph once the standstill's last day has passed, for the audit trail and the
+        tender's status; the contract's own rule reads the clock regardless (`StandstillOver`)."""
+        check(StandstillRunning(self, lot_id))
+        check(StandstillOver(self.awards[lot_id], ctx.now))
+        self.record(self.StandstillEnded, ctx, lot_id=lot_id)
+
     def settle_on_lots(self) -> None:
-        """Once every lot has its contract or is cancelled, the tender ends as its lots do (`lots_settled_status`)."""
-        settled = lots_settled_status(self)
-        if settled is not None:
-            self.status = TenderStatus(settled)
+        """Once every lot is decided the tender moves as its lots do (`tender_rules.lots_status`): standstill,
+        awarded, then complete (or cancelled)."""
+        status = tender_lots_status(self)
+        if status is not None and self.status != CANCELLED:
+            self.status = TenderStatus(status)
 
     class LotCancelled(MarketplaceAggregate.Decision):
         lot_id: str
@@ -383,7 +363,7 @@ class Tender(MarketplaceAggregate):
 
     def cancel_lot(self, ctx: Context, lot_id: str, reason: str) -> None:
         self.lot(lot_id)
-        check(StateAllows(self.status, NOT_FINAL, "cancel a lot"))
+        check(TenderAllows(self.status, NOT_FINAL, "cancel a lot"))
         check(LotOpen(self, lot_id))
         self.decide(self.LotCancelled, ctx, reason, lot_id=lot_id)
 
@@ -395,6 +375,6 @@ class Tender(MarketplaceAggregate):
             return "tender cancelled"
 
     def cancel(self, ctx: Context, reason: str) -> None:
-        check(StateAllows(self.status, NOT_FINAL, "cancel"))
+        check(TenderAllows(self.status, NOT_FINAL, "cancel the tender"))
         check(NoContractYet(self))
         self.decide(self.Cancelled, ctx, reason)

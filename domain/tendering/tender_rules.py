@@ -5,7 +5,7 @@ Kept beside the aggregate (domain/tendering/tender.py) so that file reads as the
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -31,23 +31,90 @@ if TYPE_CHECKING:
     from domain.tendering.tender import Award, Tender
 
 COMPLETE, CANCELLED = "complete", "cancelled"  # the statuses a tender's lots can end it in (as tender.py names them)
+STANDSTILL, AWARDED = "standstill", "awarded"  # the statuses of a tender whose every lot is decided, before that
+
+# A lot's state once decided, as the aggregate and the views name it (none: the lot is open).
+IN_STANDSTILL, LOT_AWARDED, CONTRACTED, LOT_CANCELLED = "standstill", "awarded", "contracted", "cancelled"
+
+WHERE_A_TENDER_STANDS = {  # each status in a commissioner's and a provider's words: why a step is refused
+    "draft": "the tender is a draft, not yet published",
+    "tendering": "the tender is open for bids until its deadline",
+    "closed": "the tender deadline has passed and the bids are not yet opened",
+    "evaluation": "the bids are opened and being evaluated",
+    STANDSTILL: "every lot is decided and the standstill period is running",
+    AWARDED: "every lot is awarded and its contract is yet to be concluded",
+    COMPLETE: "the tender is complete: its contracts are concluded",
+    CANCELLED: "the tender is cancelled",
+}
 
 
-def settled_status(lots: Iterable[str], contracted: Collection[str], cancelled: Iterable[str]) -> str | None:
-    """What a tender's lots make it once each is settled (has its contract, or is cancelled): complete if any
-    has a contract, else cancelled; None while any is open or awaits its contract.
+def lots_status(lots: Iterable[str], states: Mapping[str, str]) -> str | None:
+    """What a tender's lots make it once each is decided (lot id -> its state; a lot absent is open): complete
+    once each lot has its contract or is cancelled and one has a contract, cancelled if all are; before that,
+    standstill while any award's standstill runs, else awarded; None while any lot is open.
 
-    The one rule by which the aggregate and the views (tenders, OCDS) end a tender on its lots.
+    The one rule by which the aggregate and the views (tenders, OCDS) move a tender on its lots.
     """
-    if not {*contracted, *cancelled}.issuperset(lots):
+    decided = [states.get(lot_id) for lot_id in lots]
+    if None in decided:
         return None
-    return COMPLETE if contracted else CANCELLED
+    if set(decided) <= {CONTRACTED, LOT_CANCELLED}:
+        return COMPLETE if CONTRACTED in decided else CANCELLED
+    return STANDSTILL if IN_STANDSTILL in decided else AWARDED
 
 
-def lots_settled_status(tender: Tender) -> str | None:
-    """`settled_status` of the tender's own lots, contracts and cancelled lots."""
-    contracted = [lot_id for lot_id, award in tender.awards.items() if award.contract_id]
-    return settled_status((lot.lot_id for lot in tender.lots), contracted, tender.cancelled_lots)
+def lot_states(tender: Tender) -> dict[str, str]:
+    """The state of each of the tender's decided lots, from its awards, contracts, ended standstills and
+    cancelled lots."""
+    states = dict.fromkeys(tender.cancelled_lots, LOT_CANCELLED)
+    for lot_id, award in tender.awards.items():
+        if award.contract_id:
+            states[lot_id] = CONTRACTED
+        elif award.standstill_ends is not None and lot_id not in tender.standstill_ended:
+            states[lot_id] = IN_STANDSTILL
+        else:
+            states[lot_id] = LOT_AWARDED
+    return states
+
+
+def tender_lots_status(tender: Tender) -> str | None:
+    """`lots_status` of the tender's own lots."""
+    return lots_status((lot.lot_id for lot in tender.lots), lot_states(tender))
+
+
+@dataclass(frozen=True)
+class TenderAllows(StateRule):
+    """A step of the tender's lifecycle allowed only in some of its states: refused, it says where the tender
+    stands (and, where there is one, what to do instead)."""
+
+    status: str
+    allowed: frozenset[str]
+    action: str
+    instead: str = ""
+
+    def is_broken(self) -> bool:
+        return self.status not in self.allowed
+
+    @property
+    def message(self) -> str:
+        instead = f"; {self.instead}" if self.instead else ""
+        return f"Cannot {self.action}: {WHERE_A_TENDER_STANDS.get(self.status, self.status)}{instead}."
+
+
+@dataclass(frozen=True)
+class StandstillRunning(StateRule):
+    """The clock ends a lot's standstill once: only an award with a standstill not yet ended, and no contract."""
+
+    tender: Tender
+    lot_id: str
+    field: str | None = "lot_id"
+
+    def is_broken(self) -> bool:
+        return lot_states(self.tender).get(self.lot_id) != IN_STANDSTILL or self.tender.status == CANCELLED
+
+    @property
+    def message(self) -> str:
+        return f"Lot {self.lot_id} has no standstill running: it is not awarded, had none, or it has ended."
 
 
 @dataclass(frozen=True)
@@ -120,7 +187,7 @@ class LotOpen(StateRule):
 
     @property
     def message(self) -> str:
-        return f"Lot {self.lot_id} is already awarded or cancelled."
+        return f"Lot {self.lot_id} is already decided: it has been awarded or cancelled."
 
 
 @dataclass(frozen=True)
@@ -133,7 +200,8 @@ class StandstillOver(StateRule):
 
     @property
     def message(self) -> str:
-        return f"The contract cannot be concluded until the standstill period ends on {self.award.standstill_ends}."
+        ends = self.award.standstill_ends
+        return f"The standstill period runs to the end of {ends}: the contract can be concluded from the day after."
 
 
 @dataclass(frozen=True)

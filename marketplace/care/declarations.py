@@ -8,13 +8,14 @@ from marketplace.capability import Deadline, Declaration, told_of
 from marketplace.care.deadlines import record_registration_standing
 from marketplace.care.services import Registrations
 from projections.care.registrations import RegistrationViews, registrations
+from projections.search.directory import DirectorySearch
 
 DECLARATIONS = (
     Declaration(
         "registration",
         Registration,
         values=(Evidence,),
-        views=(RegistrationViews,),
+        views=(RegistrationViews, DirectorySearch),
         service=Registrations,
         deadlines=(Deadline("registration standing", record_registration_standing),),
         letters=told_of(

@@ -7,13 +7,14 @@ from domain.values import Address, Contact
 from marketplace.capability import Declaration
 from marketplace.organisations.services import Organisations
 from projections.organisations.directory import OrganisationDirectory
+from projections.search.organisations import OrganisationSearch
 
 DECLARATIONS = (
     Declaration(
         "organisation",
         Organisation,
         values=(Address, Contact),
-        views=(OrganisationDirectory,),
+        views=(OrganisationDirectory, OrganisationSearch),
         service=Organisations,
         identify=organisation_uuid,
     ),

@@ -19,6 +19,7 @@ DRAFT_TENDER = Permit("draft a tender", OFFICERS)
 MANAGE_TENDER = Permit("manage a tender", OFFICERS)  # revise, assess, publish, answer, amend, open, award, cancel
 ASK_QUESTION = Permit("ask a clarification question", PROVIDERS)
 CLOSE_TENDERING = Permit("close tendering", THE_CLOCK)  # the chronograph, at the deadline
+END_STANDSTILL = Permit("end a standstill", THE_CLOCK)  # the chronograph, the day after the standstill's last
 BID = Permit("bid", PROVIDERS)  # submit, replace, withdraw, reconfirm
 EVALUATE = Permit("evaluate bids", OFFICERS)  # assign, declare, score, moderate
 MANAGE_CONTRACT = Permit("manage a contract", OFFICERS)  # conclude, vary, terminate, decommission

@@ -11,15 +11,17 @@ from domain.tendering.procurement import Criterion, Lot
 from domain.tendering.tender import Assessment, Award, Supplier, Tender
 from domain.tendering.terms import AwardLot, Selection, Variation, VaryContract
 from marketplace.capability import Deadline, Declaration
-from marketplace.tendering.deadlines import close_tendering
+from marketplace.tendering.deadlines import close_tendering, end_standstills
 from marketplace.tendering.sealing import Sealer
 from marketplace.tendering.services import Bids, Contracts, Evaluations, Tenders
 from projections.payments.outcomes import ContractOutcomes
+from projections.search.tenders import TenderSearch
 from projections.tendering.awards import AwardNotices
 from projections.tendering.contracts import ContractRegister
 from projections.tendering.evaluation import EvaluationViews
 from projections.tendering.kpis import KpiDashboard
 from projections.tendering.ocds import OpenContracting
+from projections.tendering.outcomes import TenderOutcomes
 from projections.tendering.tenders import TenderBoard
 
 DECLARATIONS = (
@@ -27,12 +29,14 @@ DECLARATIONS = (
         "tender",
         Tender,
         values=(Lot, Criterion, Supplier, Assessment, Award, AwardLot, Selection),  # held decisions hold an AwardLot
-        views=(TenderBoard, AwardNotices, OpenContracting),
+        views=(TenderBoard, AwardNotices, OpenContracting, TenderOutcomes, TenderSearch),
         service=Tenders,
-        deadlines=(Deadline("tendering closed", close_tendering),),
+        deadlines=(Deadline("tendering closed", close_tendering), Deadline("standstill ended", end_standstills)),
     ),
     Declaration("bid", Bid, views=(TenderBoard, OpenContracting), service=Bids, redactor=Sealer),
-    Declaration("evaluation", Evaluation, values=(OpenedBid,), views=(EvaluationViews,), service=Evaluations),
+    Declaration(
+        "evaluation", Evaluation, values=(OpenedBid,), views=(EvaluationViews, TenderOutcomes), service=Evaluations
+    ),
     Declaration(
         "contract",
         Contract,

@@ -17,12 +17,13 @@ from domain.authority.delegation import DecisionKind
 from domain.base import Context
 from domain.organisations.organisation import Organisation, organisation_uuid
 from domain.payments.terms import OutcomePrice
-from domain.rules import DomainError, StateAllows, check
+from domain.rules import DomainError, check
 from domain.tendering.bid import Bid, BidderInRegister, bid_uuid
 from domain.tendering.contract import Contract, contract_uuid
 from domain.tendering.evaluation import Evaluation, OpenedBid, evaluation_uuid
 from domain.tendering.performance import Kpi, Measurement
 from domain.tendering.tender import EVALUATION, Supplier, Tender, Winner
+from domain.tendering.tender_rules import TenderAllows
 from domain.tendering.terms import (
     AwardLot,
     ConflictsAssessment,
@@ -51,6 +52,7 @@ from marketplace.tendering.access import (
     CLOSE_TENDERING,
     CONTRACT_BUYER_ONLY,
     DRAFT_TENDER,
+    END_STANDSTILL,
     EVALUATE,
     MANAGE_CONTRACT,
     MANAGE_TENDER,
@@ -116,6 +118,10 @@ class Tenders(RecordCommands[Tender]):
         """The scheduler's explicit closing event (commands obey the clock regardless)."""
         return self._act(request, tender_id, lambda t, ctx: t.close_tendering(ctx), CLOSE_TENDERING)
 
+    def end_standstill(self, request: CommandRequest, tender_id: UUID, lot_id: str) -> Outcome:
+        """The scheduler's record that a lot's standstill has ended (the contract's rule reads the clock regardless)."""
+        return self._act(request, tender_id, lambda t, ctx: t.end_standstill(ctx, lot_id), END_STANDSTILL)
+
     def open_bids(self, request: CommandRequest, tender_id: UUID) -> Outcome:
         def open_them(tender: Tender, ctx: Context) -> Changed:
             bids = [self.commands.load(Bid, UUID(bid_id)) for bid_id in self.bid_index(tender_id)]
@@ -134,7 +140,7 @@ class Tenders(RecordCommands[Tender]):
 
     def carry_out(self, command: AwardLot, under: Under) -> Callable[[Tender, Context], None]:
         def award_it(tender: Tender, ctx: Context) -> None:
-            check(StateAllows(tender.status, frozenset({EVALUATION}), "award"))
+            check(TenderAllows(tender.status, frozenset({EVALUATION}), "award a lot"))
             evaluation = self.commands.load(Evaluation, evaluation_uuid(tender.id))
             check(NotConflicted(evaluation.panel, ctx.actor.subject))  # a conflicted evaluator decides nothing
             winner = self._winner(evaluation, command.selection)

@@ -41,6 +41,8 @@ from projections.batch import BatchProjection, Folds, Row, Rows, Touched, origin
 from projections.columns import ids
 from projections.engine import Envelope, metadata
 from projections.pagination import fetch_page, one_row
+from projections.search.directory import DIRECTORY_SEARCH
+from projections.search.index import ranked_page
 
 registrations = Table(
     "registrations",
@@ -284,16 +286,20 @@ def search_directory(  # noqa: PLR0913 - each keyword is one filter of the direc
     district: str | None = None,
     parish: str | None = None,
     min_hours: int | None = None,
+    words: Sequence[str] = (),
     cursor: str | None = None,
     limit: int = 100,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Listed micro-enterprises whose evidence is in date at `now`, by name, one keyset page at a time."""
+    """Listed micro-enterprises whose evidence is in date at `now`, by name, one keyset page at a time; given search
+    words, those that match every word, best match first (projections/search)."""
     query = select(registrations).where(registrations.c.status == LISTED, in_date(uk_date(now)))
     for facet, value in (("service", service), ("district", district), ("parish", parish)):
         if value:
             query = query.where(_offers(facet, value.casefold() if facet == "parish" else value))
     if min_hours is not None:
         query = query.where(registrations.c.available_hours >= min_hours)
+    if words:
+        return ranked_page(session, query, registrations.c.id, DIRECTORY_SEARCH, words, cursor=cursor, limit=limit)
     return fetch_page(session, query, [registrations.c.name, registrations.c.id], cursor, limit)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, select
@@ -14,6 +15,8 @@ from projections.batch import BatchProjection, Folds, Row
 from projections.columns import ids, list_index
 from projections.engine import metadata
 from projections.pagination import fetch_page, one_row, where_given
+from projections.search.index import ranked_page
+from projections.search.organisations import ORGANISATION_SEARCH
 
 organisations = Table(
     "organisations",
@@ -128,11 +131,15 @@ def search_organisations(  # noqa: PLR0913 - each keyword is one filter, as its 
     district: str | None = None,
     verified: bool | None = None,
     status: str | None = None,
+    words: Sequence[str] = (),
     cursor: str | None = None,
     limit: int = 100,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The directory, filtered, in name order, one keyset page at a time."""
+    """The directory, filtered, in name order, one keyset page at a time; given search words, those that match
+    every word, best match first (projections/search)."""
     c = organisations.c
     filters = (c.size, size), (c.vcse, vcse), (c.district, district), (c.verified, verified), (c.status, status)
     query = where_given(select(organisations), *filters)
+    if words:
+        return ranked_page(session, query, c.id, ORGANISATION_SEARCH, words, cursor=cursor, limit=limit)
     return fetch_page(session, query, [organisations.c.name, organisations.c.identifier], cursor, limit)

@@ -75,6 +75,7 @@ class AwardNotices(BatchProjection):
         Tender.Amended,
         Tender.TenderingClosed,
         Tender.BidsOpened,
+        Tender.StandstillEnded,  # the notice already says when the standstill ends
         Tender.LotCancelled,
         Tender.Cancelled,
     )

@@ -17,7 +17,6 @@ from projections.aggregate_rows import bumped, taken
 from projections.batch import Row, Rows, Touched, plain, utc
 from projections.columns import ids, org_ids, version_columns
 from projections.engine import metadata
-from projections.pagination import fetch_page, one_row
 
 bids = Table(
     "bids",
@@ -104,10 +103,6 @@ def bid_ids_touched(event: Any) -> list[str]:
     return []
 
 
-def find_bid(session: Session, bid_id: str) -> dict[str, Any] | None:
-    return one_row(session, bids.c.id, bid_id)
-
-
 def bids_for_tender(session: Session, tender_id: str) -> list[dict[str, Any]]:
     """Every bid ever submitted for the tender, withdrawn ones included."""
     query = select(bids).where(bids.c.tender_id == tender_id).order_by(bids.c.id)
@@ -118,20 +113,3 @@ def bid_ids_for_tender(session: Session, tender_id: str) -> list[str]:
     """The tender's bid index (what opening loads): every bid ever submitted, in any status."""
     query = select(bids.c.id).where(bids.c.tender_id == tender_id).order_by(bids.c.id)
     return list(session.execute(query).scalars())
-
-
-def submitted_bids(
-    session: Session, tender_id: str, cursor: str | None = None, limit: int = 100
-) -> tuple[list[dict[str, Any]], str | None]:
-    """The tender's bids that stand (submitted, not withdrawn), one keyset page at a time."""
-    query = select(bids).where(bids.c.tender_id == tender_id, bids.c.status == SUBMITTED)
-    return fetch_page(session, query, [bids.c.id], cursor, limit)
-
-
-def bids_of_bidder(
-    session: Session, bidder: str, cursor: str | None = None, limit: int = 100
-) -> tuple[list[dict[str, Any]], str | None]:
-    """A provider's own bids, one keyset page at a time."""
-    return fetch_page(
-        session, select(bids).where(bids.c.bidder == bidder), [bids.c.tender_id, bids.c.id], cursor, limit
-    )

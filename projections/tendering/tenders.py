@@ -12,7 +12,21 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Column, DateTime, Index, Integer, Numeric, String, Table, Text, func, select
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    Table,
+    Text,
+    func,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from domain.tendering.bid import Bid
@@ -24,7 +38,7 @@ from projections.columns import ids, org_ids, version_columns
 from projections.engine import Envelope, metadata
 from projections.pagination import fetch_page, one_row, where_given, where_one_of
 from projections.tendering.bids import bid_ids_touched, bids, fold_bid, fold_opened, fold_outcomes
-from projections.tendering.lots import AWARDED, CONTRACTED, LOT_CANCELLED, settled, with_lot
+from projections.tendering.lots import AWARDED, CONTRACTED, IN_STANDSTILL, LOT_CANCELLED, lots_status, with_lot
 
 UNDER_30K = "under-30k"
 MID_BAND = "30k-to-threshold"
@@ -50,7 +64,7 @@ tenders = Table(
     Column("conflicts_assessed", Boolean, nullable=False),
     Column("lots", JSON, nullable=False),  # [{lot_id, title, value}]
     Column("criteria", JSON, nullable=False),  # [{key, name, kind, weight}]
-    Column("lot_states", JSON, nullable=False),  # lot id -> awarded | contracted | cancelled
+    Column("lot_states", JSON, nullable=False),  # lot id -> standstill | awarded | contracted | cancelled
     Column("bid_count", Integer, nullable=False),  # bids submitted and not withdrawn
     *version_columns(),
     Index("tenders_by_deadline", "tender_deadline", "id"),
@@ -111,9 +125,15 @@ def _drafted(event: Tender.Drafted) -> Row:
 
 
 def _lot_state(row: Row, lot_id: str, state: str) -> Row:
-    """The lot's new state, and the tender's status once its lots settle it (the domain's rule)."""
+    """The lot's new state, and the tender's status once its lots decide it (the domain's rule)."""
     states = plain(with_lot(row["lot_states"], lot_id, state))
-    return {"lot_states": states, "status": settled((lot["lot_id"] for lot in row["lots"]), states) or row["status"]}
+    moved = lots_status((lot["lot_id"] for lot in row["lots"]), states)
+    return {"lot_states": states, "status": moved if moved and row["status"] != CANCELLED else row["status"]}
+
+
+def _awarded(row: Row, event: Tender.Awarded) -> Row:
+    """In standstill until the clock ends it, or awarded at once when none applies."""
+    return _lot_state(row, event.award.lot_id, IN_STANDSTILL if event.award.standstill_ends else AWARDED)
 
 
 def _status(status: str) -> Change:
@@ -162,7 +182,8 @@ class TenderBoard(BatchProjection):
         Tender.Amended: own_row(tenders, _amended),
         Tender.TenderingClosed: own_row(tenders, _status(CLOSED)),
         Tender.BidsOpened: (own_row(tenders, _status(EVALUATION)), fold_opened),
-        Tender.Awarded: (own_row(tenders, lambda row, e: _lot_state(row, e.award.lot_id, AWARDED)), fold_outcomes),
+        Tender.Awarded: (own_row(tenders, _awarded), fold_outcomes),
+        Tender.StandstillEnded: own_row(tenders, lambda row, event: _lot_state(row, event.lot_id, AWARDED)),
         Tender.ContractConcluded: own_row(tenders, lambda row, event: _lot_state(row, event.lot_id, CONTRACTED)),
         Tender.LotCancelled: own_row(tenders, lambda row, event: _lot_state(row, event.lot_id, LOT_CANCELLED)),
         Tender.Cancelled: own_row(tenders, _status(CANCELLED)),
@@ -181,8 +202,7 @@ def find_tender(session: Session, tender_id: str) -> dict[str, Any] | None:
     return one_row(session, tenders.c.id, tender_id)
 
 
-def search_tenders(  # noqa: PLR0913 - each keyword is one filter, as its route passes it
-    session: Session,
+def filtered_tenders(  # noqa: PLR0913 - each keyword is one filter, as its route passes it
     *,
     statuses: list[str] | None,
     category: str | None = None,
@@ -191,26 +211,33 @@ def search_tenders(  # noqa: PLR0913 - each keyword is one filter, as its route 
     deadline_before: datetime | None = None,
     buyer: str | None = None,
     published_only: bool = False,
-    cursor: str | None = None,
-    limit: int = 100,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """Tenders by deadline, soonest first, one keyset page at a time. `statuses` None means every status.
-
-    `published_only`: leave out tenders never published (drafts, and drafts cancelled before publication).
-    """
+) -> Select[Any] | None:
+    """The tenders these filters keep, as a query the list and the search each order their own way; None when no
+    status is asked for (what `status IN ()` finds). `statuses` None means every status; `published_only` leaves
+    out tenders never published (drafts, and drafts cancelled before publication)."""
     if statuses is not None and not statuses:
-        return [], None  # no status asked for: what `status IN ()` finds
+        return None
+    c = tenders.c
     query = select(tenders)
     if published_only:
-        query = query.where(tenders.c.published_at.is_not(None))
+        query = query.where(c.published_at.is_not(None))
     if statuses is not None:
-        query = where_one_of(query, tenders.c.status, statuses, list(TenderStatus))
-    c = tenders.c
+        query = where_one_of(query, c.status, statuses, list(TenderStatus))
     query = where_given(query, (c.category, category), (c.value_band, value_band), (c.buyer, buyer))
     if deadline_after is not None:
-        query = query.where(tenders.c.tender_deadline > utc(deadline_after))
+        query = query.where(c.tender_deadline >= utc(deadline_after))  # "at or after", as the route documents it
     if deadline_before is not None:
-        query = query.where(tenders.c.tender_deadline < utc(deadline_before))
+        query = query.where(c.tender_deadline < utc(deadline_before))
+    return query
+
+
+def search_tenders(
+    session: Session, *, cursor: str | None = None, limit: int = 100, **filters: Any
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Tenders by deadline, soonest first, one keyset page at a time, kept by `filtered_tenders(**filters)`."""
+    query = filtered_tenders(**filters)
+    if query is None:
+        return [], None
     return fetch_page(session, query, [tenders.c.tender_deadline, tenders.c.id], cursor, limit)
 
 

@@ -12,7 +12,13 @@ from projections.tendering.lots import AWARDED, CONTRACTED, LOT_CANCELLED
 DRAFT, PUBLISHED, CANCELLED = "draft", "published", LOT_CANCELLED  # a tender's state here (cancelled: as a lot)
 REMOVED = "removed"  # a lot an amendment took out; its other states are the tendering views' (lots.py)
 LOT_STATUS = {None: "active", AWARDED: "active", CONTRACTED: "complete", CANCELLED: "cancelled", REMOVED: "cancelled"}
-TENDER_STATUS = {None: "active", tender_rules.COMPLETE: "complete", tender_rules.CANCELLED: "cancelled"}  # by lots
+TENDER_STATUS = {  # by lots: OCDS keeps a tender active until its contracts are concluded (standstill and awarded too)
+    None: "active",
+    tender_rules.STANDSTILL: "active",
+    tender_rules.AWARDED: "active",
+    tender_rules.COMPLETE: "complete",
+    tender_rules.CANCELLED: "cancelled",
+}
 
 ocds_bids = Table(
     "ocds_bids",
@@ -32,7 +38,7 @@ ocds_tenders = Table(
     Column("terms", JSON, nullable=False),  # the current terms, deadlines as OCDS date-times (+ service, if named)
     Column("enquiries", Integer, nullable=False),  # questions answered
     Column("amendments", JSON, nullable=False),  # OCDS Amendment objects, in order
-    Column("lots", JSON, nullable=False),  # lot id -> awarded | contracted | cancelled | removed
+    Column("lots", JSON, nullable=False),  # lot id -> awarded (standstill or not) | contracted | cancelled | removed
     Column("releases", Integer, nullable=False),  # how many releases so far: the next one's sequence
     Column("version", Integer, nullable=False),
     Column("events_folded", Integer, nullable=False),

@@ -11,7 +11,7 @@ from domain.tendering.procurement import Category, Procedure
 from domain.tendering.tender import TERMS, Tender
 from projections.aggregate_rows import bumped, first_row, versioned
 from projections.batch import Fold, Folds, Row, Touched, plain
-from projections.tendering.lots import AWARDED, CONTRACTED, settled, with_lot
+from projections.tendering.lots import AWARDED, CONTRACTED, lots_status, with_lot
 from projections.tendering.ocds.release import Published, publish, reference
 from projections.tendering.ocds.tables import (
     CANCELLED,
@@ -36,7 +36,7 @@ def tender_status(row: Row) -> str:
     """As the lots extension advises: active while any lot is open; then as the domain's rule settles it."""
     if row["state"] == CANCELLED:
         return "cancelled"
-    return TENDER_STATUS[settled((lot["lot_id"] for lot in row["terms"]["lots"]), row["lots"])]
+    return TENDER_STATUS[lots_status((lot["lot_id"] for lot in row["terms"]["lots"]), row["lots"])]
 
 
 def _lots(row: Row) -> list[Row]:
@@ -184,6 +184,11 @@ def _awarded(touched: Touched, before: Row, row: Row, event: Tender.Awarded) -> 
     return Published(["award"], {"awards": [entry]}, {supplier.identifier: SUPPLIER_ROLES})
 
 
+def _standstill_ended(touched: Touched, before: Row, row: Row, event: Tender.StandstillEnded) -> Published:
+    """The standstill is over: the award, pending until now, is in force."""
+    return Published(["awardUpdate"], {"awards": [{"id": award_id(event.lot_id), "status": "active"}]})
+
+
 def _lot_cancelled(touched: Touched, before: Row, row: Row, event: Tender.LotCancelled) -> Published:
     status = tender_status(row)
     tender = {"id": row["id"], "status": status, "lots": [{"id": event.lot_id, "status": "cancelled"}]}
@@ -229,6 +234,7 @@ TENDER_FOLDS: Folds = {  # drafting, questions (until answered) and the close (i
     Tender.TenderingClosed: tender_fold(),
     Tender.BidsOpened: tender_fold(publisher=_opened),
     Tender.Awarded: tender_fold(lambda row, event: lot_now(row, event.award.lot_id, AWARDED), _awarded),
+    Tender.StandstillEnded: tender_fold(publisher=_standstill_ended),
     Tender.ContractConcluded: tender_fold(lambda row, event: lot_now(row, event.lot_id, CONTRACTED)),
     Tender.LotCancelled: tender_fold(lambda row, event: lot_now(row, event.lot_id, CANCELLED), _lot_cancelled),
     Tender.Cancelled: tender_fold(_cancelled, _tender_cancelled),
