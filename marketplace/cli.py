@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,19 +19,36 @@ from sqlalchemy.exc import OperationalError
 from domain.base import Actor, Role
 from marketplace.anchors import anchor_argument
 from marketplace.application import MarketplaceApp
+from marketplace.clock import FixedClock
 from marketplace.projector import Progress
 from marketplace.service import Marketplace
 from marketplace.settings import Settings
 from marketplace.tokens import DEV_TOKENS_OFF, issue_token, jwt_secret
 
 
+def settings_from_env(overrides: Mapping[str, str] | None = None) -> Settings:
+    """The settings, or a clear refusal (exit 2) naming the setting at fault, rather than a traceback."""
+    try:
+        return Settings.from_env({**os.environ, **(overrides or {})})
+    except ValueError as refused:
+        print(f"marketplace: {refused}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def market_for(settings: Settings) -> Marketplace:
+    """The marketplace on the settings' database and clock (a demo store's may run ahead: MARKETPLACE_CLOCK_OFFSET)."""
+    return Marketplace(settings, settings.clock())
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = Settings.from_env()
+    settings = settings_from_env()
     jwt_secret(settings)  # warn once, and create the development secret before workers race for it
     if settings.is_sqlite and args.workers > 1:
         logging.warning("SQLite serialises writes: extra workers add read capacity only")
+    if settings.clock_offset:  # each worker's marketplace takes the offset from the same settings
+        logging.warning("for demos and training only: the clock runs %s ahead of the system's", settings.clock_offset)
     uvicorn.run(
         "api.asgi:app",
         host=args.host,
@@ -43,7 +62,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def project(args: argparse.Namespace) -> int:
     """Follow the event log and fold new events into the views until stopped."""
-    market = Marketplace(Settings.from_env())
+    market = market_for(settings_from_env())
     market.projector.batch_size = args.batch
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -89,11 +108,11 @@ def existing_market(settings: Settings) -> Marketplace | None:
             file=sys.stderr,
         )
         return None
-    return Marketplace(settings)
+    return market_for(settings)
 
 
 def rebuild(args: argparse.Namespace) -> int:
-    market = existing_market(Settings.from_env())
+    market = existing_market(settings_from_env())
     if market is None:
         return 2
     names = None if args.all or not args.names else args.names
@@ -126,7 +145,7 @@ def _check(market: Marketplace, names: Sequence[str] | None, progress: Progress 
 
 
 def checksums(_: argparse.Namespace) -> int:
-    market = existing_market(Settings.from_env())
+    market = existing_market(settings_from_env())
     if market is None:
         return 2
     for name, checksum in sorted(market.projector.checksums().items()):
@@ -149,7 +168,7 @@ def verify(args: argparse.Namespace) -> int:
     except (OSError, ValueError, KeyError, TypeError) as error:
         print(f"cannot read the anchors: {error}", file=sys.stderr)
         return 2
-    market = existing_market(Settings.from_env())
+    market = existing_market(settings_from_env())
     if market is None:
         return 2
     ok, lines = verify_all(market, kept.anchors, kept.refused)
@@ -164,8 +183,8 @@ def checkpoint(_: argparse.Namespace) -> int:
 
     from marketplace.checkpoints import ChainDiffers, Signer, sign_checkpoint
 
-    settings = Settings.from_env()
-    market = Marketplace(settings)
+    settings = settings_from_env()
+    market = market_for(settings)
     try:
         signed = sign_checkpoint(market, Signer.from_settings(settings))
     except ChainDiffers as error:
@@ -180,7 +199,7 @@ def checkpoint(_: argparse.Namespace) -> int:
 def token(args: argparse.Namespace) -> int:
     """Print a development token; a lifetime beyond MARKETPLACE_TOKEN_MAX_HOURS is refused, as the API would refuse
     it, and so is any token while development tokens are off (MARKETPLACE_DEV_TOKENS=off): the API would refuse it."""
-    settings = Settings.from_env()
+    settings = settings_from_env()
     if not settings.dev_tokens:
         print(f"marketplace token: {DEV_TOKENS_OFF} Sign in through a configured provider.", file=sys.stderr)
         return 2
@@ -197,7 +216,7 @@ def tick(_: argparse.Namespace) -> int:
     """Record deadlines that have passed (the chronograph), once."""
     from marketplace.scheduler import tick as run_tick
 
-    market = Marketplace(Settings.from_env())
+    market = market_for(settings_from_env())
     for deadline, moved in run_tick(market).items():
         print(f"{deadline}: {moved}")
     market.close()
@@ -208,7 +227,7 @@ def post(_: argparse.Namespace) -> int:
     """Address the letters decisions ask for and send those due (serve does so every MARKETPLACE_POST_SECONDS)."""
     from marketplace.notifications.post import post as run_post
 
-    market = Marketplace(Settings.from_env())
+    market = market_for(settings_from_env())
     posted = run_post(market)
     print(f"letters addressed: {posted.addressed}\nletters sent: {posted.sent}\nletters not sent: {posted.failed}")
     market.close()
@@ -216,14 +235,21 @@ def post(_: argparse.Namespace) -> int:
 
 
 def demo(_: argparse.Namespace) -> int:
+    """Load the demo into the demo's own store (MARKETPLACE_DEMO_DATABASE_URL, else var/demo.db), never the
+    marketplace's; inline, as it reads its own views; its present is the settings' clock's now."""
     from marketplace.demo import load_demo
 
-    market = Marketplace(Settings.from_env())
+    settings = replace(settings_from_env({"MARKETPLACE_DEMO": "on"}), projection_mode="inline")
+    market = Marketplace(settings, FixedClock(settings.clock().now()))
     loaded = load_demo(market)
+    market.close()
     print(f"loaded {loaded.organisations} organisations")
+    print(f"loaded {loaded.care_steps} care micro-enterprise steps (applications, evidence, checks, approvals)")
+    print(f"loaded {loaded.tendering_steps} tendering steps (tenders, bids, evaluations, awards, contracts)")
     print(f"loaded {loaded.grant_records} grant records (a programme and its applications)")
     print(f"loaded {loaded.challenge_records} challenge records (services, expressions of interest and a tender)")
-    market.close()
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(f"into the demo store at {shown}: serve it with MARKETPLACE_DEMO=on marketplace serve", file=sys.stderr)
     return 0
 
 
@@ -287,7 +313,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--hours", type=float, default=8.0)
     p.set_defaults(run=token)
 
-    p = commands.add_parser("tick", help="record deadlines that have passed (closes tendering)")
+    p = commands.add_parser("tick", help="record deadlines that have passed (closes tendering, ends standstills)")
     p.set_defaults(run=tick)
 
     p = commands.add_parser("post", help="address the letters decisions ask for, send those due (MARKETPLACE_SMTP_URL)")
@@ -295,7 +321,8 @@ def parser() -> argparse.ArgumentParser:
 
     p = commands.add_parser(
         "demo",
-        help="load a realistic sample: the council, a dozen providers, grants, a service register with challenges",
+        help="load a realistic sample into the demo store (MARKETPLACE_DEMO_DATABASE_URL, else var/demo.db): the "
+        "council, providers, care micro-enterprises, tenders at every stage, grants and challenges (docs/demo.md)",
     )
     p.set_defaults(run=demo)
     return root

@@ -1,24 +1,41 @@
-"""A realistic sample: Shropshire Council and a dozen providers of every kind, and a grant programme with an
-application at every stage (marketplace/grants/demo.py).
+"""A realistic sample, for demos and training: Shropshire Council and a dozen providers of every kind, care
+micro-enterprises listed and pending (marketplace/care/demo.py), tenders at every stage
+(marketplace/tendering/demo.py), a grant programme with an application at every stage
+(marketplace/grants/demo.py) and a service register with challenges (marketplace/challenge/demo.py).
 
-Loading is idempotent: organisations already registered are left as they are.
+Everything is made by the real commands, on a clock the demo moves (`demo_clock`), set back `HISTORY` before the
+moment it shows and moved forward step by step, the chronograph ticking after each step as
+`serve` would, so deadlines close, standstills end and listings lapse as time passes. The organisations are
+registered at the start, the grants and the challenges at the present (their offers and decisions fall due after
+it). `marketplace demo` loads it into the demo's own store (docs/demo.md).
+
+Loading is idempotent: organisations already registered, and each part already there, are left as they are.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from domain.base import Actor, Role
 from domain.organisations.organisation import OrganisationDetails, organisation_uuid
 from domain.values import Address, Contact
+from marketplace.care.demo import care_steps
 from marketplace.challenge.demo import load_challenge_demo
+from marketplace.clock import FixedClock
 from marketplace.commands import CommandRequest
 from marketplace.grants.demo import load_grants_demo
 from marketplace.organisations.services import Organisations
+from marketplace.scheduler import tick
 from marketplace.service import Marketplace
+from marketplace.tendering.demo import tendering_steps
 
 COUNCIL = "GB-LAE-SHR"
 OFFICER = Actor("demo-commissioner", COUNCIL, Role.COMMISSIONER)
+HISTORY = timedelta(weeks=14)  # how far back the demo's clock starts: before its oldest tender's draft
+Step = tuple[datetime, Callable[[], object]]
 
 # identifier, name, legal form, size, VCSE, (line1, town, postcode), verified
 ORGANISATIONS: list[tuple[str, str, str, str, bool, tuple[str, str, str], bool]] = [
@@ -139,19 +156,67 @@ ORGANISATIONS: list[tuple[str, str, str, str, bool, tuple[str, str, str], bool]]
         ("Southwater Square", "Telford", "TF3 4JG"),
         True,
     ),
+    (
+        "360G-SHR-micro-0015",
+        "Ellesmere Sitting Service",
+        "sole-trader",
+        "micro",
+        False,
+        ("9 Cross Street", "Ellesmere", "SY12 0AW"),
+        True,
+    ),
 ]
 
 
 class Loaded(NamedTuple):
     organisations: int
+    care_steps: int  # the micro-enterprises' applications, evidence, checks and approvals
+    tendering_steps: int  # the tenders' drafts, notices, bids, evaluations, awards, contracts and their changes
     grant_records: int  # the grant programme and its applications
     challenge_records: int  # the services, their expressions of interest and the tender one led to
 
 
 def load_demo(market: Marketplace) -> Loaded:
-    """The whole sample: the organisations, then the grant programme their applications are made to, then the
-    service register and the expressions of interest in its services."""
-    return Loaded(load_organisations(market), load_grants_demo(market), load_challenge_demo(market))
+    """The whole sample, its past built on a clock the demo moves, ending at the market clock's now: the demo's
+    present."""
+    if market.commands.projector is None:
+        raise ValueError("the demo reads its own views as it goes (the bids a tender has): load it inline")
+    with demo_clock(market) as clock:
+        present = clock.now()
+        clock.set(present - HISTORY)
+        organisations = load_organisations(market)
+        care, tendering = care_steps(market, present), tendering_steps(market, present)
+        run_steps(market, clock, [*care, *tendering])
+        clock.move_to(present)
+        grants, challenge = load_grants_demo(market), load_challenge_demo(market)
+        loaded = Loaded(organisations, len(care), len(tendering), grants, challenge)
+        if any(loaded):
+            tick(market)  # what is due at the present (a grant window opening) is recorded now, not by a later load
+    return loaded
+
+
+@contextmanager
+def demo_clock(market: Marketplace) -> Iterator[FixedClock]:
+    """The market's clock if the demo may move it (a `FixedClock`, as `marketplace demo` gives it); else a
+    `FixedClock` at the market clock's now, lent to the market's commands and deadlines while the demo loads."""
+    if isinstance(market.clock, FixedClock):
+        yield market.clock
+        return
+    kept, lent = market.clock, FixedClock(market.clock.now())
+    market.clock = market.commands.clock = lent
+    try:
+        yield lent
+    finally:
+        market.clock = market.commands.clock = kept
+
+
+def run_steps(market: Marketplace, clock: FixedClock, steps: list[Step]) -> None:
+    """Every step at its moment, in time order (a story's own steps keep theirs), the chronograph ticking after
+    each as `serve` does: a tender closes at its deadline, a listing lapses when its evidence expires."""
+    for moment, step in sorted(steps, key=lambda step: step[0]):
+        clock.move_to(moment)
+        step()
+        tick(market)
 
 
 def load_organisations(market: Marketplace) -> int:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from marketplace.application import MarketplaceApp
 from marketplace.capability import Declaration, all_projections, declared
-from marketplace.clock import Clock, SystemClock
+from marketplace.clock import Clock
 from marketplace.commands import CommandRunner
 from marketplace.notifications.letters import letters  # noqa: F401 - its tables belong to the write side
 from marketplace.projector import Projector, create_missing_indexes
@@ -31,7 +31,7 @@ class Marketplace:
         if settings.is_sqlite:
             settings.var_dir.mkdir(parents=True, exist_ok=True)
         self.settings = settings
-        self.clock = clock or SystemClock()
+        self.clock = clock or settings.clock()  # the system's, or a demo store's offset clock
         self.declarations = tuple(declared() if declarations is None else declarations)
         values = tuple(value for declaration in self.declarations for value in declaration.values)
         self.app = MarketplaceApp.for_settings(settings, values)

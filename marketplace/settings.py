@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from domain.payments.terms import PaymentPolicy
 from domain.tendering.procurement import ProcurementPolicy
+from marketplace.clock import Clock, OffsetClock, SystemClock
 from marketplace.notifications.mail import MailSettings, mail_settings_from_env
 from marketplace.oidc_config import OidcIssuer, issuers_from_env
 from marketplace.payments.policy import payment_policy_from_env
@@ -22,9 +25,33 @@ DEV_TOKENS_NEED_A_SECRET = (
     "tokens off (MARKETPLACE_DEV_TOKENS=off) and sign people in through MARKETPLACE_OIDC_ISSUERS."
 )
 
+# MARKETPLACE_CLOCK_OFFSET: weeks, days, hours and minutes forward, largest first ("10d", "36h", "1w2d", "1d12h").
+CLOCK_OFFSET = re.compile(r"\+?(?:(?P<weeks>\d+)w)?(?:(?P<days>\d+)d)?(?:(?P<hours>\d+)h)?(?:(?P<minutes>\d+)m)?")
+MOST_OFFSET = timedelta(days=366)
+BAD_OFFSET = (
+    "MARKETPLACE_CLOCK_OFFSET must move the clock forward by weeks, days, hours and minutes, largest first, "
+    f"such as 10d, 36h, 1w2d or 1d12h, at most {MOST_OFFSET.days} days"
+)
+OFFSET_OFF_A_DEMO = (
+    "MARKETPLACE_CLOCK_OFFSET moves the marketplace's clock, for demos and training only: it needs a demo store "
+    "(MARKETPLACE_DEMO=on), so it can never move the clock of the marketplace's own database."
+)
+OFFSET_IN_PRODUCTION = (
+    "MARKETPLACE_CLOCK_OFFSET moves the marketplace's clock, for demos and training only: it is refused in "
+    "production settings (MARKETPLACE_DEV_SECRET=off or MARKETPLACE_DEV_TOKENS=off)."
+)
+DEMO_ON_THE_MARKETPLACE = (
+    "MARKETPLACE_DEMO_DATABASE_URL names the marketplace's own database (MARKETPLACE_DATABASE_URL): the demo "
+    "needs a database of its own."
+)
+
 
 def default_database_url(var_dir: Path) -> str:
     return f"sqlite:///{(var_dir / 'marketplace.db').resolve()}"
+
+
+def default_demo_database_url(var_dir: Path) -> str:
+    return f"sqlite:///{(var_dir / 'demo.db').resolve()}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +87,21 @@ class Settings:
     oidc_refetch_seconds: float = 60.0  # at most one fetch of an issuer's keys per this many seconds
     mail: MailSettings = field(default_factory=MailSettings)  # letters' mail server (marketplace/notifications/)
     oidc_timeout_seconds: float = 5.0  # how long a fetch of an issuer's discovery document or keys may take
+    demo: bool = False  # MARKETPLACE_DEMO=on: the demo's store (MARKETPLACE_DEMO_DATABASE_URL), for demos and training
+    clock_offset: timedelta = timedelta(0)  # the clock runs this far ahead of the system's: demo stores only
+
+    def __post_init__(self) -> None:
+        """An offset clock only on a demo store, never in production settings, however the settings are made."""
+        if not timedelta(0) <= self.clock_offset <= MOST_OFFSET:
+            raise ValueError(BAD_OFFSET)
+        if self.clock_offset and not self.demo:
+            raise ValueError(OFFSET_OFF_A_DEMO)
+        if self.clock_offset and not (self.dev_tokens and self.dev_secret):
+            raise ValueError(OFFSET_IN_PRODUCTION)
+
+    def clock(self) -> Clock:
+        """The clock these settings run the marketplace on: the system's, moved by any demo offset."""
+        return OffsetClock(self.clock_offset) if self.clock_offset else SystemClock()
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,7 +111,9 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         var_dir = Path(env.get("MARKETPLACE_VAR_DIR", str(DEFAULT_VAR_DIR)))
-        url = env.get("MARKETPLACE_DATABASE_URL") or default_database_url(var_dir)
+        demo = _on_or_off(env.get("MARKETPLACE_DEMO", "off"), "MARKETPLACE_DEMO")
+        url = _demo_database_url(env, var_dir) if demo else env.get("MARKETPLACE_DATABASE_URL")
+        url = url or default_database_url(var_dir)
         mode = env.get("MARKETPLACE_PROJECTION_MODE", "inline")
         if mode not in ("inline", "worker"):
             raise ValueError("MARKETPLACE_PROJECTION_MODE must be 'inline' or 'worker'")
@@ -103,7 +147,30 @@ class Settings:
             oidc_refetch_seconds=_seconds(env, "MARKETPLACE_OIDC_REFETCH_SECONDS", "60", 0, 86_400),
             oidc_timeout_seconds=_seconds(env, "MARKETPLACE_OIDC_TIMEOUT_SECONDS", "5", 0.1, 30),
             mail=mail_settings_from_env(env),
+            demo=demo,
+            clock_offset=clock_offset(env.get("MARKETPLACE_CLOCK_OFFSET", "")),
         )
+
+
+def _demo_database_url(env: Mapping[str, str], var_dir: Path) -> str:
+    """A demo store is named by a setting of its own, so no production URL in the environment is ever a demo's."""
+    url = env.get("MARKETPLACE_DEMO_DATABASE_URL", "").strip() or default_demo_database_url(var_dir)
+    if url == env.get("MARKETPLACE_DATABASE_URL", "").strip():
+        raise ValueError(DEMO_ON_THE_MARKETPLACE)
+    return url
+
+
+def clock_offset(value: str) -> timedelta:
+    """MARKETPLACE_CLOCK_OFFSET as a duration ("" or unset: none); refused unless forward, in the documented form."""
+    if not value.strip():
+        return timedelta(0)
+    found = CLOCK_OFFSET.fullmatch(value.strip().lower())
+    if found is None or not any(found.groupdict().values()):
+        raise ValueError(BAD_OFFSET)
+    offset = timedelta(**{unit: int(amount) for unit, amount in found.groupdict().items() if amount})
+    if offset > MOST_OFFSET:
+        raise ValueError(BAD_OFFSET)
+    return offset
 
 
 def _development_tokens(env: Mapping[str, str]) -> tuple[str, bool, bool]:
