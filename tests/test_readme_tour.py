@@ -7,6 +7,7 @@ the README reads both from the environment with the defaults a user gets (8000, 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -49,7 +50,7 @@ def test_the_readme_tour_runs_as_written_on_a_fresh_database(tmp_path: Path) -> 
         "MARKETPLACE_POST_SECONDS": "0",
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
     }
-    tour = subprocess.Popen(  # noqa: S603 - the README's own block, run as a user would paste it
+    tour = subprocess.Popen(  # the README's own block, run as a user would paste it
         ["bash", "-c", f"set -euo pipefail\n{script}"],
         cwd=ROOT,
         env=env,
@@ -61,10 +62,8 @@ def test_the_readme_tour_runs_as_written_on_a_fresh_database(tmp_path: Path) -> 
     try:
         output, _ = tour.communicate(timeout=240)
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(tour.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     assert tour.returncode == 0, output[-4000:]
     assert '"status":"tendering"' in output.replace(" ", ""), "the public saw the tenders open for bids"
     assert "ok " in output, "the auditor's verify vouched for the chain"
